@@ -18,6 +18,16 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 __attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv);
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
+
+/* Targets with a custom mutator (RTG_FUZZ_FIXUP_MUTATOR in fuzz/common/
+ * rtg_fuzz.h) call libFuzzer's LLVMFuzzerMutate. This driver never mutates,
+ * but those targets must still link here: a weak stand-in that leaves the
+ * input as it is (libFuzzer's strong definition wins where it is linked). */
+__attribute__((weak)) size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size) {
+  (void)data;
+  return size < max_size ? size : max_size;
+}
 
 struct run {
   size_t files;
