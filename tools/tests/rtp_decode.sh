@@ -1,0 +1,51 @@
+#!/bin/sh
+# rtp_decode.sh RTCGATE SRCDIR - `rtcgate decode --proto rtp|rtcp` on the
+# bundled samples: good ones decode (exit 0) to the expected fields, .bad.
+# ones exit 1 with one line naming offset and field.
+R="$1"; S="$2"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fails=0; passes=0
+check() { # check NAME WANT_RC CMD...
+  name=$1; want=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err"; rc=$?
+  if [ "$rc" -eq "$want" ]; then passes=$((passes+1)); else
+    fails=$((fails+1)); echo "FAIL $name: exit $rc, want $want"; cat "$T/err"; fi
+}
+contains() { # contains NAME FILE TEXT
+  if grep -q -- "$3" "$2"; then passes=$((passes+1)); else
+    fails=$((fails+1)); echo "FAIL $1: '$3' not in output:"; cat "$2"; fi
+}
+for p in rtp rtcp; do
+  for f in "$S"/conformance/samples/$p/*; do
+    case "$f" in
+      *.bad.*) check "$p-$(basename "$f")" 1 "$R" decode --proto $p "$f"
+               contains "$p-$(basename "$f")-err" "$T/err" "offset [0-9]*: $p\.";;
+      *) check "$p-$(basename "$f")" 0 "$R" decode --proto $p "$f";;
+    esac
+  done
+done
+D="$S/conformance/samples"
+check rfc7714 0 "$R" decode --proto rtp --compact "$D/rtp/rfc7714-16.hex"
+contains rfc7714 "$T/out" '"seq":61819'
+contains rfc7714 "$T/out" '"payload_length":38'
+check ext 0 "$R" decode --proto rtp --compact --opt ext.1=mid --opt ext.3=transport-cc \
+  --opt ext.5=playout-delay "$D/rtp/browser-video-ext.hex"
+contains ext-mid "$T/out" '"name":"mid","value":"0"'
+contains ext-tcc "$T/out" '"seq":43981'
+contains ext-pd "$T/out" '"min_ms":200,"max_ms":1000'
+check sr 0 "$R" decode --proto rtcp --compact "$D/rtcp/sr-sdes-bye.hex"
+contains sr "$T/out" '"type":"SR"'
+contains sr-cname "$T/out" '"value":"user@host"'
+contains sr-bye "$T/out" '"reason":"bye"'
+check twcc 0 "$R" decode --proto rtcp --compact "$D/rtcp/rr-transport-cc.hex"
+contains twcc "$T/out" '"delta_us":-32000'
+check remb 0 "$R" decode --proto rtcp --compact "$D/rtcp/rr-remb.hex"
+contains remb "$T/out" '"remb_bitrate":1500000'
+# a lone PLI is only valid as reduced-size RTCP (RFC 5506)
+printf '81ce000200005678000012 34' > "$T/pli.hex"
+check pli-compound 1 "$R" decode --proto rtcp "$T/pli.hex"
+contains pli-compound "$T/err" "first packet is not SR or RR"
+check pli-reduced 0 "$R" decode --proto rtcp --opt reduced-size=1 --compact "$T/pli.hex"
+contains pli-reduced "$T/out" '"fmt_name":"PLI"'
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
