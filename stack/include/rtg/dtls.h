@@ -1,0 +1,447 @@
+/*
+ * rtg/dtls.h - DTLS codec (RFC 6347 DTLS 1.2, RFC 9147 DTLS 1.3, RFC 9146
+ * connection IDs, RFC 5764 use_srtp), handshake fragment reassembly, NSS key
+ * log parsing and record protection from logged secrets.
+ *
+ * Decoded structures point into the caller's input buffer (struct rtg_slice):
+ * they are valid as long as that buffer is. Parsers take a cursor whose
+ * |base| is the start of the datagram so that every struct rtg_perr offset
+ * is absolute.
+ */
+#ifndef RTG_DTLS_H
+#define RTG_DTLS_H
+
+#include "rtg/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Protocol versions as they appear on the wire (one's complement style). */
+#define RTG_DTLS_V10 0xfeffu
+#define RTG_DTLS_V12 0xfefdu
+#define RTG_DTLS_V13 0xfefcu
+
+/* Content types (RFC 6347 §4.1, RFC 9146 §4, RFC 9147 §4). */
+enum rtg_dtls_ct {
+  RTG_DTLS_CT_CCS = 20,
+  RTG_DTLS_CT_ALERT = 21,
+  RTG_DTLS_CT_HANDSHAKE = 22,
+  RTG_DTLS_CT_APPDATA = 23,
+  RTG_DTLS_CT_HEARTBEAT = 24,
+  RTG_DTLS_CT_TLS12_CID = 25,
+  RTG_DTLS_CT_ACK = 26,
+};
+
+/* Handshake types (RFC 8446 §4, RFC 6347 §4.2, RFC 9147 §5). */
+enum rtg_dtls_hs_type {
+  RTG_DTLS_HS_HELLO_REQUEST = 0,
+  RTG_DTLS_HS_CLIENT_HELLO = 1,
+  RTG_DTLS_HS_SERVER_HELLO = 2,
+  RTG_DTLS_HS_HELLO_VERIFY_REQUEST = 3,
+  RTG_DTLS_HS_NEW_SESSION_TICKET = 4,
+  RTG_DTLS_HS_END_OF_EARLY_DATA = 5,
+  RTG_DTLS_HS_ENCRYPTED_EXTENSIONS = 8,
+  RTG_DTLS_HS_REQUEST_CONNECTION_ID = 9,
+  RTG_DTLS_HS_NEW_CONNECTION_ID = 10,
+  RTG_DTLS_HS_CERTIFICATE = 11,
+  RTG_DTLS_HS_SERVER_KEY_EXCHANGE = 12,
+  RTG_DTLS_HS_CERTIFICATE_REQUEST = 13,
+  RTG_DTLS_HS_SERVER_HELLO_DONE = 14,
+  RTG_DTLS_HS_CERTIFICATE_VERIFY = 15,
+  RTG_DTLS_HS_CLIENT_KEY_EXCHANGE = 16,
+  RTG_DTLS_HS_FINISHED = 20,
+  RTG_DTLS_HS_KEY_UPDATE = 24,
+  RTG_DTLS_HS_MESSAGE_HASH = 254,
+};
+
+/* Extension types used by WebRTC endpoints. */
+enum rtg_dtls_ext_type {
+  RTG_DTLS_EXT_SERVER_NAME = 0,
+  RTG_DTLS_EXT_SUPPORTED_GROUPS = 10,
+  RTG_DTLS_EXT_EC_POINT_FORMATS = 11,
+  RTG_DTLS_EXT_SIGNATURE_ALGORITHMS = 13,
+  RTG_DTLS_EXT_USE_SRTP = 14,
+  RTG_DTLS_EXT_ALPN = 16,
+  RTG_DTLS_EXT_ENCRYPT_THEN_MAC = 22,
+  RTG_DTLS_EXT_EXTENDED_MASTER_SECRET = 23,
+  RTG_DTLS_EXT_SESSION_TICKET = 35,
+  RTG_DTLS_EXT_PRE_SHARED_KEY = 41,
+  RTG_DTLS_EXT_EARLY_DATA = 42,
+  RTG_DTLS_EXT_SUPPORTED_VERSIONS = 43,
+  RTG_DTLS_EXT_COOKIE = 44,
+  RTG_DTLS_EXT_PSK_KEY_EXCHANGE_MODES = 45,
+  RTG_DTLS_EXT_KEY_SHARE = 51,
+  RTG_DTLS_EXT_CONNECTION_ID = 54,
+  RTG_DTLS_EXT_RENEGOTIATION_INFO = 0xff01,
+};
+
+/* DTLS-SRTP protection profiles (RFC 5764 §4.1.2, RFC 7714 §14.2). */
+enum rtg_dtls_srtp_profile {
+  RTG_DTLS_SRTP_AES128_CM_HMAC_SHA1_80 = 0x0001,
+  RTG_DTLS_SRTP_AES128_CM_HMAC_SHA1_32 = 0x0002,
+  RTG_DTLS_SRTP_AEAD_AES_128_GCM = 0x0007,
+  RTG_DTLS_SRTP_AEAD_AES_256_GCM = 0x0008,
+};
+
+/* Name of a content type / handshake type / extension / SRTP profile / alert
+ * description; a static string, "unknown" when not known. */
+const char *rtg_dtls_ct_name(unsigned ct);
+const char *rtg_dtls_hs_name(unsigned type);
+const char *rtg_dtls_ext_name(unsigned type);
+const char *rtg_dtls_srtp_profile_name(unsigned profile);
+const char *rtg_dtls_alert_name(unsigned desc);
+
+/* ------------------------------------------------------------------------ */
+/* Records                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Largest record payload accepted: 2^14 plus the RFC 6347 §4.1 / RFC 5246
+ * §6.2.3 ciphertext expansion allowance of 2048. */
+#define RTG_DTLS_RECORD_MAX 18432u
+#define RTG_DTLS_CID_MAX 255u
+
+/*
+ * One record. Two header forms exist (RFC 9147 §4):
+ *
+ *   DTLSPlaintext / DTLS 1.2 (13 bytes, +CID for type 25, RFC 9146 §4):
+ *     type(1) version(2) epoch(2) sequence_number(6) [cid] length(2)
+ *
+ *   DTLS 1.3 unified header (|unified| true):
+ *      0 1 2 3 4 5 6 7
+ *     +-+-+-+-+-+-+-+-+
+ *     |0|0|1|C|S|L|E E|
+ *     +-+-+-+-+-+-+-+-+
+ *     | Connection ID |   present if C
+ *     | 8 or 16 bit   |   16 bits if S
+ *     |Sequence Number|
+ *     | 16 bit Length |   present if L, else the record fills the datagram
+ *     +-+-+-+-+-+-+-+-+
+ */
+struct rtg_dtls_record {
+  bool unified;
+  uint8_t type;             /* content type; 0 for a unified header (encrypted) */
+  uint16_t version;         /* plaintext header only */
+  uint16_t epoch;           /* 16 bits, or the low 2 bits (E E) when unified */
+  uint64_t seq;             /* 48 bits, or the 8/16 low bits when unified */
+  uint8_t seq_len;          /* bytes on the wire: 6, 2 or 1 */
+  bool has_cid;             /* type 25 or unified C bit */
+  bool has_length;          /* always for plaintext; L bit when unified */
+  struct rtg_slice cid;     /* connection ID (empty unless has_cid) */
+  struct rtg_slice header;  /* the header bytes as received */
+  struct rtg_slice payload; /* fragment / encrypted_record */
+  size_t offset;            /* of the record in the datagram */
+};
+
+/* rtg_dtls_record_parse reads one record from |rd|. |cid_len| is the length
+ * of connection IDs this endpoint receives (needed because neither header
+ * carries it; 0 when none was negotiated). On success |rd| is after the
+ * record. returns 0 or one of: RTG_ERR_PARSE (|perr| filled; |rd| unchanged). */
+RTG_NODISCARD int rtg_dtls_record_parse(struct rtg_rd *rd, size_t cid_len,
+                                        struct rtg_dtls_record *rec, struct rtg_perr *perr);
+
+/* rtg_dtls_datagram_parse splits one UDP payload into its records (RFC 6347
+ * §4.1.1: several records may share a datagram), at most |max| of them;
+ * |*n| receives the count. returns 0 or one of: RTG_ERR_PARSE (empty
+ * datagram or a malformed record; |*n| holds the records parsed before it),
+ * RTG_ERR_NOBUF (more than |max| records). */
+RTG_NODISCARD int rtg_dtls_datagram_parse(const uint8_t *data, size_t len, size_t cid_len,
+                                          struct rtg_dtls_record *recs, size_t max, size_t *n,
+                                          struct rtg_perr *perr);
+
+/* rtg_dtls_record_write writes |rec| (header built from its fields, |header|
+ * and |offset| ignored; |payload| copied). The unified form is written when
+ * |rec->unified|. returns 0 or one of: RTG_ERR_NOBUF, RTG_ERR_INVAL (field
+ * out of range, e.g. seq_len not 1/2/6). */
+RTG_NODISCARD int rtg_dtls_record_write(struct rtg_wr *wr, const struct rtg_dtls_record *rec);
+
+/* ------------------------------------------------------------------------ */
+/* Handshake fragments and reassembly                                      */
+/* ------------------------------------------------------------------------ */
+
+/* RFC 6347 §4.2.2 / RFC 9147 §5.2:
+ *   msg_type(1) length(3) message_seq(2) fragment_offset(3)
+ *   fragment_length(3) body[fragment_length] */
+struct rtg_dtls_hs_frag {
+  uint8_t msg_type;
+  uint32_t length;
+  uint16_t msg_seq;
+  uint32_t frag_off;
+  uint32_t frag_len;
+  struct rtg_slice body;
+  size_t offset; /* of the fragment header */
+};
+#define RTG_DTLS_HS_HEADER_LEN 12u
+
+/* rtg_dtls_hs_frag_parse reads one fragment from |rd| (a record payload may
+ * hold several). returns 0 or one of: RTG_ERR_PARSE (|rd| unchanged). */
+RTG_NODISCARD int rtg_dtls_hs_frag_parse(struct rtg_rd *rd, struct rtg_dtls_hs_frag *f,
+                                         struct rtg_perr *perr);
+
+/* rtg_dtls_hs_frag_write writes the 12-byte header from |f| then |f->body|
+ * (whose length must equal |f->frag_len|). returns 0 or one of:
+ * RTG_ERR_NOBUF, RTG_ERR_INVAL. */
+RTG_NODISCARD int rtg_dtls_hs_frag_write(struct rtg_wr *wr, const struct rtg_dtls_hs_frag *f);
+
+/* Reassembly of fragmented handshake messages (RFC 6347 §4.2.3): fragments
+ * may arrive duplicated, overlapping, out of order and retransmitted, and
+ * the messages of a flight may arrive out of order. Up to
+ * RTG_DTLS_REASM_SLOTS messages ahead of the next expected one are buffered.
+ * Buffers come from the context's allocator. */
+#define RTG_DTLS_REASM_SLOTS 8
+#define RTG_DTLS_REASM_MAX_MSG 65536u
+
+struct rtg_dtls_reasm_slot {
+  bool used;
+  uint8_t msg_type;
+  uint16_t msg_seq;
+  uint32_t length;
+  uint32_t have; /* bytes received so far (bitmap population) */
+  uint8_t *buf;  /* |length| bytes */
+  uint8_t *map;  /* one bit per byte */
+};
+
+struct rtg_dtls_reasm {
+  const struct rtg_ctx *ctx;
+  uint16_t next_seq; /* message_seq of the next message to deliver */
+  int delivered;     /* slot index handed out by _next, freed on next call */
+  struct rtg_dtls_reasm_slot slot[RTG_DTLS_REASM_SLOTS];
+};
+
+/* A complete handshake message. |body| points into the reassembler and stays
+ * valid until the next call on it. */
+struct rtg_dtls_hs_raw {
+  uint8_t msg_type;
+  uint16_t msg_seq;
+  struct rtg_slice body;
+};
+
+/* rtg_dtls_reasm_init prepares |r| to expect message_seq |first_seq|. */
+void rtg_dtls_reasm_init(struct rtg_dtls_reasm *r, const struct rtg_ctx *ctx, uint16_t first_seq);
+void rtg_dtls_reasm_free(struct rtg_dtls_reasm *r);
+
+/* rtg_dtls_reasm_add takes in one fragment. returns 0 (stored, possibly
+ * completing a message) or one of: RTG_ERR_REPLAY (message already delivered:
+ * a retransmission, ignored), RTG_ERR_PARSE (contradicts an earlier fragment
+ * of the same message: different type or length, or overlapping bytes that
+ * differ; |perr| filled), RTG_ERR_UNSUPPORTED (message longer than
+ * RTG_DTLS_REASM_MAX_MSG, or too far ahead), RTG_ERR_NOMEM. */
+RTG_NODISCARD int rtg_dtls_reasm_add(struct rtg_dtls_reasm *r, const struct rtg_dtls_hs_frag *f,
+                                     struct rtg_perr *perr);
+
+/* rtg_dtls_reasm_next hands out the next complete message in message_seq
+ * order. returns 0 or one of: RTG_ERR_AGAIN (not complete yet). */
+RTG_NODISCARD int rtg_dtls_reasm_next(struct rtg_dtls_reasm *r, struct rtg_dtls_hs_raw *out);
+
+/* ------------------------------------------------------------------------ */
+/* Handshake messages and extensions                                        */
+/* ------------------------------------------------------------------------ */
+
+struct rtg_dtls_ext {
+  uint16_t type;
+  struct rtg_slice data;
+  size_t offset; /* of the extension's type field */
+};
+
+#define RTG_DTLS_EXT_MAX 40
+struct rtg_dtls_exts {
+  bool present; /* the extensions block was there (may be empty) */
+  size_t n;
+  struct rtg_dtls_ext e[RTG_DTLS_EXT_MAX];
+};
+
+/* rtg_dtls_exts_find returns the extension of |type| or NULL. */
+const struct rtg_dtls_ext *rtg_dtls_exts_find(const struct rtg_dtls_exts *x, uint16_t type);
+
+/* ClientHello (RFC 6347 §4.2.1, RFC 9147 §5.3: the legacy cookie stays). */
+struct rtg_dtls_client_hello {
+  uint16_t version;
+  struct rtg_slice random;      /* 32 bytes */
+  struct rtg_slice session_id;  /* 0..32 */
+  struct rtg_slice cookie;      /* 0..255 */
+  struct rtg_slice suites;      /* 2*N bytes, N >= 1 */
+  struct rtg_slice compression; /* 1..255 */
+  struct rtg_dtls_exts exts;
+};
+
+/* ServerHello; |hrr| is set when random is the RFC 8446 §4.1.3
+ * HelloRetryRequest value. */
+struct rtg_dtls_server_hello {
+  uint16_t version;
+  struct rtg_slice random;
+  struct rtg_slice session_id;
+  uint16_t suite;
+  uint8_t compression;
+  bool hrr;
+  struct rtg_dtls_exts exts;
+};
+
+struct rtg_dtls_hello_verify {
+  uint16_t version;
+  struct rtg_slice cookie; /* 0..255 */
+};
+
+#define RTG_DTLS_CERT_MAX 16
+struct rtg_dtls_certificate {
+  struct rtg_slice context; /* DTLS 1.3 certificate_request_context */
+  size_t n;
+  struct rtg_slice cert[RTG_DTLS_CERT_MAX];     /* DER */
+  struct rtg_slice cert_ext[RTG_DTLS_CERT_MAX]; /* DTLS 1.3 only, raw block */
+};
+
+struct rtg_dtls_cert_verify {
+  uint16_t sig_alg;
+  struct rtg_slice sig;
+};
+
+/* ServerKeyExchange for ECDHE (RFC 8422 §5.4); |params| covers the signed
+ * ServerECDHParams. */
+struct rtg_dtls_server_kx {
+  uint8_t curve_type; /* 3 = named_curve */
+  uint16_t group;
+  struct rtg_slice pubkey;
+  struct rtg_slice params;
+  uint16_t sig_alg;
+  struct rtg_slice sig;
+};
+
+struct rtg_dtls_client_kx {
+  struct rtg_slice pubkey; /* ECDHE: ECPoint<1..255> */
+};
+
+struct rtg_dtls_new_ticket {
+  uint32_t lifetime;
+  uint32_t age_add;       /* 1.3 only */
+  struct rtg_slice nonce; /* 1.3 only */
+  struct rtg_slice ticket;
+  struct rtg_dtls_exts exts; /* 1.3 only */
+};
+
+struct rtg_dtls_hs_msg {
+  uint8_t type;
+  union {
+    struct rtg_dtls_client_hello ch;
+    struct rtg_dtls_server_hello sh;
+    struct rtg_dtls_hello_verify hvr;
+    struct rtg_dtls_certificate cert;
+    struct rtg_dtls_cert_verify cv;
+    struct rtg_dtls_server_kx skx;
+    struct rtg_dtls_client_kx ckx;
+    struct rtg_dtls_new_ticket nst;
+    struct rtg_dtls_exts ee;   /* EncryptedExtensions */
+    struct rtg_slice finished; /* verify_data */
+    uint8_t key_update;        /* KeyUpdateRequest: 0 or 1 */
+    struct rtg_slice other;    /* any other type: the raw body */
+  } u;
+};
+
+/* rtg_dtls_hs_body_parse parses the body of a handshake message of |type|.
+ * |body| covers exactly the body and must be fully consumed. |tls13| selects
+ * the 1.3 layout where the two versions differ (Certificate,
+ * NewSessionTicket). returns 0 or one of: RTG_ERR_PARSE. */
+RTG_NODISCARD int rtg_dtls_hs_body_parse(uint8_t type, struct rtg_rd *body, bool tls13,
+                                         struct rtg_dtls_hs_msg *m, struct rtg_perr *perr);
+
+/* Writers for the messages a test or a fuzz mutator builds. Each writes the
+ * body only (no handshake header). returns 0 or one of: RTG_ERR_NOBUF,
+ * RTG_ERR_INVAL. */
+RTG_NODISCARD int rtg_dtls_client_hello_write(struct rtg_wr *wr,
+                                              const struct rtg_dtls_client_hello *ch);
+RTG_NODISCARD int rtg_dtls_server_hello_write(struct rtg_wr *wr,
+                                              const struct rtg_dtls_server_hello *sh);
+RTG_NODISCARD int rtg_dtls_hello_verify_write(struct rtg_wr *wr,
+                                              const struct rtg_dtls_hello_verify *hv);
+/* Writes an extensions block (2-byte length + entries) when |x->present|. */
+RTG_NODISCARD int rtg_dtls_exts_write(struct rtg_wr *wr, const struct rtg_dtls_exts *x);
+
+/* A list of 16-bit values: supported_groups, signature_algorithms,
+ * supported_versions (ClientHello form), use_srtp profiles, cipher suites. */
+#define RTG_DTLS_LIST_MAX 64
+struct rtg_dtls_u16_list {
+  size_t n;
+  uint16_t v[RTG_DTLS_LIST_MAX];
+};
+
+/* use_srtp (RFC 5764 §4.1.1): SRTPProtectionProfiles<2..2^16-1>, srtp_mki<0..255>. */
+struct rtg_dtls_use_srtp {
+  struct rtg_dtls_u16_list profiles;
+  struct rtg_slice mki;
+};
+
+/* key_share (RFC 8446 §4.2.8): ClientHello: a list; ServerHello: one entry;
+ * HelloRetryRequest: only the selected group (n = 1, key empty). */
+#define RTG_DTLS_KEY_SHARE_MAX 8
+struct rtg_dtls_key_share {
+  size_t n;
+  uint16_t group[RTG_DTLS_KEY_SHARE_MAX];
+  struct rtg_slice key[RTG_DTLS_KEY_SHARE_MAX];
+};
+
+/* Extension body parsers. |ext| comes from a parsed extensions block; each
+ * body must be consumed exactly. Each returns 0 or one of: RTG_ERR_PARSE. */
+RTG_NODISCARD int rtg_dtls_ext_use_srtp_parse(const struct rtg_dtls_ext *ext,
+                                              struct rtg_dtls_use_srtp *out, struct rtg_perr *perr);
+/* supported_groups and signature_algorithms: a 16-bit-length list. */
+RTG_NODISCARD int rtg_dtls_ext_u16_list_parse(const struct rtg_dtls_ext *ext,
+                                              struct rtg_dtls_u16_list *out, struct rtg_perr *perr);
+/* supported_versions: |client_hello| selects the list form (8-bit length);
+ * otherwise one selected version (n = 1). */
+RTG_NODISCARD int rtg_dtls_ext_versions_parse(const struct rtg_dtls_ext *ext, bool client_hello,
+                                              struct rtg_dtls_u16_list *out, struct rtg_perr *perr);
+/* key_share; |msg| is RTG_DTLS_HS_CLIENT_HELLO or _SERVER_HELLO, |hrr| for a
+ * HelloRetryRequest. */
+RTG_NODISCARD int rtg_dtls_ext_key_share_parse(const struct rtg_dtls_ext *ext, uint8_t msg,
+                                               bool hrr, struct rtg_dtls_key_share *out,
+                                               struct rtg_perr *perr);
+/* cookie (1..2^16-1, 16-bit length), renegotiation_info and connection_id
+ * (0..255, 8-bit length): the opaque value. */
+RTG_NODISCARD int rtg_dtls_ext_opaque_parse(const struct rtg_dtls_ext *ext, struct rtg_slice *out,
+                                            struct rtg_perr *perr);
+/* extended_master_secret / encrypt_then_mac: must be empty. */
+RTG_NODISCARD int rtg_dtls_ext_empty_parse(const struct rtg_dtls_ext *ext, struct rtg_perr *perr);
+
+/* rtg_dtls_exts_validate runs the body parser of every extension of |x| it
+ * knows (use_srtp, supported_groups, signature_algorithms,
+ * supported_versions, key_share, cookie, renegotiation_info, connection_id,
+ * extended_master_secret, encrypt_then_mac) for a block carried in message
+ * |msg| (|hrr| for a HelloRetryRequest); others are skipped. returns 0 or
+ * one of: RTG_ERR_PARSE (the first bad extension; |perr| filled). */
+RTG_NODISCARD int rtg_dtls_exts_validate(const struct rtg_dtls_exts *x, uint8_t msg, bool hrr,
+                                         struct rtg_perr *perr);
+
+/* rtg_dtls_ext_use_srtp_write writes a complete use_srtp extension (type,
+ * length and body). returns 0 or one of: RTG_ERR_NOBUF, RTG_ERR_INVAL. */
+RTG_NODISCARD int rtg_dtls_ext_use_srtp_write(struct rtg_wr *wr, const struct rtg_dtls_use_srtp *u);
+
+/* ------------------------------------------------------------------------ */
+/* Alerts, ChangeCipherSpec, ACK                                            */
+/* ------------------------------------------------------------------------ */
+
+struct rtg_dtls_alert {
+  uint8_t level; /* 1 warning, 2 fatal */
+  uint8_t desc;  /* 0 close_notify, ... */
+};
+
+/* Each parser consumes all of |rd|. returns 0 or one of: RTG_ERR_PARSE. */
+RTG_NODISCARD int rtg_dtls_alert_parse(struct rtg_rd *rd, struct rtg_dtls_alert *a,
+                                       struct rtg_perr *perr);
+RTG_NODISCARD int rtg_dtls_ccs_parse(struct rtg_rd *rd, struct rtg_perr *perr);
+
+/* ACK (RFC 9147 §7): RecordNumber record_numbers<0..2^16-1>, each
+ * {uint64 epoch; uint64 sequence_number}. */
+#define RTG_DTLS_ACK_MAX 64
+struct rtg_dtls_ack {
+  size_t n;
+  uint64_t epoch[RTG_DTLS_ACK_MAX];
+  uint64_t seq[RTG_DTLS_ACK_MAX];
+};
+RTG_NODISCARD int rtg_dtls_ack_parse(struct rtg_rd *rd, struct rtg_dtls_ack *a,
+                                     struct rtg_perr *perr);
+/* Writers. returns 0 or one of: RTG_ERR_NOBUF, RTG_ERR_INVAL. */
+RTG_NODISCARD int rtg_dtls_alert_write(struct rtg_wr *wr, const struct rtg_dtls_alert *a);
+RTG_NODISCARD int rtg_dtls_ack_write(struct rtg_wr *wr, const struct rtg_dtls_ack *a);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RTG_DTLS_H */
