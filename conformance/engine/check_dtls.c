@@ -1,0 +1,126 @@
+/*
+ * check_dtls.c - DTLS records and the plaintext part of the handshake:
+ * records parsed (several per datagram), handshake fragments reassembled per
+ * direction, ClientHello use_srtp (RFC 5764 §4.1.1), the version and SRTP
+ * profile chosen by the ServerHello, plaintext alerts, and - for DTLS 1.2,
+ * whose Certificate is sent in the clear - the peer certificate against the
+ * sender's SDP a=fingerprint (RFC 8122 §5: a mismatch is a MitM finding).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/replay.h"
+#include "rtg/dtls.h"
+
+#define MAX_RECORDS 32
+
+static void check_cert(struct rtg_replay *r, struct rtg_flow *fl, int dir,
+                       const struct rtg_dtls_certificate *c) {
+  const struct rtg_sdp_info *sdp;
+  uint8_t md[RTG_HASH_MAX];
+  char got[3 * RTG_HASH_MAX + 1];
+  if (c->n == 0 || fl->sdp_of[dir] == 0) return;
+  sdp = &r->sdp[fl->sdp_of[dir] - 1];
+  if (sdp->fp_alg == 0) return;
+  if (rtg_hash((enum rtg_hash_alg)sdp->fp_alg, c->cert[0].p, c->cert[0].len, md)) return;
+  if (rtg_hash_size((enum rtg_hash_alg)sdp->fp_alg) == sdp->fp_len &&
+      memcmp(md, sdp->fp, sdp->fp_len) == 0)
+    return;
+  if (rtg_hex_encode(got, sizeof got, md, rtg_hash_size((enum rtg_hash_alg)sdp->fp_alg), ':',
+                     true) < 0)
+    got[0] = '\0';
+  rtg_finding(r, R_DTLS_FINGERPRINT_MISMATCH, fl->session,
+              "certificate %s is %s, but %s declares a different a=fingerprint",
+              rtg_hash_name((enum rtg_hash_alg)sdp->fp_alg), got, sdp->path);
+}
+
+static void on_hello(struct rtg_replay *r, struct rtg_flow *fl, const struct rtg_dtls_hs_msg *m) {
+  const struct rtg_dtls_ext *x;
+  struct rtg_dtls_use_srtp us;
+  struct rtg_dtls_u16_list vers;
+  if (m->type == RTG_DTLS_HS_CLIENT_HELLO) {
+    if (m->u.ch.random.len == 32 && r->n_ch_random < 64)
+      memcpy(r->ch_random[r->n_ch_random++], m->u.ch.random.p, 32);
+    x = rtg_dtls_exts_find(&m->u.ch.exts, RTG_DTLS_EXT_USE_SRTP);
+    if (x == NULL) {
+      rtg_finding(r, R_DTLS_NO_USE_SRTP, fl->session,
+                  "ClientHello offers no use_srtp extension: no DTLS-SRTP keys can result");
+      return;
+    }
+    if (rtg_dtls_ext_use_srtp_parse(x, &us, NULL) == 0) {
+      /* (the random is recorded below, whatever use_srtp says) */
+      fl->n_srtp_offered = us.profiles.n < 8 ? us.profiles.n : 8;
+      memcpy(fl->srtp_offered, us.profiles.v, fl->n_srtp_offered * sizeof(uint16_t));
+    }
+    return;
+  }
+  /* ServerHello */
+  fl->dtls_version = m->u.sh.version;
+  x = rtg_dtls_exts_find(&m->u.sh.exts, RTG_DTLS_EXT_SUPPORTED_VERSIONS);
+  if (x && rtg_dtls_ext_versions_parse(x, false, &vers, NULL) == 0 && vers.n == 1)
+    fl->dtls_version = vers.v[0];
+  x = rtg_dtls_exts_find(&m->u.sh.exts, RTG_DTLS_EXT_USE_SRTP);
+  if (x && rtg_dtls_ext_use_srtp_parse(x, &us, NULL) == 0 && us.profiles.n == 1)
+    fl->srtp_profile = us.profiles.v[0];
+}
+
+static void on_handshake(struct rtg_replay *r, struct rtg_flow *fl, int dir,
+                         const struct rtg_dtls_record *rec) {
+  struct rtg_dtls_reasm *ra = fl->dtls_reasm[dir];
+  struct rtg_rd rd;
+  struct rtg_dtls_hs_frag fr;
+  struct rtg_dtls_hs_raw raw;
+  if (ra == NULL) {
+    ra = calloc(1, sizeof *ra);
+    if (ra == NULL) return;
+    rtg_dtls_reasm_init(ra, &r->ctx, 0);
+    fl->dtls_reasm[dir] = ra;
+  }
+  rtg_rd_init(&rd, rec->payload.p, rec->payload.len);
+  while (!rtg_rd_empty(&rd) && rtg_dtls_hs_frag_parse(&rd, &fr, NULL) == 0) {
+    if (rtg_dtls_reasm_add(ra, &fr, NULL)) break;
+  }
+  while (rtg_dtls_reasm_next(ra, &raw) == 0) {
+    struct rtg_dtls_hs_msg m;
+    struct rtg_rd body;
+    rtg_rd_init(&body, raw.body.p, raw.body.len);
+    if (rtg_dtls_hs_body_parse(raw.msg_type, &body, false, &m, NULL)) continue;
+    if (raw.msg_type == RTG_DTLS_HS_CLIENT_HELLO || raw.msg_type == RTG_DTLS_HS_SERVER_HELLO)
+      on_hello(r, fl, &m);
+    else if (raw.msg_type == RTG_DTLS_HS_CERTIFICATE)
+      check_cert(r, fl, dir, &m.u.cert);
+  }
+}
+
+void rtg_check_dtls(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n) {
+  struct rtg_flow *fl = &r->flows[f];
+  struct rtg_dtls_record recs[MAX_RECORDS];
+  struct rtg_perr e;
+  size_t nrec = 0;
+  char msg[160];
+  int rc;
+  fl->n_dtls++;
+  fl->dtls_seen = true;
+  r->dtls++;
+  rtg_perr_clear(&e);
+  rc = rtg_dtls_datagram_parse(p, n, 0, recs, MAX_RECORDS, &nrec, &e);
+  if (rc == RTG_ERR_PARSE) {
+    rtg_perr_format(&e, msg, sizeof msg);
+    rtg_finding(r, R_DTLS_MALFORMED, fl->session, "%s", msg);
+  }
+  r->dtls_records += nrec;
+  for (size_t i = 0; i < nrec; i++) {
+    const struct rtg_dtls_record *rec = &recs[i];
+    if (rec->unified || rec->epoch != 0) continue; /* encrypted */
+    if (rec->type == RTG_DTLS_CT_HANDSHAKE) {
+      on_handshake(r, fl, dir, rec);
+    } else if (rec->type == RTG_DTLS_CT_ALERT) {
+      struct rtg_rd rd;
+      struct rtg_dtls_alert a;
+      rtg_rd_init(&rd, rec->payload.p, rec->payload.len);
+      if (rtg_dtls_alert_parse(&rd, &a, NULL) == 0)
+        rtg_finding(r, R_DTLS_ALERT, fl->session, "plaintext alert %s (level %u)",
+                    rtg_dtls_alert_name(a.desc), a.level);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/*
+ * check_media.c - SRTP and SRTCP seen from their clear headers: the RTP
+ * header (RFC 3711 §3.1 leaves it unencrypted) gives per-SSRC counts,
+ * RFC 3550 A.1 sequence validation, duplicates and payload types checked
+ * against the SDP; SRTCP's first 8 bytes (header + sender SSRC) are clear.
+ * Authentication and payload checks need the SRTP keys (from DTLS).
+ */
+#include <string.h>
+
+#include "engine/replay.h"
+
+static bool pt_declared(const struct rtg_replay *r, uint8_t pt) {
+  if (r->nsdp == 0) return true; /* nothing to check against */
+  for (int i = 0; i < r->nsdp; i++)
+    for (size_t k = 0; k < r->sdp[i].npts; k++)
+      if (r->sdp[i].pts[k] == pt) return true;
+  return false;
+}
+
+static void media_before_dtls(struct rtg_replay *r, struct rtg_flow *fl) {
+  if (fl->dtls_seen || fl->media_before_dtls_reported) return;
+  fl->media_before_dtls_reported = true;
+  rtg_finding(r, R_MEDIA_BEFORE_DTLS, fl->session,
+              "SRTP/SRTCP on a flow that has not carried a DTLS handshake yet");
+}
+
+void rtg_check_rtp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n) {
+  struct rtg_flow *fl = &r->flows[f];
+  struct rtg_rtp_hdr h;
+  struct rtg_perr e;
+  struct rtg_ssrc_stats *s;
+  char msg[160];
+  int rc;
+  rtg_perr_clear(&e);
+  /* The SRTP auth tag and MKI trail the payload; padding is encrypted, so
+   * the P bit cannot be honoured before decryption: parse the header only. */
+  rc = rtg_rtp_parse(&h, p, n, &e);
+  if (rc && e.field && strstr(e.field, "padding") == NULL) {
+    rtg_perr_format(&e, msg, sizeof msg);
+    rtg_finding(r, R_RTP_MALFORMED, fl->session, "%s", msg);
+    return;
+  }
+  if (rc) {
+    /* only the (encrypted) padding count was wrong: take the clear fields */
+    h.ssrc = n >= 12 ? rtg_load_u32(p + 8) : 0;
+    h.seq = n >= 4 ? rtg_load_u16(p + 2) : 0;
+    h.ts = n >= 8 ? rtg_load_u32(p + 4) : 0;
+    h.pt = (uint8_t)(p[1] & 0x7f);
+  }
+  fl->n_rtp++;
+  r->srtp++;
+  media_before_dtls(r, fl);
+  s = rtg_ssrc_lookup(r, h.ssrc, f, dir);
+  if (s == NULL) return;
+  if (s->packets == 0) {
+    s->pt = h.pt;
+    rtg_rtp_source_init(&s->src, h.ssrc, h.seq);
+    s->src.max_seq = (uint16_t)(h.seq - 1);
+    for (int i = 0; i < r->nssrcs; i++)
+      if (r->ssrcs[i].ssrc == h.ssrc && r->ssrcs[i].flow == f && r->ssrcs[i].dir != dir)
+        rtg_finding(r, R_RTP_SSRC_COLLISION, fl->session,
+                    "SSRC %08x is used in both directions of the flow", h.ssrc);
+    if (!pt_declared(r, h.pt))
+      rtg_finding(r, R_RTP_UNKNOWN_PT, fl->session,
+                  "SSRC %08x sends payload type %u, which no SDP declares", h.ssrc, h.pt);
+  }
+  s->packets++;
+  s->bytes += n;
+  s->last_ts = r->cur_ts;
+  if (s->src.received > 0 && h.seq == s->src.max_seq && s->src.valid) {
+    s->duplicates++;
+    return;
+  }
+  rc = rtg_rtp_source_update(&s->src, h.seq, h.ts, (uint32_t)(r->cur_ts * 90000.0));
+  if (rc == RTG_ERR_STATE) {
+    s->bad_seq++;
+    rtg_finding(r, R_RTP_BAD_SEQUENCE, fl->session,
+                "SSRC %08x: sequence %u after %u is a bad jump (A.1 update_seq)", h.ssrc, h.seq,
+                s->src.max_seq);
+  }
+}
+
+void rtg_check_rtcp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n) {
+  struct rtg_flow *fl = &r->flows[f];
+  (void)dir;
+  /* SRTCP (RFC 3711 §3.4): the first 8 bytes are clear, then the encrypted
+   * part, the 4-byte E|index word and the tag. */
+  if (n < 8 + 4 || (p[0] >> 6) != 2) {
+    rtg_finding(r, R_RTCP_MALFORMED, fl->session,
+                "SRTCP packet of %zu bytes is shorter than header + SRTCP index or not version 2",
+                n);
+    return;
+  }
+  fl->n_rtcp++;
+  r->srtcp++;
+  media_before_dtls(r, fl);
+}

@@ -1,0 +1,232 @@
+/*
+ * replay.h - the pcap-replay conformance engine behind `rtcgate replay`.
+ *
+ * Captures are read with libpcap (capture.c), decoded down to UDP/TCP
+ * payloads by the net module, grouped into flows (flows.c), demultiplexed
+ * per RFC 7983 and checked per protocol (check_*.c). Every violation is a
+ * finding of a rule (rules.c) that names its RFC section; report.c prints a
+ * readable summary, JSON and JUnit XML.
+ */
+#ifndef RTG_REPLAY_H
+#define RTG_REPLAY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rtg/core.h"
+#include "rtg/net.h"
+#include "rtg/rtp.h"
+#include "rtg/stun.h"
+
+enum rtg_sev { RTG_SEV_INFO = 0, RTG_SEV_WARNING = 1, RTG_SEV_ERROR = 2 };
+
+struct rtg_rule {
+  const char *id; /* stable, e.g. "stun.fingerprint" */
+  enum rtg_sev sev;
+  const char *rfc; /* "RFC 8489 §14.7" */
+  const char *title;
+};
+
+/* Index of every rule; rules.c holds the table in this order. */
+enum rtg_rule_idx {
+  R_CAPTURE_TRUNCATED,
+  R_CAPTURE_UNDECODABLE,
+  R_IP_FRAGMENT,
+  R_STUN_MALFORMED,
+  R_STUN_FINGERPRINT,
+  R_STUN_INTEGRITY,
+  R_STUN_NO_INTEGRITY,
+  R_STUN_UNKNOWN_REQUIRED,
+  R_ICE_NO_ROLE,
+  R_ICE_NO_PRIORITY,
+  R_ICE_USE_CANDIDATE_CONTROLLED,
+  R_ICE_ROLE_CONFLICT,
+  R_ICE_UNKNOWN_UFRAG,
+  R_ICE_NO_FINGERPRINT,
+  R_TURN_CHANNEL_MALFORMED,
+  R_DTLS_MALFORMED,
+  R_DTLS_ALERT,
+  R_DTLS_FINGERPRINT_MISMATCH,
+  R_DTLS_NO_USE_SRTP,
+  R_RTP_MALFORMED,
+  R_RTP_BAD_SEQUENCE,
+  R_RTP_UNKNOWN_PT,
+  R_RTP_SSRC_COLLISION,
+  R_RTCP_MALFORMED,
+  R_DEMUX_UNKNOWN,
+  R_MEDIA_BEFORE_DTLS,
+  R_PRIVATE_ADDRESS,
+  R_COUNT
+};
+
+extern const struct rtg_rule rtg_rules[R_COUNT];
+
+struct rtg_finding {
+  enum rtg_rule_idx rule;
+  uint64_t packet; /* 1-based frame number in its capture, 0 = whole capture */
+  int capture;     /* index into the capture list */
+  int session;     /* session index or -1 */
+  char message[240];
+};
+
+/* Per-SSRC statistics (from the clear RTP header of SRTP packets). */
+struct rtg_ssrc_stats {
+  uint32_t ssrc;
+  uint8_t pt;
+  int flow;
+  int dir;
+  uint64_t packets, bytes, bad_seq, duplicates;
+  struct rtg_rtp_source src;
+  uint64_t first_pkt;
+  double first_ts, last_ts;
+};
+
+/* A bidirectional UDP/TCP flow; direction 0 is from |a| to |b| where |a|
+ * sent the first packet seen. */
+struct rtg_flow {
+  struct rtg_net_addr a, b;
+  uint8_t proto;
+  int parent;       /* for flows carried inside TURN: outer flow, else -1 */
+  uint16_t channel; /* TURN channel number for inner flows, 0 = indication */
+  int session;
+  uint64_t packets, bytes;
+  uint64_t n_stun, n_dtls, n_rtp, n_rtcp, n_turn, n_other;
+  uint64_t first_pkt;
+  double first_ts, last_ts;
+  bool dtls_seen, media_before_dtls_reported, private_reported;
+  uint16_t dtls_version; /* negotiated (ServerHello / supported_versions) */
+  uint16_t srtp_profile;
+  bool ice_controlling_seen[2], ice_controlled_seen[2];
+  struct rtg_net_tcpframer *tcp[2];
+  int sdp_of[2];       /* 1 + index of the SDP of the sender in each direction, 0 unknown */
+  void *dtls_reasm[2]; /* struct rtg_dtls_reasm *, per direction, lazily */
+  uint16_t srtp_offered[8];
+  size_t n_srtp_offered;
+};
+
+struct rtg_session {
+  char ufrag[2][64]; /* the two ICE ufrags (from USERNAME "r:l") */
+  int flows;
+};
+
+/* What one SDP file gave us. */
+struct rtg_sdp_info {
+  char path[256];
+  char ufrag[64];
+  char pwd[257];
+  int fp_alg;               /* enum rtg_hash_alg, 0 if none */
+  uint8_t fp[RTG_HASH_MAX]; /* a=fingerprint value */
+  size_t fp_len;
+  uint8_t pts[128]; /* payload types declared in m= lines */
+  size_t npts;
+  struct rtg_stun_cred cred;
+  bool cred_ok;
+};
+
+struct rtg_replay_opts {
+  bool quiet;
+  bool rule_enabled[R_COUNT];
+};
+
+struct rtg_capture_info {
+  char path[512];
+  int linktype;
+  uint64_t frames;
+  bool truncated;
+  char error[512];
+};
+
+#define RTG_REPLAY_MAX_FLOWS 4096
+#define RTG_REPLAY_MAX_SSRC 1024
+#define RTG_REPLAY_MAX_SDP 16
+#define RTG_REPLAY_MAX_CAPTURES 64
+#define RTG_REPLAY_MAX_SESSIONS 256
+
+struct rtg_replay {
+  struct rtg_ctx ctx;
+  struct rtg_replay_opts opts;
+  struct rtg_capture_info caps[RTG_REPLAY_MAX_CAPTURES];
+  int ncaps, cur_cap;
+  uint64_t cur_pkt;
+  double cur_ts;
+  struct rtg_net_defrag defrag;
+  struct rtg_flow *flows;
+  int nflows;
+  bool flows_overflow;
+  struct rtg_ssrc_stats *ssrcs;
+  int nssrcs;
+  struct rtg_session sessions[RTG_REPLAY_MAX_SESSIONS];
+  int nsessions;
+  struct rtg_sdp_info sdp[RTG_REPLAY_MAX_SDP];
+  int nsdp;
+  struct rtg_finding *findings;
+  size_t nfindings, cap_findings;
+  uint64_t suppressed[R_COUNT]; /* findings beyond the per-rule cap */
+  uint64_t per_rule[R_COUNT];
+  /* summary counters */
+  uint64_t packets, udp, tcp, other_ip, non_ip, stun, dtls, srtp, srtcp, turn;
+  uint64_t dtls_records;
+  /* recent STUN transactions: a response is checked with its request's key */
+  uint8_t tx_tid[256][RTG_STUN_TID_LEN];
+  int tx_sdp[256];
+  unsigned tx_next;
+  /* ClientHello randoms seen (to match key log entries) */
+  uint8_t ch_random[64][32];
+  int n_ch_random;
+  /* key log entries (NSS SSLKEYLOGFILE format) */
+  struct rtg_keylog_entry *keylog;
+  size_t nkeylog, cap_keylog;
+};
+
+struct rtg_keylog_entry {
+  char label[64];
+  uint8_t client_random[32];
+  uint8_t secret[64];
+  size_t secret_len;
+};
+
+/* keylog.c: 0 ok, -1 unusable file (|err| says why) */
+int rtg_replay_add_keylog(struct rtg_replay *r, const char *path, char *err, size_t errcap);
+/* number of key log entries whose client random matches a ClientHello seen */
+size_t rtg_replay_keylog_matches(const struct rtg_replay *r);
+
+/* lifecycle */
+int rtg_replay_init(struct rtg_replay *r, const struct rtg_replay_opts *opts);
+void rtg_replay_free(struct rtg_replay *r);
+
+/* rules.c */
+int rtg_rules_apply_spec(bool enabled[R_COUNT], const char *spec, char *err, size_t errcap);
+void rtg_rules_list(FILE *out);
+void rtg_finding(struct rtg_replay *r, enum rtg_rule_idx rule, int session, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* sdp.c: minimal extraction of what the checks need */
+int rtg_replay_add_sdp(struct rtg_replay *r, const char *path, char *err, size_t errcap);
+
+/* capture.c: 0 ok, -1 unusable input (error in caps[i].error) */
+int rtg_replay_capture(struct rtg_replay *r, const char *path);
+
+/* flows.c */
+int rtg_flow_lookup(struct rtg_replay *r, const struct rtg_net_addr *src,
+                    const struct rtg_net_addr *dst, uint8_t proto, int parent, uint16_t channel,
+                    int *dir);
+struct rtg_ssrc_stats *rtg_ssrc_lookup(struct rtg_replay *r, uint32_t ssrc, int flow, int dir);
+
+/* dispatch.c: one transport payload of flow |f| in direction |dir| */
+void rtg_replay_payload(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n);
+
+/* check_*.c */
+void rtg_check_stun(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n);
+void rtg_check_dtls(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n);
+void rtg_check_rtp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n);
+void rtg_check_rtcp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n);
+
+/* report.c */
+void rtg_replay_print_summary(const struct rtg_replay *r, FILE *out);
+json_t *rtg_replay_json(const struct rtg_replay *r);
+int rtg_replay_write_junit(const struct rtg_replay *r, const char *path);
+bool rtg_replay_has_errors(const struct rtg_replay *r);
+
+#endif

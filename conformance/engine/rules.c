@@ -1,0 +1,155 @@
+/*
+ * rules.c - the conformance rules (stable ids, severities, RFC sections)
+ * and findings. A rule fires at most RTG_RULE_CAP times in full detail; the
+ * rest are counted, so a capture with a systematic problem stays readable
+ * and memory stays bounded by the number of rules, not packets.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/replay.h"
+
+#define RTG_RULE_CAP 50
+
+const struct rtg_rule rtg_rules[R_COUNT] = {
+    [R_CAPTURE_TRUNCATED] = {"capture.truncated", RTG_SEV_ERROR, "pcap/pcapng format",
+                             "capture file ends in the middle of a record"},
+    [R_CAPTURE_UNDECODABLE] = {"capture.undecodable", RTG_SEV_WARNING, "RFC 791 / RFC 8200",
+                               "frame could not be decoded down to UDP/TCP"},
+    [R_IP_FRAGMENT] = {"ip.fragment", RTG_SEV_INFO, "RFC 8085 §3.2",
+                       "UDP datagram was IP-fragmented (WebRTC keeps packets under the path MTU)"},
+    [R_STUN_MALFORMED] = {"stun.malformed", RTG_SEV_ERROR, "RFC 8489 §5-6",
+                          "STUN message does not parse"},
+    [R_STUN_FINGERPRINT] = {"stun.fingerprint", RTG_SEV_ERROR, "RFC 8489 §14.7",
+                            "FINGERPRINT does not match the message"},
+    [R_STUN_INTEGRITY] = {"stun.integrity", RTG_SEV_ERROR, "RFC 8489 §14.5",
+                          "MESSAGE-INTEGRITY does not verify with the SDP ICE password"},
+    [R_STUN_NO_INTEGRITY] = {"stun.no-integrity", RTG_SEV_ERROR, "RFC 8445 §7.1.2",
+                             "ICE connectivity check without MESSAGE-INTEGRITY"},
+    [R_STUN_UNKNOWN_REQUIRED] = {"stun.unknown-required", RTG_SEV_WARNING, "RFC 8489 §6.3.1",
+                                 "unknown comprehension-required attribute"},
+    [R_ICE_NO_ROLE] = {"ice.no-role", RTG_SEV_ERROR, "RFC 8445 §7.1.3",
+                       "Binding request without ICE-CONTROLLING or ICE-CONTROLLED"},
+    [R_ICE_NO_PRIORITY] = {"ice.no-priority", RTG_SEV_ERROR, "RFC 8445 §7.1.1",
+                           "Binding request without PRIORITY"},
+    [R_ICE_USE_CANDIDATE_CONTROLLED] = {"ice.use-candidate-controlled", RTG_SEV_ERROR,
+                                        "RFC 8445 §7.1.2",
+                                        "USE-CANDIDATE sent by the controlled agent"},
+    [R_ICE_ROLE_CONFLICT] = {"ice.role-conflict", RTG_SEV_WARNING, "RFC 8445 §7.3.1.1",
+                             "both agents claim the same role"},
+    [R_ICE_UNKNOWN_UFRAG] = {"ice.unknown-ufrag", RTG_SEV_WARNING, "RFC 8445 §7.2.2",
+                             "USERNAME names an ICE ufrag that no given SDP declares"},
+    [R_ICE_NO_FINGERPRINT] = {"ice.no-fingerprint", RTG_SEV_WARNING, "RFC 7983 §7 / RFC 8445 §7.1",
+                              "connectivity check without FINGERPRINT (needed to demultiplex)"},
+    [R_TURN_CHANNEL_MALFORMED] = {"turn.channel-malformed", RTG_SEV_ERROR, "RFC 8656 §12.4",
+                                  "TURN ChannelData message is malformed"},
+    [R_DTLS_MALFORMED] = {"dtls.malformed", RTG_SEV_ERROR, "RFC 9147 §4 / RFC 6347 §4.1",
+                          "DTLS record does not parse"},
+    [R_DTLS_ALERT] = {"dtls.alert", RTG_SEV_WARNING, "RFC 8446 §6",
+                      "a plaintext DTLS alert was sent"},
+    [R_DTLS_FINGERPRINT_MISMATCH] = {"dtls.fingerprint-mismatch", RTG_SEV_ERROR,
+                                     "RFC 8122 §5 / RFC 8842 §5",
+                                     "peer certificate does not match the SDP a=fingerprint "
+                                     "(man-in-the-middle)"},
+    [R_DTLS_NO_USE_SRTP] = {"dtls.no-use-srtp", RTG_SEV_WARNING, "RFC 5764 §4.1.1",
+                            "ClientHello offers no use_srtp extension"},
+    [R_RTP_MALFORMED] = {"rtp.malformed", RTG_SEV_ERROR, "RFC 3550 §5.1",
+                         "RTP header does not parse"},
+    [R_RTP_BAD_SEQUENCE] = {"rtp.bad-sequence", RTG_SEV_WARNING, "RFC 3550 A.1",
+                            "sequence number jump beyond MAX_DROPOUT/MAX_MISORDER"},
+    [R_RTP_UNKNOWN_PT] = {"rtp.unknown-payload-type", RTG_SEV_ERROR, "RFC 8866 §5.14",
+                          "payload type not declared in any given SDP"},
+    [R_RTP_SSRC_COLLISION] = {"rtp.ssrc-collision", RTG_SEV_WARNING, "RFC 3550 §8.2",
+                              "the same SSRC is sent in both directions"},
+    [R_RTCP_MALFORMED] = {"rtcp.malformed", RTG_SEV_ERROR, "RFC 3550 §6.4 / RFC 3711 §3.4",
+                          "SRTCP packet header does not parse"},
+    [R_DEMUX_UNKNOWN] = {"demux.unknown", RTG_SEV_WARNING, "RFC 7983 §7",
+                         "packet on a WebRTC flow matches no RFC 7983 range"},
+    [R_MEDIA_BEFORE_DTLS] = {"srtp.before-dtls", RTG_SEV_ERROR, "RFC 5764 §4.1",
+                             "SRTP sent on a flow before any DTLS handshake"},
+    [R_PRIVATE_ADDRESS] = {"ice.private-address", RTG_SEV_INFO, "RFC 8828 §5",
+                           "a private (RFC 1918 / ULA) address is exposed in ICE traffic"},
+};
+
+static const char *sev_name(enum rtg_sev s) {
+  switch (s) {
+    case RTG_SEV_ERROR: return "error";
+    case RTG_SEV_WARNING: return "warning";
+    case RTG_SEV_INFO: return "info";
+    default: return "?";
+  }
+}
+
+void rtg_rules_list(FILE *out) {
+  fprintf(out, "%-30s %-8s %-28s %s\n", "id", "severity", "reference", "what it checks");
+  for (int i = 0; i < R_COUNT; i++)
+    fprintf(out, "%-30s %-8s %-28s %s\n", rtg_rules[i].id, sev_name(rtg_rules[i].sev),
+            rtg_rules[i].rfc, rtg_rules[i].title);
+}
+
+/* Spec: comma-separated items applied left to right; "ID" or "+ID" enables,
+ * "-ID" disables; an ID may be a prefix ending in '*' ("stun.*") or a
+ * severity ("error", "warning", "info"); "all" / "-all". */
+static bool item_matches(const struct rtg_rule *rule, const char *item, size_t n) {
+  if (n == 3 && strncmp(item, "all", 3) == 0) return true;
+  if ((n == 5 && strncmp(item, "error", 5) == 0)) return rule->sev == RTG_SEV_ERROR;
+  if ((n == 7 && strncmp(item, "warning", 7) == 0)) return rule->sev == RTG_SEV_WARNING;
+  if ((n == 4 && strncmp(item, "info", 4) == 0)) return rule->sev == RTG_SEV_INFO;
+  if (n > 0 && item[n - 1] == '*') return strncmp(rule->id, item, n - 1) == 0;
+  return strlen(rule->id) == n && strncmp(rule->id, item, n) == 0;
+}
+
+int rtg_rules_apply_spec(bool enabled[R_COUNT], const char *spec, char *err, size_t errcap) {
+  const char *p = spec;
+  while (*p) {
+    const char *e = strchr(p, ',');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    bool on = true;
+    int hits = 0;
+    if (n && (*p == '-' || *p == '+')) {
+      on = *p == '+';
+      p++;
+      n--;
+    }
+    for (int i = 0; i < R_COUNT; i++)
+      if (n && item_matches(&rtg_rules[i], p, n)) {
+        enabled[i] = on;
+        hits++;
+      }
+    if (hits == 0) {
+      snprintf(err, errcap, "no rule matches '%.*s' (see --list-rules)", (int)n, p);
+      return -1;
+    }
+    p += n;
+    if (*p == ',') p++;
+  }
+  return 0;
+}
+
+void rtg_finding(struct rtg_replay *r, enum rtg_rule_idx rule, int session, const char *fmt, ...) {
+  struct rtg_finding *f;
+  va_list ap;
+  if (!r->opts.rule_enabled[rule]) return;
+  r->per_rule[rule]++;
+  if (r->per_rule[rule] > RTG_RULE_CAP) {
+    r->suppressed[rule]++;
+    return;
+  }
+  if (r->nfindings == r->cap_findings) {
+    size_t nc = r->cap_findings ? r->cap_findings * 2 : 64;
+    struct rtg_finding *nf = realloc(r->findings, nc * sizeof *nf);
+    if (nf == NULL) return;
+    r->findings = nf;
+    r->cap_findings = nc;
+  }
+  f = &r->findings[r->nfindings++];
+  f->rule = rule;
+  f->packet = r->cur_pkt;
+  f->capture = r->cur_cap;
+  f->session = session;
+  va_start(ap, fmt);
+  vsnprintf(f->message, sizeof f->message, fmt, ap);
+  va_end(ap);
+}
