@@ -377,8 +377,11 @@ int rtg_rtcp_rb_get(const struct rtg_rtcp_pkt *p, size_t i, struct rtg_rtcp_rb *
 
 void rtg_rtcp_sdes_begin(const struct rtg_rtcp_pkt *p, struct rtg_rtcp_sdes_iter *it) {
   memset(it, 0, sizeof *it);
+  /* Only an SDES packet has chunks; others leave the iterator empty (and
+   * no arithmetic on their NULL slice). */
+  if (p->pt != RTG_RTCP_SDES || p->items.p == NULL) return;
   rtg_rd_init(&it->rd, p->items.p, p->items.len);
-  it->chunks_left = p->pt == RTG_RTCP_SDES ? p->count : 0;
+  it->chunks_left = p->count;
 }
 
 int rtg_rtcp_sdes_next(struct rtg_rtcp_sdes_iter *it, struct rtg_rtcp_sdes_item *item) {

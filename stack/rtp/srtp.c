@@ -1,0 +1,738 @@
+/*
+ * srtp.c - SRTP/SRTCP (RFC 3711) with AES-CM + HMAC-SHA1 and AES-GCM
+ * (RFC 7714), in place.
+ *
+ * Performance rules (issue 5): the EVP cipher contexts and the HMAC key
+ * schedule are set up once per session (with key derivation rate 0 the
+ * session keys do not depend on the SSRC or the index, so every stream of a
+ * session shares them); per packet only the IV is re-initialised and
+ * nothing is allocated.
+ *
+ * SRTP packet (RFC 3711 §3.1):
+ *   | RTP header | encrypted payload | MKI (opt) | auth tag |
+ *   authenticated: header + encrypted payload (+ ROC for the MAC)
+ * SRTCP packet (RFC 3711 §3.4):
+ *   | first 8 bytes | encrypted rest | E | SRTCP index | MKI | auth tag |
+ * AEAD (RFC 7714 §8.2, §9.2): the tag (16) is part of the ciphertext; for
+ * SRTCP, E|index follows the tag and is associated data.
+ */
+#include <openssl/evp.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rtp/srtp_internal.h"
+
+#define REPLAY_DEFAULT 1024u
+#define RTCP_REPLAY_DEFAULT 128u
+#define STREAMS_DEFAULT 64u
+#define GCM_TAG 16
+#define SRTCP_E 0x80000000u
+
+struct replay {
+  uint64_t *bits; /* ring bitmap, |size| bits, bit (i % size) for index i */
+  uint32_t size;
+  uint64_t top; /* highest index accepted */
+  bool any;     /* top is meaningful */
+};
+
+struct stream {
+  uint32_t ssrc;
+  bool used;
+  /* RTP send */
+  bool tx_started;
+  uint32_t tx_roc;
+  uint16_t tx_seq;
+  /* RTP receive: s_l and ROC are the top of the replay window */
+  bool rx_started;
+  uint32_t rx_roc;
+  uint16_t rx_seq;
+  struct replay rtp;
+  /* RTCP */
+  uint32_t rtcp_tx_index;
+  struct replay rtcp;
+};
+
+/* Keys of one direction kind (RTP or RTCP). */
+struct keyset {
+  EVP_CIPHER_CTX *enc; /* AES-CTR (both ways) or GCM encrypt */
+  EVP_CIPHER_CTX *dec; /* GCM decrypt (NULL for AES-CM) */
+  struct rtg_hmac mac; /* AES-CM only */
+  bool have_mac;
+  uint8_t salt[14];
+};
+
+struct rtg_srtp {
+  struct rtg_ctx ctx;
+  enum rtg_srtp_profile profile;
+  bool gcm;
+  size_t key_len, salt_len, tag_len;
+  uint8_t mki[RTG_SRTP_MAX_MKI];
+  size_t mki_len;
+  bool fixed_ssrcs;
+  struct keyset rtp, rtcp;
+  size_t nstreams, max_streams;
+  struct stream *streams;
+  size_t last; /* index of the most recently used stream (fast path) */
+  uint64_t last_index;
+  uint32_t window, rtcp_window;
+  uint64_t *bitmaps;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Profiles                                                                 */
+/* ------------------------------------------------------------------------ */
+
+const char *rtg_srtp_profile_name(enum rtg_srtp_profile p) {
+  switch (p) {
+    case RTG_SRTP_AES128_CM_HMAC_SHA1_80: return "AES_CM_128_HMAC_SHA1_80";
+    case RTG_SRTP_AES128_CM_HMAC_SHA1_32: return "AES_CM_128_HMAC_SHA1_32";
+    case RTG_SRTP_AEAD_AES_128_GCM: return "AEAD_AES_128_GCM";
+    case RTG_SRTP_AEAD_AES_256_GCM: return "AEAD_AES_256_GCM";
+    default: return NULL;
+  }
+}
+
+enum rtg_srtp_profile rtg_srtp_profile_from_name(const char *name) {
+  static const struct {
+    const char *n;
+    enum rtg_srtp_profile p;
+  } names[] = {
+      {"AES_CM_128_HMAC_SHA1_80", RTG_SRTP_AES128_CM_HMAC_SHA1_80},
+      {"SRTP_AES128_CM_SHA1_80", RTG_SRTP_AES128_CM_HMAC_SHA1_80},
+      {"SRTP_AES128_CM_HMAC_SHA1_80", RTG_SRTP_AES128_CM_HMAC_SHA1_80},
+      {"AES_CM_128_HMAC_SHA1_32", RTG_SRTP_AES128_CM_HMAC_SHA1_32},
+      {"SRTP_AES128_CM_SHA1_32", RTG_SRTP_AES128_CM_HMAC_SHA1_32},
+      {"SRTP_AES128_CM_HMAC_SHA1_32", RTG_SRTP_AES128_CM_HMAC_SHA1_32},
+      {"AEAD_AES_128_GCM", RTG_SRTP_AEAD_AES_128_GCM},
+      {"SRTP_AEAD_AES_128_GCM", RTG_SRTP_AEAD_AES_128_GCM},
+      {"AEAD_AES_256_GCM", RTG_SRTP_AEAD_AES_256_GCM},
+      {"SRTP_AEAD_AES_256_GCM", RTG_SRTP_AEAD_AES_256_GCM},
+  };
+  if (name == NULL) return (enum rtg_srtp_profile)0;
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcasecmp(name, names[i].n) == 0) return names[i].p;
+  return (enum rtg_srtp_profile)0;
+}
+
+size_t rtg_srtp_profile_key_len(enum rtg_srtp_profile p) {
+  switch (p) {
+    case RTG_SRTP_AES128_CM_HMAC_SHA1_80:
+    case RTG_SRTP_AES128_CM_HMAC_SHA1_32:
+    case RTG_SRTP_AEAD_AES_128_GCM: return 16;
+    case RTG_SRTP_AEAD_AES_256_GCM: return 32;
+    default: return 0;
+  }
+}
+
+size_t rtg_srtp_profile_salt_len(enum rtg_srtp_profile p) {
+  switch (p) {
+    case RTG_SRTP_AES128_CM_HMAC_SHA1_80:
+    case RTG_SRTP_AES128_CM_HMAC_SHA1_32: return 14;
+    case RTG_SRTP_AEAD_AES_128_GCM:
+    case RTG_SRTP_AEAD_AES_256_GCM: return 12;
+    default: return 0;
+  }
+}
+
+static size_t profile_tag_len(enum rtg_srtp_profile p, bool rtcp) {
+  switch (p) {
+    case RTG_SRTP_AES128_CM_HMAC_SHA1_80: return 10;
+    /* RFC 5764 §4.1.2: SRTCP keeps the 80-bit tag in the _32 profile. */
+    case RTG_SRTP_AES128_CM_HMAC_SHA1_32: return rtcp ? 10 : 4;
+    case RTG_SRTP_AEAD_AES_128_GCM:
+    case RTG_SRTP_AEAD_AES_256_GCM: return GCM_TAG;
+    default: return 0;
+  }
+}
+
+size_t rtg_srtp_profile_rtp_overhead(enum rtg_srtp_profile p, size_t mki_len) {
+  return profile_tag_len(p, false) + mki_len;
+}
+
+size_t rtg_srtp_profile_rtcp_overhead(enum rtg_srtp_profile p, size_t mki_len) {
+  return profile_tag_len(p, true) + mki_len + 4;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Key derivation (RFC 3711 §4.3)                                           */
+/* ------------------------------------------------------------------------ */
+
+static const EVP_CIPHER *ctr_cipher(size_t key_len) {
+  switch (key_len) {
+    case 16: return EVP_aes_128_ctr();
+    case 24: return EVP_aes_192_ctr();
+    case 32: return EVP_aes_256_ctr();
+    default: return NULL;
+  }
+}
+
+int rtg_srtp_aes_cm_keystream(const uint8_t *key, size_t key_len, const uint8_t iv[16],
+                              uint8_t *out, size_t n) {
+  const EVP_CIPHER *c = ctr_cipher(key_len);
+  EVP_CIPHER_CTX *ctx;
+  int outl, ok;
+  if (c == NULL || n > INT32_MAX) return RTG_ERR_INVAL;
+  ctx = EVP_CIPHER_CTX_new();
+  if (ctx == NULL) return RTG_ERR_CRYPTO;
+  memset(out, 0, n);
+  ok = EVP_EncryptInit_ex(ctx, c, NULL, key, iv) == 1 &&
+       EVP_EncryptUpdate(ctx, out, &outl, out, (int)n) == 1;
+  EVP_CIPHER_CTX_free(ctx);
+  return ok ? 0 : RTG_ERR_CRYPTO;
+}
+
+int rtg_srtp_kdf(const uint8_t *key, size_t key_len, const uint8_t *salt, size_t salt_len,
+                 uint8_t label, uint8_t *out, size_t out_len) {
+  /* x = key_id XOR master_salt, key_id = label || r (r = 0 with rate 0),
+   * aligned so that the label lands on octet 7 of the 14-byte salt; the
+   * PRF input is x * 2^16. */
+  uint8_t iv[16] = {0};
+  if (salt_len > 14) return RTG_ERR_INVAL;
+  memcpy(iv, salt, salt_len);
+  iv[7] ^= label;
+  return rtg_srtp_aes_cm_keystream(key, key_len, iv, out, out_len);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Session setup                                                            */
+/* ------------------------------------------------------------------------ */
+
+static void keyset_free(struct keyset *k) {
+  EVP_CIPHER_CTX_free(k->enc);
+  EVP_CIPHER_CTX_free(k->dec);
+  if (k->have_mac) rtg_hmac_free(&k->mac);
+  memset(k, 0, sizeof *k);
+}
+
+static int keyset_init(struct rtg_srtp *s, struct keyset *k, const uint8_t *enc_key,
+                       const uint8_t *salt, const uint8_t *auth_key) {
+  const EVP_CIPHER *c;
+  keyset_free(k);
+  memcpy(k->salt, salt, s->salt_len);
+  k->enc = EVP_CIPHER_CTX_new();
+  if (k->enc == NULL) return RTG_ERR_NOMEM;
+  if (s->gcm) {
+    c = s->key_len == 32 ? EVP_aes_256_gcm() : EVP_aes_128_gcm();
+    k->dec = EVP_CIPHER_CTX_new();
+    if (k->dec == NULL) return RTG_ERR_NOMEM;
+    if (EVP_EncryptInit_ex(k->enc, c, NULL, enc_key, NULL) != 1 ||
+        EVP_DecryptInit_ex(k->dec, c, NULL, enc_key, NULL) != 1)
+      return RTG_ERR_CRYPTO;
+    return 0;
+  }
+  if (EVP_EncryptInit_ex(k->enc, ctr_cipher(s->key_len), NULL, enc_key, NULL) != 1)
+    return RTG_ERR_CRYPTO;
+  if (rtg_hmac_init(&k->mac, RTG_HASH_SHA1, auth_key, 20)) return RTG_ERR_CRYPTO;
+  k->have_mac = true;
+  return 0;
+}
+
+static int derive_keyset(struct rtg_srtp *s, struct keyset *k, const struct rtg_srtp_policy *p,
+                         uint8_t label0) {
+  uint8_t ek[32], salt[14], ak[20];
+  int r = rtg_srtp_kdf(p->key, p->key_len, p->salt, p->salt_len, label0, ek, s->key_len);
+  if (!r && !s->gcm)
+    r = rtg_srtp_kdf(p->key, p->key_len, p->salt, p->salt_len, (uint8_t)(label0 + 1), ak,
+                     sizeof ak);
+  if (!r)
+    r = rtg_srtp_kdf(p->key, p->key_len, p->salt, p->salt_len, (uint8_t)(label0 + 2), salt,
+                     s->salt_len);
+  if (!r) r = keyset_init(s, k, ek, salt, s->gcm ? NULL : ak);
+  OPENSSL_cleanse(ek, sizeof ek);
+  OPENSSL_cleanse(ak, sizeof ak);
+  OPENSSL_cleanse(salt, sizeof salt);
+  return r;
+}
+
+int rtg_srtp_set_session_keys(struct rtg_srtp *s, const uint8_t *key, const uint8_t *salt,
+                              const uint8_t *auth) {
+  int r;
+  if (!s->gcm && auth == NULL) return RTG_ERR_INVAL;
+  r = keyset_init(s, &s->rtp, key, salt, auth);
+  if (!r) r = keyset_init(s, &s->rtcp, key, salt, auth);
+  return r;
+}
+
+static bool window_ok(uint32_t w) { return w % 64 == 0 && w >= 64 && w <= 32768; }
+
+int rtg_srtp_create(struct rtg_srtp **out, const struct rtg_ctx *ctx,
+                    const struct rtg_srtp_policy *p) {
+  struct rtg_srtp *s;
+  size_t words_rtp, words_rtcp;
+  int r;
+  *out = NULL;
+  if (rtg_srtp_profile_key_len(p->profile) == 0 ||
+      p->key_len != rtg_srtp_profile_key_len(p->profile) ||
+      p->salt_len != rtg_srtp_profile_salt_len(p->profile) || p->key == NULL || p->salt == NULL ||
+      p->mki_len > RTG_SRTP_MAX_MKI || (p->mki_len && p->mki == NULL))
+    return RTG_ERR_INVAL;
+  s = rtg_alloc(ctx, sizeof *s);
+  if (s == NULL) return RTG_ERR_NOMEM;
+  s->ctx = *ctx;
+  s->profile = p->profile;
+  s->gcm = p->profile == RTG_SRTP_AEAD_AES_128_GCM || p->profile == RTG_SRTP_AEAD_AES_256_GCM;
+  s->key_len = p->key_len;
+  s->salt_len = p->salt_len;
+  s->tag_len = profile_tag_len(p->profile, false);
+  s->mki_len = p->mki_len;
+  if (p->mki_len) memcpy(s->mki, p->mki, p->mki_len);
+  s->fixed_ssrcs = p->fixed_ssrcs;
+  s->window = p->replay_window ? p->replay_window : REPLAY_DEFAULT;
+  s->rtcp_window = p->rtcp_replay_window ? p->rtcp_replay_window : RTCP_REPLAY_DEFAULT;
+  s->max_streams = p->max_streams ? p->max_streams : STREAMS_DEFAULT;
+  if (!window_ok(s->window) || !window_ok(s->rtcp_window) || s->max_streams > 65536) {
+    rtg_free(ctx, s);
+    return RTG_ERR_INVAL;
+  }
+  words_rtp = s->window / 64;
+  words_rtcp = s->rtcp_window / 64;
+  s->streams = rtg_alloc(ctx, s->max_streams * sizeof *s->streams);
+  s->bitmaps = rtg_alloc(ctx, s->max_streams * (words_rtp + words_rtcp) * sizeof(uint64_t));
+  if (s->streams == NULL || s->bitmaps == NULL) {
+    rtg_srtp_destroy(s);
+    return RTG_ERR_NOMEM;
+  }
+  for (size_t i = 0; i < s->max_streams; i++) {
+    s->streams[i].rtp.bits = s->bitmaps + i * (words_rtp + words_rtcp);
+    s->streams[i].rtp.size = s->window;
+    s->streams[i].rtcp.bits = s->streams[i].rtp.bits + words_rtp;
+    s->streams[i].rtcp.size = s->rtcp_window;
+  }
+  /* RFC 3711 §4.3.2 labels: 0..2 SRTP, 3..5 SRTCP. */
+  r = derive_keyset(s, &s->rtp, p, 0);
+  if (!r) r = derive_keyset(s, &s->rtcp, p, 3);
+  if (r) {
+    rtg_srtp_destroy(s);
+    return r;
+  }
+  *out = s;
+  return 0;
+}
+
+void rtg_srtp_destroy(struct rtg_srtp *s) {
+  struct rtg_ctx ctx;
+  if (s == NULL) return;
+  ctx = s->ctx;
+  keyset_free(&s->rtp);
+  keyset_free(&s->rtcp);
+  rtg_free(&ctx, s->streams);
+  rtg_free(&ctx, s->bitmaps);
+  OPENSSL_cleanse(s, sizeof *s);
+  rtg_free(&ctx, s);
+}
+
+uint64_t rtg_srtp_last_index(const struct rtg_srtp *s) { return s->last_index; }
+
+/* ------------------------------------------------------------------------ */
+/* Streams and replay windows                                               */
+/* ------------------------------------------------------------------------ */
+
+static struct stream *stream_find(struct rtg_srtp *s, uint32_t ssrc) {
+  if (s->nstreams && s->streams[s->last].ssrc == ssrc) return &s->streams[s->last];
+  for (size_t i = 0; i < s->nstreams; i++)
+    if (s->streams[i].ssrc == ssrc) {
+      s->last = i;
+      return &s->streams[i];
+    }
+  return NULL;
+}
+
+static struct stream *stream_new(struct rtg_srtp *s, uint32_t ssrc) {
+  struct stream *st;
+  uint64_t *a, *b;
+  if (s->nstreams == s->max_streams) return NULL;
+  st = &s->streams[s->nstreams];
+  a = st->rtp.bits;
+  b = st->rtcp.bits;
+  memset(st, 0, sizeof *st);
+  st->rtp.bits = a;
+  st->rtp.size = s->window;
+  st->rtcp.bits = b;
+  st->rtcp.size = s->rtcp_window;
+  memset(a, 0, s->window / 8);
+  memset(b, 0, s->rtcp_window / 8);
+  st->ssrc = ssrc;
+  st->used = true;
+  s->last = s->nstreams++;
+  return st;
+}
+
+int rtg_srtp_stream_add(struct rtg_srtp *s, uint32_t ssrc) {
+  if (stream_find(s, ssrc)) return 0;
+  return stream_new(s, ssrc) ? 0 : RTG_ERR_NOMEM;
+}
+
+int rtg_srtp_stream_set_roc(struct rtg_srtp *s, uint32_t ssrc, uint32_t roc) {
+  struct stream *st = stream_find(s, ssrc);
+  if (st == NULL && (st = stream_new(s, ssrc)) == NULL) return RTG_ERR_NOMEM;
+  st->tx_roc = roc;
+  st->rx_roc = roc;
+  return 0;
+}
+
+/* 0 when |idx| may be accepted, RTG_ERR_REPLAY when seen or too old. */
+static int replay_check(const struct replay *w, uint64_t idx) {
+  if (!w->any || idx > w->top) return 0;
+  if (w->top - idx >= w->size) return RTG_ERR_REPLAY;
+  if (w->bits[(idx % w->size) / 64] >> (idx % 64) & 1) return RTG_ERR_REPLAY;
+  return 0;
+}
+
+static void replay_add(struct replay *w, uint64_t idx) {
+  if (!w->any) {
+    memset(w->bits, 0, w->size / 8);
+    w->top = idx;
+    w->any = true;
+  } else if (idx > w->top) {
+    uint64_t d = idx - w->top;
+    if (d >= w->size) {
+      memset(w->bits, 0, w->size / 8);
+    } else {
+      for (uint64_t i = w->top + 1; i < idx; i++)
+        w->bits[(i % w->size) / 64] &= ~(1ull << (i % 64));
+    }
+    w->top = idx;
+  }
+  w->bits[(idx % w->size) / 64] |= 1ull << (idx % 64);
+}
+
+/* RFC 3711 §3.3.1: the index of |seq| relative to the highest seen (s_l
+ * with rollover counter |roc|). |*roc_out| may be roc-1 (as a 64-bit value
+ * below 0 it means "before the stream"; reported through |*before|). */
+static uint64_t estimate_index(uint32_t roc, uint16_t s_l, uint16_t seq, bool *before) {
+  uint64_t v = roc;
+  *before = false;
+  if (s_l < 32768) {
+    if (seq > s_l && seq - s_l > 32768) {
+      if (roc == 0)
+        *before = true;
+      else
+        v = (uint64_t)roc - 1;
+    }
+  } else if (s_l - 32768 > seq) {
+    v = (uint64_t)roc + 1;
+  }
+  return (v << 16) | seq;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Packet helpers                                                           */
+/* ------------------------------------------------------------------------ */
+
+/* Length of the RTP header (fixed part, CSRCs, extension) in |p|, or a
+ * negative error. */
+static ptrdiff_t rtp_header_len(const uint8_t *p, size_t len) {
+  size_t h;
+  if (len < 12 || (p[0] >> 6) != 2) return RTG_ERR_PARSE;
+  h = 12 + 4u * (p[0] & 0x0f);
+  if (p[0] & 0x10) {
+    if (len < h + 4) return RTG_ERR_PARSE;
+    h += 4 + 4u * rtg_load_u16(p + h + 2);
+  }
+  if (h > len) return RTG_ERR_PARSE;
+  return (ptrdiff_t)h;
+}
+
+/* AES-CM IV (RFC 3711 §4.1.1): salt*2^16 XOR SSRC*2^64 XOR index*2^16. */
+static void cm_iv(uint8_t iv[16], const uint8_t salt[14], uint32_t ssrc, uint64_t index) {
+  memcpy(iv, salt, 14);
+  iv[14] = iv[15] = 0;
+  iv[4] ^= (uint8_t)(ssrc >> 24);
+  iv[5] ^= (uint8_t)(ssrc >> 16);
+  iv[6] ^= (uint8_t)(ssrc >> 8);
+  iv[7] ^= (uint8_t)ssrc;
+  for (int i = 0; i < 6; i++) iv[8 + i] ^= (uint8_t)(index >> (40 - 8 * i));
+}
+
+/* GCM IV (RFC 7714 §8.1 / §9.1): 00 00 || SSRC || ROC || SEQ (SRTP) or
+ * 00 00 || SSRC || 00 00 || 0 || index (SRTCP), XOR the 12-byte salt. */
+static void gcm_iv(uint8_t iv[12], const uint8_t salt[12], uint32_t ssrc, uint64_t index48) {
+  uint8_t b[12] = {0};
+  rtg_store_u32(b + 2, ssrc);
+  rtg_store_u32(b + 6, (uint32_t)(index48 >> 16));
+  rtg_store_u16(b + 10, (uint16_t)index48);
+  for (int i = 0; i < 12; i++) iv[i] = b[i] ^ salt[i];
+}
+
+static int ctr_xor(struct keyset *k, const uint8_t iv[16], uint8_t *p, size_t n) {
+  int outl;
+  if (EVP_EncryptInit_ex(k->enc, NULL, NULL, NULL, iv) != 1) return RTG_ERR_CRYPTO;
+  if (n && EVP_EncryptUpdate(k->enc, p, &outl, p, (int)n) != 1) return RTG_ERR_CRYPTO;
+  return 0;
+}
+
+/* HMAC-SHA1 over |a| (|an| bytes) then |b| (|bn| bytes), truncated. */
+static int mac2(struct keyset *k, const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
+                uint8_t out[20]) {
+  if (rtg_hmac_begin(&k->mac) || rtg_hmac_update(&k->mac, a, an) ||
+      rtg_hmac_update(&k->mac, b, bn) || rtg_hmac_final(&k->mac, out))
+    return RTG_ERR_CRYPTO;
+  return 0;
+}
+
+static int gcm_seal(struct keyset *k, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
+                    const uint8_t *aad2, size_t aad2_len, uint8_t *p, size_t n, uint8_t *tag) {
+  int outl;
+  if (EVP_EncryptInit_ex(k->enc, NULL, NULL, NULL, iv) != 1 ||
+      EVP_EncryptUpdate(k->enc, NULL, &outl, aad, (int)aad_len) != 1 ||
+      (aad2_len && EVP_EncryptUpdate(k->enc, NULL, &outl, aad2, (int)aad2_len) != 1) ||
+      (n && EVP_EncryptUpdate(k->enc, p, &outl, p, (int)n) != 1) ||
+      EVP_EncryptFinal_ex(k->enc, p + n, &outl) != 1 ||
+      EVP_CIPHER_CTX_ctrl(k->enc, EVP_CTRL_GCM_GET_TAG, GCM_TAG, tag) != 1)
+    return RTG_ERR_CRYPTO;
+  return 0;
+}
+
+static int gcm_open(struct keyset *k, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
+                    const uint8_t *aad2, size_t aad2_len, uint8_t *p, size_t n,
+                    const uint8_t *tag) {
+  int outl;
+  uint8_t t[GCM_TAG];
+  memcpy(t, tag, GCM_TAG);
+  if (EVP_DecryptInit_ex(k->dec, NULL, NULL, NULL, iv) != 1 ||
+      EVP_DecryptUpdate(k->dec, NULL, &outl, aad, (int)aad_len) != 1 ||
+      (aad2_len && EVP_DecryptUpdate(k->dec, NULL, &outl, aad2, (int)aad2_len) != 1) ||
+      (n && EVP_DecryptUpdate(k->dec, p, &outl, p, (int)n) != 1) ||
+      EVP_CIPHER_CTX_ctrl(k->dec, EVP_CTRL_GCM_SET_TAG, GCM_TAG, t) != 1)
+    return RTG_ERR_CRYPTO;
+  if (EVP_DecryptFinal_ex(k->dec, p + n, &outl) != 1) return RTG_ERR_AUTH;
+  return 0;
+}
+
+static struct stream *stream_for(struct rtg_srtp *s, uint32_t ssrc, int *err) {
+  struct stream *st = stream_find(s, ssrc);
+  if (st) return st;
+  if (s->fixed_ssrcs) {
+    *err = RTG_ERR_NOTFOUND;
+    return NULL;
+  }
+  st = stream_new(s, ssrc);
+  if (st == NULL) *err = RTG_ERR_NOMEM;
+  return st;
+}
+
+/* ------------------------------------------------------------------------ */
+/* SRTP                                                                     */
+/* ------------------------------------------------------------------------ */
+
+ptrdiff_t rtg_srtp_protect(struct rtg_srtp *s, uint8_t *pkt, size_t len, size_t cap) {
+  ptrdiff_t hl = rtp_header_len(pkt, len);
+  struct stream *st;
+  uint32_t ssrc;
+  uint16_t seq;
+  uint64_t index;
+  bool before;
+  size_t plen, out_len;
+  int err = 0;
+  if (hl < 0) return hl;
+  if (len > INT32_MAX) return RTG_ERR_INVAL;
+  out_len = len + s->mki_len + s->tag_len;
+  if (cap < out_len) return RTG_ERR_NOBUF;
+  ssrc = rtg_load_u32(pkt + 8);
+  seq = rtg_load_u16(pkt + 2);
+  st = stream_for(s, ssrc, &err);
+  if (st == NULL) return err;
+  if (!st->tx_started) {
+    st->tx_started = true;
+    st->tx_seq = seq;
+    index = ((uint64_t)st->tx_roc << 16) | seq;
+  } else {
+    index = estimate_index(st->tx_roc, st->tx_seq, seq, &before);
+    if (before) index = seq; /* cannot go below ROC 0: send with ROC 0 */
+    if (index > (((uint64_t)st->tx_roc << 16) | st->tx_seq)) {
+      st->tx_roc = (uint32_t)(index >> 16);
+      st->tx_seq = seq;
+    }
+  }
+  plen = len - (size_t)hl;
+  if (s->gcm) {
+    uint8_t iv[12];
+    gcm_iv(iv, s->rtp.salt, ssrc, index);
+    /* RFC 7714 §8.2: AAD = header; tag right after the ciphertext, MKI
+     * after the tag (§7: the MKI is not authenticated). */
+    err = gcm_seal(&s->rtp, iv, pkt, (size_t)hl, NULL, 0, pkt + hl, plen, pkt + len);
+    if (err) return err;
+    if (s->mki_len) memcpy(pkt + len + GCM_TAG, s->mki, s->mki_len);
+  } else {
+    uint8_t iv[16], roc[4], tag[20];
+    cm_iv(iv, s->rtp.salt, ssrc, index);
+    err = ctr_xor(&s->rtp, iv, pkt + hl, plen);
+    if (err) return err;
+    /* §4.2: M = authenticated portion || ROC */
+    rtg_store_u32(roc, (uint32_t)(index >> 16));
+    err = mac2(&s->rtp, pkt, len, roc, 4, tag);
+    if (err) return err;
+    if (s->mki_len) memcpy(pkt + len, s->mki, s->mki_len);
+    memcpy(pkt + len + s->mki_len, tag, s->tag_len);
+  }
+  s->last_index = index;
+  return (ptrdiff_t)out_len;
+}
+
+ptrdiff_t rtg_srtp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len) {
+  size_t trailer = s->mki_len + s->tag_len, body_len, plen;
+  ptrdiff_t hl;
+  struct stream *st, tmp;
+  uint32_t ssrc;
+  uint16_t seq;
+  uint64_t index;
+  bool before = false;
+  int err;
+  if (len < 12 + trailer || len > INT32_MAX) return RTG_ERR_PARSE;
+  body_len = len - trailer;
+  hl = rtp_header_len(pkt, body_len);
+  if (hl < 0) return hl;
+  ssrc = rtg_load_u32(pkt + 8);
+  seq = rtg_load_u16(pkt + 2);
+  if (s->mki_len) {
+    /* AES-CM: MKI then tag; AEAD: tag then MKI. */
+    const uint8_t *mki = pkt + body_len + (s->gcm ? GCM_TAG : 0);
+    if (rtg_memeq_ct(mki, s->mki, s->mki_len) != 0) return RTG_ERR_NOTFOUND;
+  }
+  st = stream_find(s, ssrc);
+  if (st == NULL) {
+    if (s->fixed_ssrcs) return RTG_ERR_NOTFOUND;
+    /* Not created before the packet authenticates (a forged packet must
+     * not take a table slot). */
+    if (s->nstreams == s->max_streams) return RTG_ERR_NOMEM;
+    memset(&tmp, 0, sizeof tmp);
+    st = &tmp;
+  }
+  if (!st->rx_started) {
+    index = ((uint64_t)st->rx_roc << 16) | seq;
+  } else {
+    index = estimate_index(st->rx_roc, st->rx_seq, seq, &before);
+    if (before) return RTG_ERR_REPLAY;
+    if (st->rtp.bits && replay_check(&st->rtp, index)) return RTG_ERR_REPLAY;
+  }
+  plen = body_len - (size_t)hl;
+  if (s->gcm) {
+    uint8_t iv[12];
+    gcm_iv(iv, s->rtp.salt, ssrc, index);
+    err = gcm_open(&s->rtp, iv, pkt, (size_t)hl, NULL, 0, pkt + hl, plen, pkt + body_len);
+    if (err) return err;
+  } else {
+    uint8_t iv[16], roc[4], tag[20];
+    rtg_store_u32(roc, (uint32_t)(index >> 16));
+    err = mac2(&s->rtp, pkt, body_len, roc, 4, tag);
+    if (err) return err;
+    if (rtg_memeq_ct(tag, pkt + body_len + s->mki_len, s->tag_len) != 0) return RTG_ERR_AUTH;
+    cm_iv(iv, s->rtp.salt, ssrc, index);
+    err = ctr_xor(&s->rtp, iv, pkt + hl, plen);
+    if (err) return err;
+  }
+  if (st == &tmp) {
+    st = stream_new(s, ssrc);
+    if (st == NULL) return RTG_ERR_NOMEM;
+    st->rx_roc = tmp.rx_roc;
+  }
+  if (!st->rx_started || index > (((uint64_t)st->rx_roc << 16) | st->rx_seq)) {
+    st->rx_roc = (uint32_t)(index >> 16);
+    st->rx_seq = seq;
+  }
+  st->rx_started = true;
+  replay_add(&st->rtp, index);
+  s->last_index = index;
+  return (ptrdiff_t)body_len;
+}
+
+/* ------------------------------------------------------------------------ */
+/* SRTCP                                                                    */
+/* ------------------------------------------------------------------------ */
+
+ptrdiff_t rtg_srtcp_protect(struct rtg_srtp *s, uint8_t *pkt, size_t len, size_t cap) {
+  size_t tag_len = profile_tag_len(s->profile, true);
+  size_t out_len = len + 4 + s->mki_len + tag_len;
+  struct stream *st;
+  uint32_t ssrc, index, ei;
+  uint8_t eib[4];
+  int err = 0;
+  if (len < 8 || (pkt[0] >> 6) != 2 || len > INT32_MAX) return RTG_ERR_PARSE;
+  if (cap < out_len) return RTG_ERR_NOBUF;
+  ssrc = rtg_load_u32(pkt + 4);
+  st = stream_for(s, ssrc, &err);
+  if (st == NULL) return err;
+  /* §3.4: the index starts at 0 and must not wrap (re-key before 2^31). */
+  if (st->rtcp_tx_index > 0x7fffffffu) return RTG_ERR_STATE;
+  index = st->rtcp_tx_index++;
+  ei = SRTCP_E | index;
+  rtg_store_u32(eib, ei);
+  if (s->gcm) {
+    uint8_t iv[12];
+    gcm_iv(iv, s->rtcp.salt, ssrc, index);
+    /* RFC 7714 §9.2: AAD = first 8 octets || E|index; tag after the
+     * ciphertext, then E|index, then the MKI. */
+    err = gcm_seal(&s->rtcp, iv, pkt, 8, eib, 4, pkt + 8, len - 8, pkt + len);
+    if (err) return err;
+    memcpy(pkt + len + GCM_TAG, eib, 4);
+    if (s->mki_len) memcpy(pkt + len + GCM_TAG + 4, s->mki, s->mki_len);
+  } else {
+    uint8_t iv[16], tag[20];
+    cm_iv(iv, s->rtcp.salt, ssrc, index);
+    err = ctr_xor(&s->rtcp, iv, pkt + 8, len - 8);
+    if (err) return err;
+    memcpy(pkt + len, eib, 4);
+    err = mac2(&s->rtcp, pkt, len + 4, NULL, 0, tag);
+    if (err) return err;
+    if (s->mki_len) memcpy(pkt + len + 4, s->mki, s->mki_len);
+    memcpy(pkt + len + 4 + s->mki_len, tag, tag_len);
+  }
+  s->last_index = index;
+  return (ptrdiff_t)out_len;
+}
+
+ptrdiff_t rtg_srtcp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len) {
+  size_t tag_len = profile_tag_len(s->profile, true);
+  size_t trailer = 4 + s->mki_len + tag_len, body_len;
+  struct stream *st;
+  uint32_t ssrc, ei, index;
+  const uint8_t *eib, *mki;
+  int err;
+  if (len < 8 + trailer || len > INT32_MAX || (pkt[0] >> 6) != 2) return RTG_ERR_PARSE;
+  body_len = len - trailer;
+  ssrc = rtg_load_u32(pkt + 4);
+  if (s->gcm) {
+    eib = pkt + body_len + GCM_TAG;
+    mki = eib + 4;
+  } else {
+    eib = pkt + body_len;
+    mki = eib + 4;
+  }
+  if (s->mki_len && rtg_memeq_ct(mki, s->mki, s->mki_len) != 0) return RTG_ERR_NOTFOUND;
+  ei = rtg_load_u32(eib);
+  index = ei & 0x7fffffffu;
+  st = stream_find(s, ssrc);
+  if (st == NULL && s->fixed_ssrcs) return RTG_ERR_NOTFOUND;
+  if (st == NULL && s->nstreams == s->max_streams) return RTG_ERR_NOMEM;
+  if (st && replay_check(&st->rtcp, index)) return RTG_ERR_REPLAY;
+  if (s->gcm) {
+    uint8_t iv[12];
+    uint8_t e4[4];
+    memcpy(e4, eib, 4);
+    gcm_iv(iv, s->rtcp.salt, ssrc, index);
+    if (ei & SRTCP_E) {
+      err = gcm_open(&s->rtcp, iv, pkt, 8, e4, 4, pkt + 8, body_len - 8, pkt + body_len);
+    } else {
+      /* §9.3: unencrypted SRTCP: everything before the tag is AAD. */
+      err = gcm_open(&s->rtcp, iv, pkt, body_len, e4, 4, NULL, 0, pkt + body_len);
+    }
+    if (err) return err;
+  } else {
+    uint8_t iv[16], tag[20];
+    err = mac2(&s->rtcp, pkt, body_len + 4, NULL, 0, tag);
+    if (err) return err;
+    if (rtg_memeq_ct(tag, pkt + body_len + 4 + s->mki_len, tag_len) != 0) return RTG_ERR_AUTH;
+    if (ei & SRTCP_E) {
+      cm_iv(iv, s->rtcp.salt, ssrc, index);
+      err = ctr_xor(&s->rtcp, iv, pkt + 8, body_len - 8);
+      if (err) return err;
+    }
+  }
+  if (st == NULL) {
+    st = stream_new(s, ssrc);
+    if (st == NULL) return RTG_ERR_NOMEM;
+  }
+  replay_add(&st->rtcp, index);
+  s->last_index = index;
+  return (ptrdiff_t)body_len;
+}
