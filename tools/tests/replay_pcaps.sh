@@ -1,0 +1,106 @@
+#!/bin/sh
+# replay_pcaps.sh RTCGATE SRCDIR - conformance tests over the bundled browser
+# captures (pcaps/*/): exact expected counts and findings, getStats() lower
+# bounds, derived negative captures, and clear errors for unusable input.
+R="$1"; S="$2"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fails=0; passes=0
+ok() { passes=$((passes+1)); }
+bad() { fails=$((fails+1)); echo "FAIL $*"; }
+expect_rc() { # expect_rc NAME WANT CMD...
+  en=$1; w=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err"; rc=$?
+  if [ "$rc" -eq "$w" ]; then ok; else bad "$en: exit $rc, want $w"; cat "$T/err"; fi
+}
+
+for d in "$S"/pcaps/*/; do
+  [ -f "$d/capture.pcap" ] || continue
+  n=$(basename "$d")
+  expect_rc "$n-replay" 0 "$R" replay "$d/capture.pcap" --sdp "$d/offer.sdp" --sdp "$d/answer.sdp" \
+    --keylog "$d/keylog.txt" --json "$T/$n.json" --junit "$T/$n.xml" --quiet
+  if python3 - "$T/$n.json" "$d" "$T/$n.xml" >"$T/py" 2>&1 <<'PY'
+import json, sys, collections
+import xml.etree.ElementTree as ET
+got = json.load(open(sys.argv[1])); d = sys.argv[2]
+exp = json.load(open(d + "/expected.json"))
+s = got["summary"]
+summ = {"packets": s["packets"], "stun": s["stun"], "dtls": s["dtls"],
+        "srtp_packets": s["srtp"]["packets"], "srtcp_packets": s["srtcp"]["packets"],
+        "ssrcs": s["ssrcs"]}
+errs = []
+for k, v in exp["summary"].items():
+    if summ.get(k) != v: errs.append("summary.%s = %s, expected %s" % (k, summ.get(k), v))
+streams = {}
+for sess in got["sessions"]:
+    for fl in sess["flows"]:
+        for st in fl["streams"]:
+            streams["%08x" % st["ssrc"]] = st
+for ssrc, e in exp["streams"].items():
+    g = streams.get(ssrc)
+    if g is None: errs.append("stream %s missing" % ssrc); continue
+    for k in ("packets", "payload_type", "lost"):
+        if g[k] != e[k]: errs.append("stream %s %s = %s, expected %s" % (ssrc, k, g[k], e[k]))
+fid = collections.Counter(f["id"] for f in got["findings"])
+if dict(fid) != exp["findings"]: errs.append("findings %s, expected %s" % (dict(fid), exp["findings"]))
+vers = [fl["dtls_version"] for sess in got["sessions"] for fl in sess["flows"] if fl["dtls_version"]]
+if vers != exp["dtls_version"]: errs.append("dtls versions %s, expected %s" % (vers, exp["dtls_version"]))
+# The browsers' own getStats() are lower bounds (stats were taken before the
+# end). Browsers count retransmissions sent on the RTX SSRC in the primary
+# stream's packetsSent, so the RTX streams of the same direction (payload
+# types mapped to "rtx" in the SDPs) may make up the difference.
+import re
+rtx_pts = set()
+for role in ("offer", "answer"):
+    rtx_pts |= {int(m) for m in re.findall(r"a=rtpmap:(\d+) rtx/", open("%s/%s.sdp" % (d, role)).read())}
+rtx_by_dir = collections.Counter()
+for st in streams.values():
+    if st["payload_type"] in rtx_pts: rtx_by_dir[st["direction"]] += st["packets"]
+for role in ("offer", "answer"):
+    for st in json.load(open("%s/%s.json" % (d, role)))["stats"]:
+        if st["type"] == "outbound-rtp": want = st["packetsSent"]
+        elif st["type"] == "inbound-rtp": want = st["packetsReceived"]
+        else: continue
+        g = streams.get("%08x" % st["ssrc"])
+        if g is None or g["packets"] + rtx_by_dir[g["direction"]] < want:
+            errs.append("%s %s ssrc %08x: browser counted %d, replay %s" % (role, st["type"], st["ssrc"], want, g and g["packets"]))
+root = ET.parse(sys.argv[3]).getroot()
+if root.tag != "testsuites" or not root.findall("./testsuite/testcase"):
+    errs.append("JUnit XML has no testcases")
+print("\n".join(errs))
+sys.exit(1 if errs else 0)
+PY
+  then ok; else bad "$n: results differ from expected.json / getStats:"; cat "$T/py"; fi
+done
+
+# Negative captures derived by tools/make-negative-pcaps.
+P="$S/pcaps/firefox-chromium-dtls12"
+if python3 "$S/tools/make-negative-pcaps" "$P" "$T/neg" >"$T/err" 2>&1; then ok; else bad "make-negative-pcaps"; cat "$T/err"; fi
+finding() { # finding NAME RULE CMD...: exit 1 and RULE among the findings
+  fn=$1; rule=$2; shift 2
+  "$@" --quiet --json "$T/f.json" >/dev/null 2>"$T/err"; rc=$?
+  if [ "$rc" -eq 1 ] && grep -q "\"id\": \"$rule\"" "$T/f.json"; then ok; else
+    bad "$fn: exit $rc, want 1 with finding $rule"; cat "$T/err"; fi
+}
+finding bad-fingerprint stun.fingerprint "$R" replay "$T/neg/bad-fingerprint.pcap"
+finding bad-integrity stun.integrity "$R" replay "$T/neg/bad-integrity.pcap" --sdp "$P/offer.sdp" --sdp "$P/answer.sdp"
+finding truncated capture.truncated "$R" replay "$T/neg/truncated.pcap"
+finding mitm-fingerprint dtls.fingerprint-mismatch "$R" replay "$P/capture.pcap" --sdp "$P/offer.sdp" --sdp "$T/neg/wrong-fingerprint.sdp"
+# rules can silence a finding
+expect_rc rules-disable 0 "$R" replay "$T/neg/bad-fingerprint.pcap" --rules -stun.fingerprint --quiet
+
+# unusable input: a clear message and exit 2
+expect_rc missing 2 "$R" replay "$T/nope.pcap"
+grep -q "cannot read capture" "$T/err" && ok || bad "missing: message"
+printf 'not a capture at all' > "$T/junk.pcap"
+expect_rc junk 2 "$R" replay "$T/junk.pcap"
+expect_rc keylog-mismatch 2 "$R" replay "$P/capture.pcap" --keylog "$S/pcaps/chromium-firefox-dtls13/keylog.txt"
+grep -q "key log matches nothing" "$T/err" && ok || bad "keylog-mismatch: message"
+expect_rc keylog-garbage 2 "$R" replay "$P/capture.pcap" --keylog "$P/offer.sdp"
+expect_rc sdp-garbage 2 "$R" replay "$P/capture.pcap" --sdp "$P/keylog.txt"
+expect_rc rules-unknown 2 "$R" replay "$P/capture.pcap" --rules nosuch.rule
+expect_rc no-capture 2 "$R" replay
+expect_rc list-rules 0 "$R" replay --list-rules
+grep -q "dtls.fingerprint-mismatch" "$T/out" && ok || bad "list-rules content"
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
