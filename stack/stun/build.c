@@ -118,7 +118,7 @@ int rtg_stun_builder_add_integrity(struct rtg_stun_builder *b, struct rtg_stun_c
   int rc = put_attr(b, RTG_STUN_ATTR_MESSAGE_INTEGRITY, 20, &v);
   if (rc) return rc;
   /* the length already counts this attribute: that is the fix-up */
-  rc = rtg_stun__mac_prefix(&cred->sha1, b->wr.base, off,
+  rc = rtg_stun__mac_prefix(cred, false, b->wr.base, off,
                             (uint16_t)(rtg_wr_len(&b->wr) - RTG_STUN_HDR_LEN), mac);
   if (rc) return fail(b, rc);
   memcpy(v, mac, 20);
@@ -133,7 +133,7 @@ int rtg_stun_builder_add_integrity_sha256(struct rtg_stun_builder *b, struct rtg
   if (len < 16 || len > 32 || (len & 3)) return fail(b, RTG_ERR_INVAL);
   rc = put_attr(b, RTG_STUN_ATTR_MESSAGE_INTEGRITY_SHA256, len, &v);
   if (rc) return rc;
-  rc = rtg_stun__mac_prefix(&cred->sha256, b->wr.base, off,
+  rc = rtg_stun__mac_prefix(cred, true, b->wr.base, off,
                             (uint16_t)(rtg_wr_len(&b->wr) - RTG_STUN_HDR_LEN), mac);
   if (rc) return fail(b, rc);
   memcpy(v, mac, len);

@@ -78,18 +78,26 @@ static const struct ainfo ainfo[] = {
     {0x802A, "ICE-CONTROLLING", "stun.ICE-CONTROLLING", "RFC 8445 §16.1", V_FIXED, 8, false},
 };
 
+/* O(1) lookup: position + 1 in ainfo[] of types 0x0000..0x002F and
+ * 0x8000..0x802F (every known type is in one of the two ranges). */
+static const uint8_t idx_lo[0x30] = {
+    [0x01] = 1,  [0x02] = 2,  [0x03] = 3,  [0x04] = 4,  [0x05] = 5,  [0x06] = 6,
+    [0x07] = 7,  [0x08] = 8,  [0x09] = 9,  [0x0a] = 10, [0x0b] = 11, [0x0c] = 12,
+    [0x0d] = 13, [0x12] = 14, [0x13] = 15, [0x14] = 16, [0x15] = 17, [0x16] = 18,
+    [0x17] = 19, [0x18] = 20, [0x19] = 21, [0x1a] = 22, [0x1c] = 23, [0x1d] = 24,
+    [0x1e] = 25, [0x20] = 26, [0x22] = 27, [0x24] = 28, [0x25] = 29};
+static const uint8_t idx_hi[0x30] = {
+    [0x02] = 30, [0x03] = 31, [0x22] = 32, [0x23] = 33, [0x28] = 34, [0x29] = 35, [0x2a] = 36};
+
 static const struct ainfo *ainfo_find(uint16_t type) {
-  size_t lo = 0, hi = sizeof ainfo / sizeof ainfo[0];
-  /* the table is sorted by type: binary search */
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    if (ainfo[mid].type == type) return &ainfo[mid];
-    if (ainfo[mid].type < type)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return NULL;
+  unsigned i;
+  if (type < 0x30)
+    i = idx_lo[type];
+  else if (type >= 0x8000 && type < 0x8030)
+    i = idx_hi[type - 0x8000];
+  else
+    return NULL;
+  return i ? &ainfo[i - 1] : NULL;
 }
 
 const char *rtg_stun_attr_name(uint16_t type) {
@@ -327,10 +335,13 @@ int rtg_stun_msg_parse(struct rtg_stun_msg *msg, const uint8_t *data, size_t len
     const struct ainfo *ai;
     size_t padded;
     int rc;
+    uint32_t tl;
     a.offset = rtg_rd_offset(&body);
     /* the body is a multiple of 4, so a 4-byte header always fits */
-    if (rtg_rd_u16(&body, &a.type) || rtg_rd_u16(&body, &a.len))
+    if (rtg_rd_u32(&body, &tl))
       return rtg_perr_set(perr, a.offset, "stun.attr", "attribute header truncated", REF14);
+    a.type = (uint16_t)(tl >> 16);
+    a.len = (uint16_t)tl;
     padded = ((size_t)a.len + 3u) & ~(size_t)3u;
     if (padded > rtg_rd_left(&body))
       return rtg_perr_set(perr, a.offset + 2, "stun.attr.length", "attribute overruns message",
@@ -421,6 +432,9 @@ int rtg_stun_attr_addr(const struct rtg_stun_msg *msg, const struct rtg_stun_att
                        struct rtg_stun_addr *out, struct rtg_perr *perr) {
   const struct ainfo *ai = typed(attr, V_ADDR, V_ADDR);
   if (ai == NULL) return RTG_ERR_INVAL;
+  /* RFC 3489 address attributes are unknown ones in an RFC 8489 message:
+   * parse did not check them, so do not decode them either (fuzz finding) */
+  if (ai->legacy_only && (msg == NULL || !msg->legacy)) return RTG_ERR_INVAL;
   return addr_decode(ai, msg, attr, out, perr);
 }
 

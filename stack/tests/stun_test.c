@@ -108,6 +108,13 @@ static void parse_ok(struct rtg_stun_msg *m, const uint8_t *d, size_t n) {
   assert_int_equal(rtg_stun_msg_parse(m, d, n, &e), 0);
 }
 
+/* field by field: struct padding bytes are unspecified */
+static void assert_addr_equal(const struct rtg_stun_addr *a, const struct rtg_stun_addr *b) {
+  assert_int_equal(a->family, b->family);
+  assert_int_equal(a->port, b->port);
+  assert_memory_equal(a->addr, b->addr, a->family == 1 ? 4 : 16);
+}
+
 static void assert_slice_str(struct rtg_stun_attr *a, const char *s, size_t n) {
   assert_int_equal(a->len, n);
   assert_memory_equal(a->value, s, n);
@@ -404,13 +411,13 @@ static void test_stun_builder_all_attrs_roundtrip(void **state) {
   assert_int_equal(count, 32);
   assert_int_equal(rtg_stun_msg_find(&m, RTG_STUN_ATTR_MAPPED_ADDRESS, &a), 0);
   assert_int_equal(rtg_stun_attr_addr(&m, &a, &got, NULL), 0);
-  assert_memory_equal(&got, &v4, sizeof got);
+  assert_addr_equal(&got, &v4);
   assert_int_equal(rtg_stun_msg_find(&m, RTG_STUN_ATTR_XOR_RELAYED_ADDRESS, &a), 0);
   assert_int_equal(rtg_stun_attr_addr(&m, &a, &got, NULL), 0);
-  assert_memory_equal(&got, &v6, sizeof got);
+  assert_addr_equal(&got, &v6);
   assert_int_equal(rtg_stun_msg_find(&m, RTG_STUN_ATTR_XOR_PEER_ADDRESS, &a), 0);
   assert_int_equal(rtg_stun_attr_addr(&m, &a, &got, NULL), 0);
-  assert_memory_equal(&got, &v4, sizeof got);
+  assert_addr_equal(&got, &v4);
   /* the XORed bytes on the wire differ from the plain ones */
   assert_memory_not_equal(a.value + 4, v4.addr, 4);
   assert_int_equal(rtg_stun_msg_find(&m, RTG_STUN_ATTR_ERROR_CODE, &a), 0);
@@ -446,6 +453,25 @@ static void test_stun_builder_all_attrs_roundtrip(void **state) {
   assert_string_equal(rtg_stun_method_name(m.method), "Allocate");
   assert_string_equal(rtg_stun_class_name(m.cls), "error");
   rtg_stun_cred_free(&c);
+}
+
+/* The O(1) attribute lookup knows exactly the documented types. */
+static void test_stun_attr_name_table(void **state) {
+  static const uint16_t known[] = {0x0001, 0x0002, 0x0003, 0x0004, 0x0005, 0x0006, 0x0007, 0x0008,
+                                   0x0009, 0x000A, 0x000B, 0x000C, 0x000D, 0x0012, 0x0013, 0x0014,
+                                   0x0015, 0x0016, 0x0017, 0x0018, 0x0019, 0x001A, 0x001C, 0x001D,
+                                   0x001E, 0x0020, 0x0022, 0x0024, 0x0025, 0x8002, 0x8003, 0x8022,
+                                   0x8023, 0x8028, 0x8029, 0x802A};
+  size_t n = 0;
+  (void)state;
+  for (uint32_t t = 0; t <= 0xFFFF; t++)
+    if (rtg_stun_attr_name((uint16_t)t) != NULL) n++;
+  assert_int_equal(n, sizeof known / sizeof known[0]);
+  for (size_t i = 0; i < n; i++) assert_non_null(rtg_stun_attr_name(known[i]));
+  assert_string_equal(rtg_stun_attr_name(0x0020), "XOR-MAPPED-ADDRESS");
+  assert_string_equal(rtg_stun_attr_name(0x001C), "MESSAGE-INTEGRITY-SHA256");
+  assert_string_equal(rtg_stun_attr_name(0x8028), "FINGERPRINT");
+  assert_string_equal(rtg_stun_attr_name(0x0019), "REQUESTED-TRANSPORT");
 }
 
 /* Every method and class survives the type bit shuffle both ways. */
@@ -667,12 +693,17 @@ static void test_stun_msg_parse_legacy(void **state) {
   struct rtg_stun_attr a;
   struct rtg_stun_addr ad;
   struct rtg_stun_cred c = short_cred();
-  static const uint8_t legacy[] = {
-      0x01, 0x01, 0x00, 0x18, 0xde, 0xad, 0xbe, 0xef, 1,    2,    3,    4,   5, 6, 7, 8, 9,
-      10,   11,   12,   0x00, 0x01, 0x00, 0x08, 0x00, 0x01, 0x0d, 0x96, 192, 0, 2, 7, /* MAPPED-ADDRESS
-                                                                                       */
-      0x00, 0x04, 0x00, 0x08, 0x00, 0x01, 0x0d, 0x96, 192,  0,    2,    8, /* SOURCE-ADDRESS */
-  };
+  static const uint8_t
+      legacy
+          [] =
+              {
+                  0x01, 0x01, 0x00, 0x18, 0xde, 0xad, 0xbe, 0xef, 1,    2,    3,    4,    5,
+                  6,    7,    8,    9,    10,   11,   12,   0x00, 0x01, 0x00, 0x08, 0x00, 0x01,
+                  0x0d, 0x96, 192,  0,    2,    7, /* MAPPED-ADDRESS
+                                                    */
+                  0x00, 0x04, 0x00, 0x08, 0x00, 0x01, 0x0d, 0x96, 192,  0,    2,    8, /* SOURCE-ADDRESS
+                                                                                        */
+              };
   (void)state;
   assert_int_equal(rtg_stun_classify(legacy, sizeof legacy), RTG_STUN_KIND_STUN_LEGACY);
   assert_int_equal(rtg_stun_classify(rfc5769_req, sizeof rfc5769_req), RTG_STUN_KIND_STUN);
@@ -692,6 +723,9 @@ static void test_stun_msg_parse_legacy(void **state) {
   assert_false(m.legacy);
   assert_int_equal(m.nunknown, 1);
   assert_int_equal(m.unknown[0], RTG_STUN_ATTR_SOURCE_ADDRESS);
+  /* and it is not decoded as an address there (stun_parse fuzz finding) */
+  assert_int_equal(rtg_stun_msg_find(&m, RTG_STUN_ATTR_SOURCE_ADDRESS, &a), 0);
+  assert_int_equal(rtg_stun_attr_addr(&m, &a, &ad, NULL), RTG_ERR_INVAL);
   /* integrity on a legacy message */
   parse_ok(&m, legacy, sizeof legacy);
   m.mi_off = 20; /* pretend: the check refuses legacy messages first */
@@ -787,6 +821,7 @@ int main(void) {
       cmocka_unit_test(test_stun_builder_rfc5769_ipv6_roundtrip),
       cmocka_unit_test(test_stun_builder_all_attrs_roundtrip),
       cmocka_unit_test(test_stun_builder_type_bits_roundtrip),
+      cmocka_unit_test(test_stun_attr_name_table),
       cmocka_unit_test(test_stun_msg_parse_truncation_sweep),
       cmocka_unit_test(test_stun_msg_parse_short_length_field),
       cmocka_unit_test(test_stun_msg_parse_malformed),

@@ -238,13 +238,16 @@ RTG_NODISCARD int rtg_stun_attr_pwalg(const struct rtg_stun_attr *attr, size_t i
 
 /* A credential: the key of RFC 8489 §9.1.1 (short-term) or §9.2.2
  * (long-term), with HMAC-SHA1 (MESSAGE-INTEGRITY) and HMAC-SHA256
- * (MESSAGE-INTEGRITY-SHA256) keyed once. Strings must already be prepared
- * (OpaqueString, RFC 8265); ASCII passwords are their own preparation. */
+ * (MESSAGE-INTEGRITY-SHA256) keyed once: |hmac_state| holds the inner and
+ * outer hash states after the padded key block (RFC 2104 §4), so a message
+ * costs only its own hash blocks, with no allocation and no key setup.
+ * Strings must already be prepared (OpaqueString, RFC 8265); ASCII
+ * passwords are their own preparation. Plain data: no free needed beyond
+ * rtg_stun_cred_free wiping the key. */
 struct rtg_stun_cred {
   uint8_t key[256]; /* ICE passwords are up to 256 characters */
   size_t key_len;
-  struct rtg_hmac sha1;
-  struct rtg_hmac sha256;
+  uint64_t hmac_state[64]; /* opaque (OpenSSL SHA_CTX/SHA256_CTX pairs) */
 };
 
 /* rtg_stun_cred_init_key keys |cred| with |key| as it is (short-term: the
@@ -264,7 +267,7 @@ RTG_NODISCARD int rtg_stun_cred_init_long(struct rtg_stun_cred *cred, enum rtg_s
                                           const char *username, size_t username_len,
                                           const char *realm, size_t realm_len, const char *password,
                                           size_t password_len);
-/* rtg_stun_cred_free releases the HMAC contexts (NULL and zeroed allowed). */
+/* rtg_stun_cred_free wipes the key material (NULL and zeroed allowed). */
 void rtg_stun_cred_free(struct rtg_stun_cred *cred);
 
 /* rtg_stun_userhash computes USERHASH = SHA-256("username:realm")
