@@ -40,6 +40,8 @@ static void round_trip(const struct rtg_sctp_chunk *c, const struct rtg_sctp_chu
     case RTG_SCTP_DATA:
     case RTG_SCTP_I_DATA:
       if (c->flags & 0xf0) return; /* reserved flag bits are not kept */
+      /* nor is I-DATA's reserved field (RFC 8260 §2.1) */
+      if (c->type == RTG_SCTP_I_DATA && (c->value.p[6] | c->value.p[7])) return;
       CHECK(rtg_sctp_data_write(&wr, &in->u.data) == 0);
       break;
     case RTG_SCTP_SACK: {

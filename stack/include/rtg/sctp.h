@@ -376,6 +376,150 @@ RTG_NODISCARD int rtg_sctp_reconf_write(struct rtg_wr *wr, const struct rtg_sctp
                                         const uint16_t *sids);
 
 /* ------------------------------------------------------------------------ */
+/* Association (sans-IO, DESIGN.md rule 1)                                   */
+/* ------------------------------------------------------------------------ */
+
+/* One SCTP association over one DTLS connection (RFC 8261: a single path,
+ * no addresses, so handle_datagram / poll_transmit carry no src / dst). */
+struct rtg_sctp_config {
+  uint16_t local_port;            /* 5000 (RFC 8841 default) */
+  uint16_t remote_port;           /* 5000 */
+  uint16_t streams;               /* OS and MIS announced: 65535 */
+  uint32_t rwnd;                  /* receive window in bytes: 1 MiB */
+  size_t mtu;                     /* largest SCTP packet: 1200 (the DTLS MTU) */
+  size_t max_message_size;        /* largest message sent or received: 256 KiB */
+  rtg_time rto_initial;           /* RFC 9260 §16: 1 s */
+  rtg_time rto_min;               /* 1 s (WebRTC stacks often lower it) */
+  rtg_time rto_max;               /* 60 s */
+  unsigned max_init_retransmits;  /* 8 */
+  unsigned max_assoc_retransmits; /* 10 */
+  rtg_time delayed_ack;           /* 200 ms */
+  rtg_time heartbeat_interval;    /* 30 s; RTG_TIME_NEVER disables */
+  rtg_time cookie_lifetime;       /* 60 s */
+  bool zero_checksum;             /* offer RFC 9653 with EDMID 1 (DTLS) */
+  uint32_t buffered_low;          /* default buffered-amount-low threshold */
+};
+
+/* rtg_sctp_config_default fills |cfg| with the values listed above. */
+void rtg_sctp_config_default(struct rtg_sctp_config *cfg);
+
+enum rtg_sctp_state {
+  RTG_SCTP_CLOSED = 0,
+  RTG_SCTP_COOKIE_WAIT,
+  RTG_SCTP_COOKIE_ECHOED,
+  RTG_SCTP_ESTABLISHED,
+  RTG_SCTP_SHUTDOWN_PENDING,
+  RTG_SCTP_SHUTDOWN_SENT,
+  RTG_SCTP_SHUTDOWN_RECEIVED,
+  RTG_SCTP_SHUTDOWN_ACK_SENT,
+};
+
+enum rtg_sctp_event_type {
+  RTG_SCTP_EV_CONNECTED = 1, /* association up */
+  RTG_SCTP_EV_MESSAGE,       /* a whole message: sid, ppid, data, len */
+  RTG_SCTP_EV_STREAM_RESET,  /* the peer reset its outgoing stream |sid| */
+  RTG_SCTP_EV_RESET_DONE,    /* our outgoing stream |sid| was reset */
+  RTG_SCTP_EV_BUFFERED_LOW,  /* buffered amount of |sid| fell to its threshold */
+  RTG_SCTP_EV_CLOSED,        /* graceful shutdown finished */
+  RTG_SCTP_EV_ABORTED,       /* ABORT received or sent, or gave up: |error| */
+};
+
+struct rtg_sctp_event {
+  enum rtg_sctp_event_type type;
+  uint16_t sid;
+  uint32_t ppid;
+  bool unordered;
+  const uint8_t *data; /* MESSAGE: valid until the next poll_event / free */
+  size_t len;
+  int error; /* ABORTED: RTG_ERR_TIMEOUT (gave up), RTG_ERR_STATE (peer) */
+};
+
+/* Per-message options of rtg_sctp_assoc_send (RFC 3758 PR-SCTP policies). */
+struct rtg_sctp_send_opts {
+  bool unordered;
+  uint32_t max_retransmits; /* UINT32_MAX: fully reliable */
+  rtg_time lifetime;        /* RTG_TIME_NEVER: no limit */
+};
+
+/* Counters for tests and benchmarks. */
+struct rtg_sctp_stats {
+  uint64_t packets_sent, packets_received, packets_dropped;
+  uint64_t data_chunks_sent, retransmits, fast_retransmits, t3_expiries;
+  uint64_t dup_tsns_received, sacks_sent, forward_tsns_sent;
+  uint32_t cwnd, ssthresh, flight, peer_rwnd;
+  rtg_time srtt, rto;
+};
+
+struct rtg_sctp_assoc;
+
+/* rtg_sctp_assoc_new creates a closed association using |ctx| for memory and
+ * randomness (tags, initial TSN, cookie secret).
+ * returns 0 or one of: RTG_ERR_NOMEM, RTG_ERR_INVAL, RTG_ERR_CRYPTO. */
+RTG_NODISCARD int rtg_sctp_assoc_new(const struct rtg_ctx *ctx, const struct rtg_sctp_config *cfg,
+                                     struct rtg_sctp_assoc **out);
+void rtg_sctp_assoc_free(struct rtg_sctp_assoc *a);
+
+/* rtg_sctp_assoc_connect sends INIT. WebRTC peers both call it: the
+ * simultaneous open of RFC 9260 §5.2.1 then yields one association.
+ * returns 0 or one of: RTG_ERR_STATE. */
+RTG_NODISCARD int rtg_sctp_assoc_connect(struct rtg_sctp_assoc *a, rtg_time now);
+
+/* rtg_sctp_assoc_handle_datagram feeds one SCTP packet (a decrypted DTLS
+ * record). Packets failing the checksum or verification tag are dropped.
+ * returns 0 or one of: RTG_ERR_PARSE, RTG_ERR_AUTH, RTG_ERR_NOMEM. */
+RTG_NODISCARD int rtg_sctp_assoc_handle_datagram(struct rtg_sctp_assoc *a, rtg_time now,
+                                                 const uint8_t *data, size_t len);
+/* rtg_sctp_assoc_handle_timeout runs every timer due at |now|.
+ * returns 0 or one of: RTG_ERR_NOMEM. */
+RTG_NODISCARD int rtg_sctp_assoc_handle_timeout(struct rtg_sctp_assoc *a, rtg_time now);
+/* rtg_sctp_assoc_poll_transmit writes the next packet (at most cfg.mtu
+ * bytes) into |buf|.
+ * returns 0 or one of: RTG_ERR_AGAIN (nothing to send), RTG_ERR_NOBUF. */
+RTG_NODISCARD int rtg_sctp_assoc_poll_transmit(struct rtg_sctp_assoc *a, uint8_t *buf, size_t cap,
+                                               size_t *len);
+/* rtg_sctp_assoc_poll_timeout: when handle_timeout is next due, or
+ * RTG_TIME_NEVER. */
+rtg_time rtg_sctp_assoc_poll_timeout(const struct rtg_sctp_assoc *a);
+/* rtg_sctp_assoc_poll_event pops the next event into |ev|.
+ * returns 0 or one of: RTG_ERR_AGAIN (none). */
+RTG_NODISCARD int rtg_sctp_assoc_poll_event(struct rtg_sctp_assoc *a, struct rtg_sctp_event *ev);
+
+/* rtg_sctp_assoc_send queues one message (copied) on stream |sid|; |opts|
+ * may be NULL (reliable, ordered). An empty message is not allowed: RFC 8831
+ * §6.6 sends one zero byte with an *_EMPTY PPID instead.
+ * returns 0 or one of: RTG_ERR_STATE, RTG_ERR_INVAL (too large, empty, bad
+ * stream), RTG_ERR_NOMEM. */
+RTG_NODISCARD int rtg_sctp_assoc_send(struct rtg_sctp_assoc *a, rtg_time now, uint16_t sid,
+                                      uint32_t ppid, const void *data, size_t len,
+                                      const struct rtg_sctp_send_opts *opts);
+/* rtg_sctp_assoc_reset_streams asks to reset our outgoing streams |sids|
+ * (RFC 6525 §5.1.2; RFC 8831 §6.7 closes a data channel this way). Queued
+ * messages on them are sent first.
+ * returns 0 or one of: RTG_ERR_STATE, RTG_ERR_INVAL, RTG_ERR_NOMEM. */
+RTG_NODISCARD int rtg_sctp_assoc_reset_streams(struct rtg_sctp_assoc *a, const uint16_t *sids,
+                                               size_t n);
+/* rtg_sctp_assoc_shutdown starts the graceful shutdown (RFC 9260 §9.2).
+ * returns 0 or one of: RTG_ERR_STATE. */
+RTG_NODISCARD int rtg_sctp_assoc_shutdown(struct rtg_sctp_assoc *a, rtg_time now);
+/* rtg_sctp_assoc_abort sends ABORT with a user-initiated abort cause.
+ * returns 0 or one of: RTG_ERR_STATE. */
+RTG_NODISCARD int rtg_sctp_assoc_abort(struct rtg_sctp_assoc *a, const char *reason);
+
+enum rtg_sctp_state rtg_sctp_assoc_state(const struct rtg_sctp_assoc *a);
+/* Bytes queued or in flight on |sid| (the data channel bufferedAmount). */
+size_t rtg_sctp_assoc_buffered(const struct rtg_sctp_assoc *a, uint16_t sid);
+/* Sets the buffered-amount-low threshold of |sid|.
+ * returns 0 or one of: RTG_ERR_NOMEM. */
+RTG_NODISCARD int rtg_sctp_assoc_set_buffered_low(struct rtg_sctp_assoc *a, uint16_t sid,
+                                                  uint32_t threshold);
+void rtg_sctp_assoc_stats(const struct rtg_sctp_assoc *a, struct rtg_sctp_stats *st);
+/* Verification tags in use (tests and the sctp_assoc fuzz target). */
+uint32_t rtg_sctp_assoc_local_vtag(const struct rtg_sctp_assoc *a);
+uint32_t rtg_sctp_assoc_peer_vtag(const struct rtg_sctp_assoc *a);
+/* true when both ends negotiated RFC 9653 zero checksum. */
+bool rtg_sctp_assoc_zero_checksum(const struct rtg_sctp_assoc *a);
+
+/* ------------------------------------------------------------------------ */
 /* DCEP (RFC 8832)                                                          */
 /* ------------------------------------------------------------------------ */
 
