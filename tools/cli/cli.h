@@ -42,6 +42,7 @@ const char *rtg_cli_source_dir(void);
 int rtg_cmd_decode(int argc, char **argv);
 int rtg_cmd_bench(int argc, char **argv);
 int rtg_cmd_fuzz(int argc, char **argv);
+int rtg_cmd_corpus(int argc, char **argv);
 int rtg_cmd_replay(int argc, char **argv);
 int rtg_cmd_planned(int argc, char **argv);
 

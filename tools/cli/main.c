@@ -12,7 +12,7 @@ static const struct rtg_cmd commands[] = {
     {"decode", "describe one packet (STUN, DTLS, RTP, SCTP, ...) as JSON", rtg_cmd_decode},
     {"bench", "benchmark rtcgate against the oracle libraries, with ratios", rtg_cmd_bench},
     {"fuzz", "run libFuzzer campaigns over the fuzz targets", rtg_cmd_fuzz},
-    {"corpus", "build and manage seed corpora (planned)", rtg_cmd_planned},
+    {"corpus", "build seed corpora (from-pcap: split a capture into fuzz seeds)", rtg_cmd_corpus},
     {"replay", "check captured WebRTC sessions (pcap) for conformance", rtg_cmd_replay},
     {"peer", "run the reference WebRTC peer over UDP (planned)", rtg_cmd_planned},
     {"interop", "run the interop matrix with Chromium, Firefox and others (planned)",
