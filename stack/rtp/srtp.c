@@ -16,7 +16,15 @@
  * AEAD (RFC 7714 §8.2, §9.2): the tag (16) is part of the ciphertext; for
  * SRTCP, E|index follows the tag and is associated data.
  */
+/* HMAC-SHA1 runs on OpenSSL's low-level SHA-1 (deprecated in 3.0 but
+ * present): in OpenSSL 3.0 every EVP_MAC_init / EVP_MD_CTX_copy_ex re-keys
+ * by duplicating the provider context, i.e. one malloc/free per packet.
+ * With the raw SHA_CTX the ipad/opad states are computed once per session
+ * and copied by value per packet: no allocation, no provider dispatch, the
+ * same SHA-NI/AVX block function underneath. */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <string.h>
 #include <strings.h>
 
@@ -54,10 +62,9 @@ struct stream {
 
 /* Keys of one direction kind (RTP or RTCP). */
 struct keyset {
-  EVP_CIPHER_CTX *enc; /* AES-CTR (both ways) or GCM encrypt */
-  EVP_CIPHER_CTX *dec; /* GCM decrypt (NULL for AES-CM) */
-  struct rtg_hmac mac; /* AES-CM only */
-  bool have_mac;
+  EVP_CIPHER_CTX *enc;          /* AES-CTR (both ways) or GCM encrypt */
+  EVP_CIPHER_CTX *dec;          /* GCM decrypt (NULL for AES-CM) */
+  SHA_CTX mac_inner, mac_outer; /* AES-CM only: HMAC-SHA1 key, absorbed once */
   uint8_t salt[14];
 };
 
@@ -200,8 +207,7 @@ int rtg_srtp_kdf(const uint8_t *key, size_t key_len, const uint8_t *salt, size_t
 static void keyset_free(struct keyset *k) {
   EVP_CIPHER_CTX_free(k->enc);
   EVP_CIPHER_CTX_free(k->dec);
-  if (k->have_mac) rtg_hmac_free(&k->mac);
-  memset(k, 0, sizeof *k);
+  OPENSSL_cleanse(k, sizeof *k);
 }
 
 static int keyset_init(struct rtg_srtp *s, struct keyset *k, const uint8_t *enc_key,
@@ -222,8 +228,20 @@ static int keyset_init(struct rtg_srtp *s, struct keyset *k, const uint8_t *enc_
   }
   if (EVP_EncryptInit_ex(k->enc, ctr_cipher(s->key_len), NULL, enc_key, NULL) != 1)
     return RTG_ERR_CRYPTO;
-  if (rtg_hmac_init(&k->mac, RTG_HASH_SHA1, auth_key, 20)) return RTG_ERR_CRYPTO;
-  k->have_mac = true;
+  {
+    /* RFC 2104: H(K ^ opad, H(K ^ ipad, m)); the 20-byte key is padded to
+     * the 64-byte block. */
+    uint8_t pad[64];
+    memset(pad, 0x36, sizeof pad);
+    for (size_t i = 0; i < 20; i++) pad[i] ^= auth_key[i];
+    if (SHA1_Init(&k->mac_inner) != 1 || SHA1_Update(&k->mac_inner, pad, sizeof pad) != 1)
+      return RTG_ERR_CRYPTO;
+    memset(pad, 0x5c, sizeof pad);
+    for (size_t i = 0; i < 20; i++) pad[i] ^= auth_key[i];
+    if (SHA1_Init(&k->mac_outer) != 1 || SHA1_Update(&k->mac_outer, pad, sizeof pad) != 1)
+      return RTG_ERR_CRYPTO;
+    OPENSSL_cleanse(pad, sizeof pad);
+  }
   return 0;
 }
 
@@ -362,6 +380,23 @@ int rtg_srtp_stream_add(struct rtg_srtp *s, uint32_t ssrc) {
   return stream_new(s, ssrc) ? 0 : RTG_ERR_NOMEM;
 }
 
+int rtg_srtp_stream_remove(struct rtg_srtp *s, uint32_t ssrc) {
+  struct stream *st = stream_find(s, ssrc), tmp;
+  struct stream *lastst;
+  if (st == NULL) return RTG_ERR_NOTFOUND;
+  /* Swap with the last slot so the table stays dense; each slot's bitmap
+   * memory travels with its struct, so swapping whole structs keeps every
+   * bitmap owned by exactly one slot. */
+  lastst = &s->streams[s->nstreams - 1];
+  tmp = *st;
+  *st = *lastst;
+  *lastst = tmp;
+  lastst->used = false;
+  s->nstreams--;
+  s->last = 0;
+  return 0;
+}
+
 int rtg_srtp_stream_set_roc(struct rtg_srtp *s, uint32_t ssrc, uint32_t roc) {
   struct stream *st = stream_find(s, ssrc);
   if (st == NULL && (st = stream_new(s, ssrc)) == NULL) return RTG_ERR_NOMEM;
@@ -464,10 +499,12 @@ static int ctr_xor(struct keyset *k, const uint8_t iv[16], uint8_t *p, size_t n)
 /* HMAC-SHA1 over |a| (|an| bytes) then |b| (|bn| bytes), truncated. */
 static int mac2(struct keyset *k, const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
                 uint8_t out[20]) {
-  if (rtg_hmac_begin(&k->mac) || rtg_hmac_update(&k->mac, a, an) ||
-      rtg_hmac_update(&k->mac, b, bn) || rtg_hmac_final(&k->mac, out))
-    return RTG_ERR_CRYPTO;
-  return 0;
+  SHA_CTX c = k->mac_inner;
+  int ok = SHA1_Update(&c, a, an) == 1 && (bn == 0 || SHA1_Update(&c, b, bn) == 1) &&
+           SHA1_Final(out, &c) == 1;
+  c = k->mac_outer;
+  ok = ok && SHA1_Update(&c, out, 20) == 1 && SHA1_Final(out, &c) == 1;
+  return ok ? 0 : RTG_ERR_CRYPTO;
 }
 
 static int gcm_seal(struct keyset *k, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,

@@ -285,6 +285,11 @@ static void test_srtp_unprotect_replay(void **state) {
   assert_int_equal(rtg_srtp_unprotect(rx, buf, (size_t)lens[5]), RTG_ERR_REPLAY);
   memcpy(buf, pkts[16], (size_t)lens[16]);
   assert_int_equal(rtg_srtp_unprotect(rx, buf, (size_t)lens[16]), 32);
+  /* after the stream is forgotten (BYE) the same packet is new again */
+  assert_int_equal(rtg_srtp_stream_remove(rx, 9), 0);
+  assert_int_equal(rtg_srtp_stream_remove(rx, 9), RTG_ERR_NOTFOUND);
+  memcpy(buf, pkts[16], (size_t)lens[16]);
+  assert_int_equal(rtg_srtp_unprotect(rx, buf, (size_t)lens[16]), 32);
   /* SRTCP replay */
   {
     uint8_t rr[8] = {0x80, 0xc9, 0x00, 0x01, 0x00, 0x00, 0x00, 0x09}, c[64], d[64];

@@ -72,6 +72,11 @@ void rtg_srtp_destroy(struct rtg_srtp *s);
  * (table full). */
 RTG_NODISCARD int rtg_srtp_stream_add(struct rtg_srtp *s, uint32_t ssrc);
 
+/* rtg_srtp_stream_remove forgets |ssrc| (e.g. after an RTCP BYE): its ROC,
+ * SRTCP index and replay windows. A later packet of |ssrc| starts afresh.
+ * returns 0 or one of: RTG_ERR_NOTFOUND. */
+RTG_NODISCARD int rtg_srtp_stream_remove(struct rtg_srtp *s, uint32_t ssrc);
+
 /* rtg_srtp_stream_set_roc sets the rollover counter of |ssrc| for both
  * directions (e.g. from signalling, RFC 4568 or when joining a stream).
  * returns 0 or one of: RTG_ERR_NOMEM. */
