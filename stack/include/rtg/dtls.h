@@ -441,6 +441,270 @@ RTG_NODISCARD int rtg_dtls_ack_parse(struct rtg_rd *rd, struct rtg_dtls_ack *a,
 RTG_NODISCARD int rtg_dtls_alert_write(struct rtg_wr *wr, const struct rtg_dtls_alert *a);
 RTG_NODISCARD int rtg_dtls_ack_write(struct rtg_wr *wr, const struct rtg_dtls_ack *a);
 
+/* ------------------------------------------------------------------------ */
+/* NSS key log (the SSLKEYLOGFILE convention)                               */
+/* ------------------------------------------------------------------------ */
+
+/* Labels of the NSS key log format: "LABEL <client_random hex> <secret hex>"
+ * per line; '#' lines and blank lines are comments. */
+enum rtg_dtls_kl_label {
+  RTG_DTLS_KL_CLIENT_RANDOM = 1, /* DTLS 1.2: the 48-byte master secret */
+  RTG_DTLS_KL_CLIENT_EARLY_TRAFFIC_SECRET,
+  RTG_DTLS_KL_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
+  RTG_DTLS_KL_SERVER_HANDSHAKE_TRAFFIC_SECRET,
+  RTG_DTLS_KL_CLIENT_TRAFFIC_SECRET_0,
+  RTG_DTLS_KL_SERVER_TRAFFIC_SECRET_0,
+  RTG_DTLS_KL_EARLY_EXPORTER_SECRET,
+  RTG_DTLS_KL_EXPORTER_SECRET,
+};
+
+struct rtg_dtls_keylog_entry {
+  uint8_t label;
+  uint8_t client_random[32];
+  uint8_t secret[64];
+  uint8_t secret_len;
+};
+
+#define RTG_DTLS_KEYLOG_MAX 256
+struct rtg_dtls_keylog {
+  size_t n;
+  struct rtg_dtls_keylog_entry e[RTG_DTLS_KEYLOG_MAX];
+};
+
+/* "CLIENT_RANDOM" etc.; NULL for an unknown label. */
+const char *rtg_dtls_keylog_label_name(unsigned label);
+
+/* rtg_dtls_keylog_parse appends the entries of key log |text| to |kl|.
+ * Lines with labels this stack does not use are skipped; a repeated
+ * (label, client_random) pair replaces the earlier secret. returns 0 or one
+ * of: RTG_ERR_PARSE (|perr| has the byte offset of the bad field),
+ * RTG_ERR_NOBUF (more than RTG_DTLS_KEYLOG_MAX entries). */
+RTG_NODISCARD int rtg_dtls_keylog_parse(struct rtg_dtls_keylog *kl, const char *text, size_t len,
+                                        struct rtg_perr *perr);
+
+/* rtg_dtls_keylog_find returns the entry for |label| and |client_random|, or
+ * NULL. */
+const struct rtg_dtls_keylog_entry *rtg_dtls_keylog_find(const struct rtg_dtls_keylog *kl,
+                                                         unsigned label,
+                                                         const uint8_t client_random[32]);
+
+/* rtg_dtls_keylog_format writes one key log line (with '\n' and a NUL) into
+ * |out|. returns the line length or one of: RTG_ERR_NOBUF, RTG_ERR_INVAL. */
+RTG_NODISCARD ptrdiff_t rtg_dtls_keylog_format(char *out, size_t cap, unsigned label,
+                                               const uint8_t client_random[32],
+                                               const uint8_t *secret, size_t secret_len);
+
+/* ------------------------------------------------------------------------ */
+/* Record protection from logged secrets (decryption for replay)            */
+/* ------------------------------------------------------------------------ */
+
+enum rtg_dtls_cipher_kind {
+  RTG_DTLS_CIPHER_AES_GCM = 1,
+  RTG_DTLS_CIPHER_CHACHA20_POLY1305,
+  RTG_DTLS_CIPHER_AES_CBC, /* DTLS 1.2 only, with HMAC */
+};
+
+/* A DTLS 1.2 cipher suite this stack can decrypt. */
+struct rtg_dtls12_suite {
+  uint16_t id;
+  const char *name;
+  uint8_t kind;         /* enum rtg_dtls_cipher_kind */
+  uint8_t key_len;      /* encryption key */
+  uint8_t fixed_iv_len; /* GCM 4, ChaCha20 12, CBC 0 */
+  uint8_t mac_len;      /* CBC: HMAC key and tag length; AEAD: 0 */
+  uint8_t mac_alg;      /* enum rtg_hash_alg for CBC's HMAC */
+  uint8_t prf_alg;      /* enum rtg_hash_alg of the TLS 1.2 PRF */
+};
+
+/* NULL if |id| is not supported. */
+const struct rtg_dtls12_suite *rtg_dtls12_suite_find(uint16_t id);
+
+/* One direction's DTLS 1.2 keys. |etm| selects encrypt-then-MAC (RFC 7366)
+ * for CBC suites. */
+struct rtg_dtls12_keys {
+  const struct rtg_dtls12_suite *suite;
+  bool etm;
+  uint8_t key[32];
+  uint8_t iv[12];
+  uint8_t mac_key[48];
+};
+
+/* rtg_dtls12_keys_derive expands |master| (a CLIENT_RANDOM secret: with the
+ * extended master secret extension it already is the RFC 7627 value) into
+ * the RFC 5246 §6.3 key block and splits it. returns 0 or one of:
+ * RTG_ERR_UNSUPPORTED (suite), RTG_ERR_CRYPTO. */
+RTG_NODISCARD int rtg_dtls12_keys_derive(uint16_t suite, bool etm, const uint8_t master[48],
+                                         const uint8_t client_random[32],
+                                         const uint8_t server_random[32],
+                                         struct rtg_dtls12_keys *client_write,
+                                         struct rtg_dtls12_keys *server_write);
+
+/* rtg_dtls12_unprotect decrypts and authenticates the payload of |rec|
+ * (a DTLS 1.2 record, epoch > 0) into |out|. returns the plaintext length or
+ * one of: RTG_ERR_AUTH (tag, MAC or padding check failed: the record was
+ * altered or the keys are wrong; |perr| says which), RTG_ERR_PARSE (payload
+ * too short for the suite), RTG_ERR_NOBUF, RTG_ERR_CRYPTO. */
+RTG_NODISCARD ptrdiff_t rtg_dtls12_unprotect(const struct rtg_dtls12_keys *k,
+                                             const struct rtg_dtls_record *rec, uint8_t *out,
+                                             size_t cap, struct rtg_perr *perr);
+
+/* rtg_dtls12_protect writes a whole protected record (13-byte header and
+ * payload) for |pt|. The explicit nonce (GCM) is epoch||seq and the CBC IV
+ * is derived from it, so output is deterministic. returns the record length
+ * or one of: RTG_ERR_NOBUF, RTG_ERR_INVAL, RTG_ERR_CRYPTO. */
+RTG_NODISCARD ptrdiff_t rtg_dtls12_protect(const struct rtg_dtls12_keys *k, uint8_t type,
+                                           uint16_t version, uint16_t epoch, uint64_t seq,
+                                           const uint8_t *pt, size_t len, uint8_t *out, size_t cap);
+
+/* rtg_dtls12_export computes the RFC 5705 exporter without context:
+ * PRF(master, label, client_random + server_random)[0..len). returns 0 or
+ * one of: RTG_ERR_INVAL, RTG_ERR_CRYPTO. */
+RTG_NODISCARD int rtg_dtls12_export(uint8_t prf_alg, const uint8_t master[48],
+                                    const uint8_t client_random[32],
+                                    const uint8_t server_random[32], const char *label,
+                                    uint8_t *out, size_t len);
+
+/* rtg_tls13_hkdf_expand_label is HKDF-Expand-Label (RFC 8446 §7.1) with the
+ * label prefix "tls13 ", or "dtls13" when |dtls| (RFC 9147 §5.9). returns 0
+ * or one of: RTG_ERR_INVAL, RTG_ERR_CRYPTO. */
+RTG_NODISCARD int rtg_tls13_hkdf_expand_label(uint8_t hash_alg, bool dtls, const uint8_t *secret,
+                                              size_t secret_len, const char *label,
+                                              const uint8_t *context, size_t context_len,
+                                              uint8_t *out, size_t out_len);
+
+/* rtg_tls13_export is the TLS 1.3 exporter (RFC 8446 §7.5) from an
+ * EXPORTER_SECRET. returns 0 or one of: RTG_ERR_INVAL, RTG_ERR_CRYPTO. */
+RTG_NODISCARD int rtg_tls13_export(uint8_t hash_alg, bool dtls, const uint8_t *exporter_secret,
+                                   size_t secret_len, const char *label, const uint8_t *context,
+                                   size_t context_len, uint8_t *out, size_t out_len);
+
+/* A DTLS 1.3 cipher suite (TLS_AES_128_GCM_SHA256 0x1301,
+ * TLS_AES_256_GCM_SHA384 0x1302, TLS_CHACHA20_POLY1305_SHA256 0x1303). */
+struct rtg_dtls13_suite {
+  uint16_t id;
+  const char *name;
+  uint8_t kind;
+  uint8_t key_len;
+  uint8_t hash_alg;
+};
+const struct rtg_dtls13_suite *rtg_dtls13_suite_find(uint16_t id);
+
+/* One direction of one DTLS 1.3 epoch: 2 = handshake, 3 = application
+ * traffic secret 0, 4+ = after KeyUpdate. |next_seq| is the sequence number
+ * expected next, used to reconstruct the full number from its low 8 or 16
+ * bits (RFC 9147 §4.2.2); unprotect advances it. */
+struct rtg_dtls13_keys {
+  const struct rtg_dtls13_suite *suite;
+  uint64_t epoch;
+  uint8_t secret[48];
+  uint8_t key[32];
+  uint8_t iv[12];
+  uint8_t sn_key[32];
+  uint64_t next_seq;
+};
+
+/* rtg_dtls13_keys_derive derives key, iv and sn_key (RFC 9147 §4.2.3) from a
+ * traffic |secret|. returns 0 or one of: RTG_ERR_UNSUPPORTED, RTG_ERR_INVAL,
+ * RTG_ERR_CRYPTO. */
+RTG_NODISCARD int rtg_dtls13_keys_derive(uint16_t suite, uint64_t epoch, const uint8_t *secret,
+                                         size_t secret_len, struct rtg_dtls13_keys *k);
+
+/* rtg_dtls13_keys_update moves |k| to the next epoch (RFC 8446 §7.2
+ * "traffic upd"). returns 0 or one of: RTG_ERR_CRYPTO. */
+RTG_NODISCARD int rtg_dtls13_keys_update(struct rtg_dtls13_keys *k);
+
+/* rtg_dtls13_unprotect removes record number encryption (RFC 9147 §4.2.3),
+ * reconstructs the sequence number, decrypts and authenticates a unified-
+ * header record into |out|, strips the padding and returns the content
+ * length with the inner content type in |*type| and the full sequence
+ * number in |*seq|. returns the length or one of: RTG_ERR_AUTH (failed
+ * authentication; |perr| says so), RTG_ERR_PARSE (ciphertext shorter than
+ * 16 bytes, or no content type in the plaintext), RTG_ERR_INVAL (epoch bits
+ * do not match |k|), RTG_ERR_NOBUF, RTG_ERR_CRYPTO. */
+RTG_NODISCARD ptrdiff_t rtg_dtls13_unprotect(struct rtg_dtls13_keys *k,
+                                             const struct rtg_dtls_record *rec, uint8_t *out,
+                                             size_t cap, uint8_t *type, uint64_t *seq,
+                                             struct rtg_perr *perr);
+
+/* rtg_dtls13_protect writes a unified-header record (16-bit sequence number,
+ * length present, no CID) carrying |pt| as content |type|. returns the
+ * record length or one of: RTG_ERR_NOBUF, RTG_ERR_INVAL, RTG_ERR_CRYPTO. */
+RTG_NODISCARD ptrdiff_t rtg_dtls13_protect(const struct rtg_dtls13_keys *k, uint8_t type,
+                                           uint64_t seq, const uint8_t *pt, size_t len,
+                                           uint8_t *out, size_t cap);
+
+/* DTLS-SRTP keys (RFC 5764 §4.2): the exporter output with label
+ * "EXTRACTOR-dtls_srtp" is client_key | server_key | client_salt |
+ * server_salt. */
+struct rtg_dtls_srtp_keys {
+  uint16_t profile;
+  uint8_t key_len;
+  uint8_t salt_len;
+  uint8_t client_key[32];
+  uint8_t server_key[32];
+  uint8_t client_salt[14];
+  uint8_t server_salt[14];
+};
+#define RTG_DTLS_SRTP_LABEL "EXTRACTOR-dtls_srtp"
+
+/* Exporter bytes needed for |profile|, 0 if unknown. */
+size_t rtg_dtls_srtp_material_len(uint16_t profile);
+
+/* rtg_dtls_srtp_keys_split splits |material| (rtg_dtls_srtp_material_len
+ * bytes) for |profile|. returns 0 or one of: RTG_ERR_UNSUPPORTED,
+ * RTG_ERR_INVAL (wrong length). */
+RTG_NODISCARD int rtg_dtls_srtp_keys_split(uint16_t profile, const uint8_t *material, size_t len,
+                                           struct rtg_dtls_srtp_keys *k);
+
+/* ------------------------------------------------------------------------ */
+/* Session decryptor (pcap replay)                                          */
+/* ------------------------------------------------------------------------ */
+
+/* Follows one DTLS session record by record, both directions: learns the
+ * client and server randoms, the cipher suite, encrypt_then_mac, the
+ * version (supported_versions) and the SRTP profile from the plaintext
+ * hellos, then decrypts protected records with secrets from |kl|
+ * (CLIENT_RANDOM for 1.2; *_TRAFFIC_SECRET_* for 1.3, following KeyUpdate).
+ * Plaintext handshake messages are reassembled (browsers fragment their
+ * ClientHello), with buffers from |ctx|. */
+struct rtg_dtls_decryptor {
+  const struct rtg_dtls_keylog *kl;
+  struct rtg_dtls_reasm reasm[2]; /* [from_server] epoch-0 handshake */
+  bool have_client_random, have_server_hello, tls13;
+  uint8_t client_random[32];
+  uint8_t server_random[32];
+  uint16_t suite;
+  bool etm;
+  uint16_t srtp_profile;
+  bool have12;
+  struct rtg_dtls12_keys c12, s12;
+  bool have13[2][2]; /* [from_server][0 handshake, 1 application] */
+  struct rtg_dtls13_keys k13[2][2];
+};
+
+void rtg_dtls_decryptor_init(struct rtg_dtls_decryptor *d, const struct rtg_dtls_keylog *kl,
+                             const struct rtg_ctx *ctx);
+void rtg_dtls_decryptor_free(struct rtg_dtls_decryptor *d);
+
+/* rtg_dtls_decryptor_record takes the next record sent by the client
+ * (|from_client|) or the server, and writes its content to |out| (the
+ * payload itself for plaintext records) with the content type in |*type|.
+ * returns the content length or one of: RTG_ERR_NOTFOUND (no secret for this
+ * session and epoch in the key log), RTG_ERR_AUTH (failed authentication),
+ * RTG_ERR_UNSUPPORTED (cipher suite), RTG_ERR_PARSE, RTG_ERR_NOBUF,
+ * RTG_ERR_CRYPTO. */
+RTG_NODISCARD ptrdiff_t rtg_dtls_decryptor_record(struct rtg_dtls_decryptor *d, bool from_client,
+                                                  const struct rtg_dtls_record *rec, uint8_t *out,
+                                                  size_t cap, uint8_t *type, struct rtg_perr *perr);
+
+/* rtg_dtls_decryptor_srtp_keys derives the DTLS-SRTP keys of the session
+ * (RFC 5764 §4.2) from the key log: the TLS 1.2 PRF exporter over the
+ * master secret, or the TLS 1.3 exporter over EXPORTER_SECRET. returns 0 or
+ * one of: RTG_ERR_STATE (hellos or use_srtp not seen), RTG_ERR_NOTFOUND,
+ * RTG_ERR_UNSUPPORTED, RTG_ERR_CRYPTO. */
+RTG_NODISCARD int rtg_dtls_decryptor_srtp_keys(const struct rtg_dtls_decryptor *d,
+                                               struct rtg_dtls_srtp_keys *k);
+
 #ifdef __cplusplus
 }
 #endif
