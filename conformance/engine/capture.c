@@ -104,6 +104,11 @@ int rtg_replay_capture(struct rtg_replay *r, const char *path) {
     r->cur_pkt++;
     r->packets++;
     r->cur_ts = (double)h->ts.tv_sec + (double)h->ts.tv_usec * 1e-9;
+    if (!r->have_t0) {
+      r->t0 = r->cur_ts;
+      r->have_t0 = true;
+    }
+    r->cur_flow = -1;
     on_frame(r, ci->linktype, data, h->caplen);
   }
   ci->frames = r->cur_pkt;

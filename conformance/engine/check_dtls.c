@@ -83,6 +83,8 @@ static void on_handshake(struct rtg_replay *r, struct rtg_flow *fl, int dir,
   while (rtg_dtls_reasm_next(ra, &raw) == 0) {
     struct rtg_dtls_hs_msg m;
     struct rtg_rd body;
+    const char *hn = rtg_dtls_hs_name(raw.msg_type);
+    rtg_replay_event(r, (int)(fl - r->flows), dir, false, "DTLS %s", hn ? hn : "handshake");
     rtg_rd_init(&body, raw.body.p, raw.body.len);
     if (rtg_dtls_hs_body_parse(raw.msg_type, &body, false, &m, NULL)) continue;
     if (raw.msg_type == RTG_DTLS_HS_CLIENT_HELLO || raw.msg_type == RTG_DTLS_HS_SERVER_HELLO)
@@ -111,7 +113,11 @@ void rtg_check_dtls(struct rtg_replay *r, int f, int dir, const uint8_t *p, size
   r->dtls_records += nrec;
   for (size_t i = 0; i < nrec; i++) {
     const struct rtg_dtls_record *rec = &recs[i];
-    if (rec->unified || rec->epoch != 0) continue; /* encrypted */
+    if (rec->unified || rec->epoch != 0) { /* encrypted */
+      if (r->n_dtls_events++ < 40)
+        rtg_replay_event(r, f, dir, false, "DTLS encrypted record (epoch %u)", rec->epoch);
+      continue;
+    }
     if (rec->type == RTG_DTLS_CT_HANDSHAKE) {
       on_handshake(r, fl, dir, rec);
     } else if (rec->type == RTG_DTLS_CT_ALERT) {

@@ -5,6 +5,7 @@
  * against the SDP; SRTCP's first 8 bytes (header + sender SSRC) are clear.
  * Authentication and payload checks need the SRTP keys (from DTLS).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/replay.h"
@@ -22,6 +23,30 @@ static void media_before_dtls(struct rtg_replay *r, struct rtg_flow *fl) {
   fl->media_before_dtls_reported = true;
   rtg_finding(r, R_MEDIA_BEFORE_DTLS, fl->session,
               "SRTP/SRTCP on a flow that has not carried a DTLS handshake yet");
+}
+
+/* One-second bins for the HTML report's plots. */
+static void series_add(struct rtg_replay *r, struct rtg_ssrc_stats *s, size_t n) {
+  double rel = r->cur_ts - r->t0;
+  uint32_t bin = rel < 0 ? 0 : (uint32_t)rel, ext;
+  struct rtg_series_bin *b;
+  if (bin >= RTG_SERIES_MAX) return;
+  if (bin >= s->nbins) {
+    uint32_t nn = bin + 16 < RTG_SERIES_MAX ? bin + 16 : RTG_SERIES_MAX;
+    struct rtg_series_bin *nb = realloc(s->bins, nn * sizeof *nb);
+    if (nb == NULL) return;
+    memset(nb + s->nbins, 0, (nn - s->nbins) * sizeof *nb);
+    s->bins = nb;
+    s->nbins = nn;
+  }
+  b = &s->bins[bin];
+  b->packets++;
+  b->bytes += (uint32_t)n;
+  ext = rtg_rtp_source_ext_max(&s->src);
+  if (s->last_ext_seq && ext > s->last_ext_seq + 1 && ext - s->last_ext_seq < 3000)
+    b->lost += ext - s->last_ext_seq - 1;
+  if (ext > s->last_ext_seq) s->last_ext_seq = ext;
+  b->jitter = rtg_rtp_source_jitter(&s->src);
 }
 
 void rtg_check_rtp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n) {
@@ -53,6 +78,7 @@ void rtg_check_rtp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_
   s = rtg_ssrc_lookup(r, h.ssrc, f, dir);
   if (s == NULL) return;
   if (s->packets == 0) {
+    rtg_replay_event(r, f, dir, false, "first SRTP ssrc %08x pt %u", h.ssrc, h.pt);
     s->pt = h.pt;
     rtg_rtp_source_init(&s->src, h.ssrc, h.seq);
     s->src.max_seq = (uint16_t)(h.seq - 1);
@@ -72,6 +98,7 @@ void rtg_check_rtp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_
     return;
   }
   rc = rtg_rtp_source_update(&s->src, h.seq, h.ts, (uint32_t)(r->cur_ts * 90000.0));
+  series_add(r, s, n);
   if (rc == RTG_ERR_STATE) {
     s->bad_seq++;
     rtg_finding(r, R_RTP_BAD_SEQUENCE, fl->session,
@@ -91,6 +118,7 @@ void rtg_check_rtcp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size
                 n);
     return;
   }
+  if (fl->n_rtcp == 0) rtg_replay_event(r, f, dir, false, "first SRTCP");
   fl->n_rtcp++;
   r->srtcp++;
   media_before_dtls(r, fl);

@@ -164,6 +164,9 @@ void rtg_check_stun(struct rtg_replay *r, int f, int dir, const uint8_t *p, size
   }
   fl->n_stun++;
   r->stun++;
+  if (r->n_stun_events++ < 300)
+    rtg_replay_event(r, f, dir, false, "STUN %s %s", rtg_stun_method_name(m.method),
+                     rtg_stun_class_name(m.cls));
   if (m.fp_off) {
     rtg_perr_clear(&e);
     rc = rtg_stun_msg_check_fingerprint(&m, &e);

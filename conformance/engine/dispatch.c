@@ -19,6 +19,8 @@ static void on_channel(struct rtg_replay *r, int f, int dir, const uint8_t *p, s
 static void payload(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n, int depth) {
   struct rtg_flow *fl = &r->flows[f];
   uint8_t b;
+  r->cur_flow = f;
+  r->cur_dir = dir;
   fl->packets++;
   fl->bytes += n;
   fl->last_ts = r->cur_ts;

@@ -90,7 +90,9 @@ void rtg_replay_free(struct rtg_replay *r) {
     if (r->sdp[i].cred_ok) rtg_stun_cred_free(&r->sdp[i].cred);
   rtg_net_defrag_free(&r->defrag);
   free(r->flows);
+  for (int i = 0; i < r->nssrcs; i++) free(r->ssrcs[i].bins);
   free(r->ssrcs);
+  free(r->events);
   free(r->findings);
   free(r->keylog);
 }

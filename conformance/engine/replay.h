@@ -72,8 +72,17 @@ struct rtg_finding {
 };
 
 /* Per-SSRC statistics (from the clear RTP header of SRTP packets). */
+#define RTG_SERIES_MAX 3600 /* one-second bins: an hour of media at most */
+struct rtg_series_bin {
+  uint32_t packets, bytes, lost;
+  uint32_t jitter; /* last jitter estimate in the bin, timestamp units */
+};
+
 struct rtg_ssrc_stats {
   uint32_t ssrc;
+  struct rtg_series_bin *bins; /* per second since the capture start, lazily */
+  uint32_t nbins;
+  uint32_t last_ext_seq;
   uint8_t pt;
   int flow;
   int dir;
@@ -125,6 +134,16 @@ struct rtg_sdp_info {
   bool cred_ok;
 };
 
+/* Notable events for the ladder diagram of the HTML report (bounded). */
+#define RTG_EVENTS_MAX 2000
+struct rtg_event {
+  double ts;
+  uint64_t packet;
+  int flow, dir;
+  char label[64];
+  bool finding;
+};
+
 struct rtg_replay_opts {
   bool quiet;
   bool rule_enabled[R_COUNT];
@@ -165,6 +184,12 @@ struct rtg_replay {
   size_t nfindings, cap_findings;
   uint64_t suppressed[R_COUNT]; /* findings beyond the per-rule cap */
   uint64_t per_rule[R_COUNT];
+  struct rtg_event *events;
+  size_t nevents;
+  double t0; /* time of the first frame */
+  bool have_t0;
+  int cur_flow, cur_dir; /* flow being dispatched, for events of findings */
+  size_t n_stun_events, n_dtls_events;
   /* summary counters */
   uint64_t packets, udp, tcp, other_ip, non_ip, stun, dtls, srtp, srtcp, turn;
   uint64_t dtls_records;
@@ -222,6 +247,11 @@ void rtg_check_stun(struct rtg_replay *r, int f, int dir, const uint8_t *p, size
 void rtg_check_dtls(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n);
 void rtg_check_rtp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n);
 void rtg_check_rtcp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n);
+
+/* html.c */
+void rtg_replay_event(struct rtg_replay *r, int flow, int dir, bool finding, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+int rtg_replay_write_html(const struct rtg_replay *r, const char *dir, char *err, size_t errcap);
 
 /* report.c */
 void rtg_replay_print_summary(const struct rtg_replay *r, FILE *out);

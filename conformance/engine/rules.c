@@ -152,4 +152,6 @@ void rtg_finding(struct rtg_replay *r, enum rtg_rule_idx rule, int session, cons
   va_start(ap, fmt);
   vsnprintf(f->message, sizeof f->message, fmt, ap);
   va_end(ap);
+  if (r->cur_flow >= 0)
+    rtg_replay_event(r, r->cur_flow, r->cur_dir, true, "%s", rtg_rules[rule].id);
 }

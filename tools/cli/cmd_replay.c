@@ -13,7 +13,7 @@
 static void replay_usage(FILE *out) {
   fprintf(out,
           "usage: rtcgate replay CAPTURE... [--sdp FILE]... [--keylog FILE]... [--json OUT]\n"
-          "                      [--junit OUT] [--rules SPEC] [--quiet]\n"
+          "                      [--junit OUT] [--html DIR] [--rules SPEC] [--quiet]\n"
           "       rtcgate replay --list-rules\n\n"
           "Reads pcap/pcapng captures of WebRTC sessions (Ethernet, Linux cooked v1/v2,\n"
           "raw IP, BSD loopback; IPv4/IPv6 with reassembly; UDP and RFC 4571 TCP; TURN\n"
@@ -28,6 +28,8 @@ static void replay_usage(FILE *out) {
           "                  ClientHello of the capture\n"
           "  --json OUT      write the JSON report to OUT ('-' for stdout)\n"
           "  --junit OUT     write JUnit XML (a testcase per rule per session)\n"
+          "  --html DIR      write DIR/index.html: ladder diagram of each session,\n"
+          "                  per-stream plots, findings linked to packets (no network)\n"
           "  --rules SPEC    enable/disable rules: comma list of ID, -ID, +ID, prefix*\n"
           "                  or a severity (error, warning, info), e.g. '-info,-ice.*'\n"
           "  --list-rules    print every rule with its severity and RFC section\n"
@@ -36,9 +38,11 @@ static void replay_usage(FILE *out) {
           "(unreadable capture, unknown link type, bad SDP, key log matching nothing)\n");
 }
 
-enum { O_SDP = 256, O_KEYLOG, O_JSON, O_JUNIT, O_RULES, O_LIST, O_QUIET };
+enum { O_SDP = 256, O_KEYLOG, O_JSON, O_JUNIT, O_RULES, O_LIST, O_QUIET, O_HTML };
 
-static int finish(struct rtg_replay *r, const char *json_out, const char *junit_out) {
+static int finish(struct rtg_replay *r, const char *json_out, const char *junit_out,
+                  const char *html_dir) {
+  char err[512];
   int rc = rtg_replay_has_errors(r) ? RTG_EXIT_FINDINGS : RTG_EXIT_OK;
   if (!r->opts.quiet) rtg_replay_print_summary(r, stdout);
   if (json_out) {
@@ -52,6 +56,10 @@ static int finish(struct rtg_replay *r, const char *json_out, const char *junit_
       rtg_cli_err("replay", "cannot write JSON report to %s", json_out);
       rc = RTG_EXIT_USAGE;
     }
+  }
+  if (html_dir && rtg_replay_write_html(r, html_dir, err, sizeof err)) {
+    rtg_cli_err("replay", "--html: %s", err);
+    rc = RTG_EXIT_USAGE;
   }
   if (junit_out && rtg_replay_write_junit(r, junit_out)) {
     rtg_cli_err("replay", "cannot write JUnit report to %s", junit_out);
@@ -68,11 +76,13 @@ int rtg_cmd_replay(int argc, char **argv) {
                                            {"rules", required_argument, NULL, O_RULES},
                                            {"list-rules", no_argument, NULL, O_LIST},
                                            {"quiet", no_argument, NULL, O_QUIET},
+                                           {"html", required_argument, NULL, O_HTML},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
   struct rtg_replay_opts opts;
   struct rtg_replay *r;
   const char *sdps[RTG_REPLAY_MAX_SDP], *keylogs[16], *json_out = NULL, *junit_out = NULL;
+  const char *html_dir = NULL;
   int nsdp = 0, nkeylog = 0, c, rc;
   char err[512];
   memset(&opts, 0, sizeof opts);
@@ -97,6 +107,7 @@ int rtg_cmd_replay(int argc, char **argv) {
         break;
       case O_JSON: json_out = optarg; break;
       case O_JUNIT: junit_out = optarg; break;
+      case O_HTML: html_dir = optarg; break;
       case O_RULES:
         if (rtg_rules_apply_spec(opts.rule_enabled, optarg, err, sizeof err)) {
           rtg_cli_err("replay", "--rules: %s", err);
@@ -146,7 +157,7 @@ int rtg_cmd_replay(int argc, char **argv) {
                 r->nkeylog, r->n_ch_random);
     rc = RTG_EXIT_USAGE;
   }
-  if (rc == RTG_EXIT_OK) rc = finish(r, json_out, junit_out);
+  if (rc == RTG_EXIT_OK) rc = finish(r, json_out, junit_out, html_dir);
   rtg_replay_free(r);
   free(r);
   return rc;

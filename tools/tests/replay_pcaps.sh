@@ -85,6 +85,13 @@ finding bad-fingerprint stun.fingerprint "$R" replay "$T/neg/bad-fingerprint.pca
 finding bad-integrity stun.integrity "$R" replay "$T/neg/bad-integrity.pcap" --sdp "$P/offer.sdp" --sdp "$P/answer.sdp"
 finding truncated capture.truncated "$R" replay "$T/neg/truncated.pcap"
 finding mitm-fingerprint dtls.fingerprint-mismatch "$R" replay "$P/capture.pcap" --sdp "$P/offer.sdp" --sdp "$T/neg/wrong-fingerprint.sdp"
+# the HTML report: self-contained, ladder + plots, findings linked
+"$R" replay "$T/neg/bad-integrity.pcap" --sdp "$P/offer.sdp" --sdp "$P/answer.sdp" --html "$T/html" --quiet >/dev/null 2>&1
+if grep -q '<svg class="ladder"' "$T/html/index.html" && grep -q 'href="#f' "$T/html/index.html" \
+   && grep -q 'id="f0"' "$T/html/index.html" && grep -q 'DTLS client_hello' "$T/html/index.html" \
+   && grep -q 'polyline' "$T/html/index.html" && ! grep -Eq '(src|href)="https?:' "$T/html/index.html"; then ok
+else bad "html report content"; fi
+expect_rc html-unwritable 2 "$R" replay "$P/capture.pcap" --html /proc/nope/dir --quiet
 # rules can silence a finding
 expect_rc rules-disable 0 "$R" replay "$T/neg/bad-fingerprint.pcap" --rules -stun.fingerprint --quiet
 
