@@ -71,7 +71,8 @@ struct rxf {
   uint32_t ppid;
   uint8_t flags;
   uint16_t len;
-  uint8_t *data; /* a block of the fragment pool */
+  bool pooled; /* |data| is a block of the fragment pool */
+  uint8_t *data;
 };
 
 /* A complete ordered message waiting for an earlier SSN. */
@@ -720,7 +721,10 @@ static int deliver_pending(struct rtg_sctp_assoc *a, uint16_t sid) {
 static void rx_remove(struct rtg_sctp_assoc *a, size_t lo, size_t hi) {
   for (size_t i = lo; i < hi; i++) {
     a->rx_bytes -= a->rx[i].len;
-    block_put(a, a->rx[i].data);
+    if (a->rx[i].pooled)
+      block_put(a, a->rx[i].data);
+    else
+      rtg_free(&a->ctx, a->rx[i].data);
   }
   memmove(&a->rx[lo], &a->rx[hi], (a->rx_n - hi) * sizeof a->rx[0]);
   a->rx_n -= hi - lo;
@@ -803,8 +807,7 @@ static int on_data(struct rtg_sctp_assoc *a, const struct rtg_sctp_data *d) {
     return 0;
   }
   /* §6.2: drop what does not fit the window (the peer retransmits it) */
-  if (d->payload.len > a->cfg.mtu || a->rx_bytes + d->payload.len > a->cfg.rwnd ||
-      d->tsn - a->peer_cum > 65535 * 4) {
+  if (a->rx_bytes + d->payload.len > a->cfg.rwnd || d->tsn - a->peer_cum > 65535 * 4) {
     a->sack_now = true;
     return 0;
   }
@@ -842,7 +845,9 @@ static int on_data(struct rtg_sctp_assoc *a, const struct rtg_sctp_data *d) {
   f->flags = (uint8_t)((d->begin ? RTG_SCTP_DATA_BEGIN : 0) | (d->end ? RTG_SCTP_DATA_END : 0) |
                        (d->unordered ? RTG_SCTP_DATA_UNORDERED : 0));
   f->len = (uint16_t)d->payload.len;
-  f->data = block_get(a);
+  /* the peer's packets may be larger than ours (its own MTU) */
+  f->pooled = d->payload.len <= a->cfg.mtu;
+  f->data = f->pooled ? block_get(a) : zalloc(a, d->payload.len);
   if (f->data == NULL) {
     memmove(&a->rx[i], &a->rx[i + 1], (a->rx_n - i) * sizeof a->rx[0]);
     return RTG_ERR_NOMEM;
