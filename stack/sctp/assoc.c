@@ -1802,6 +1802,8 @@ int rtg_sctp_assoc_abort(struct rtg_sctp_assoc *a, const char *reason) {
 
 enum rtg_sctp_state rtg_sctp_assoc_state(const struct rtg_sctp_assoc *a) { return a->state; }
 
+rtg_time rtg_sctp_assoc_now(const struct rtg_sctp_assoc *a) { return a->now; }
+
 size_t rtg_sctp_assoc_buffered(const struct rtg_sctp_assoc *a, uint16_t sid) {
   return sid < a->nstreams ? a->streams[sid].buffered : 0;
 }

@@ -506,6 +506,9 @@ RTG_NODISCARD int rtg_sctp_assoc_shutdown(struct rtg_sctp_assoc *a, rtg_time now
 RTG_NODISCARD int rtg_sctp_assoc_abort(struct rtg_sctp_assoc *a, const char *reason);
 
 enum rtg_sctp_state rtg_sctp_assoc_state(const struct rtg_sctp_assoc *a);
+/* The time of the last input (handle_* / send): for layers above that
+ * react inside poll_event. */
+rtg_time rtg_sctp_assoc_now(const struct rtg_sctp_assoc *a);
 /* Bytes queued or in flight on |sid| (the data channel bufferedAmount). */
 size_t rtg_sctp_assoc_buffered(const struct rtg_sctp_assoc *a, uint16_t sid);
 /* Sets the buffered-amount-low threshold of |sid|.
@@ -518,6 +521,80 @@ uint32_t rtg_sctp_assoc_local_vtag(const struct rtg_sctp_assoc *a);
 uint32_t rtg_sctp_assoc_peer_vtag(const struct rtg_sctp_assoc *a);
 /* true when both ends negotiated RFC 9653 zero checksum. */
 bool rtg_sctp_assoc_zero_checksum(const struct rtg_sctp_assoc *a);
+
+/* ------------------------------------------------------------------------ */
+/* Data channels (RFC 8831, RFC 8832) over one association                  */
+/* ------------------------------------------------------------------------ */
+
+struct rtg_dc;
+
+enum rtg_dc_event_type {
+  RTG_DC_EV_CONNECTED = 1,  /* the association is up: channels may open */
+  RTG_DC_EV_CHANNEL_OPEN,   /* the peer opened |sid| (DCEP): label, protocol */
+  RTG_DC_EV_CHANNEL_ACKED,  /* our DATA_CHANNEL_OPEN on |sid| was acknowledged */
+  RTG_DC_EV_MESSAGE,        /* data on |sid|: binary or string */
+  RTG_DC_EV_BUFFERED_LOW,   /* |sid|'s buffered amount fell to its threshold */
+  RTG_DC_EV_CHANNEL_CLOSED, /* both directions of |sid| were reset */
+  RTG_DC_EV_CLOSED,         /* the association ended (|error| 0: gracefully) */
+};
+
+struct rtg_dc_event {
+  enum rtg_dc_event_type type;
+  uint16_t sid;
+  bool binary;
+  bool deprecated_ppid; /* RFC 8831 §8: PPID 52 / 54 (partial) received */
+  const uint8_t *data;  /* MESSAGE: valid until the next poll_event */
+  size_t len;
+  struct rtg_slice label, protocol; /* CHANNEL_OPEN: valid until closed */
+  uint8_t channel_type;
+  int error;
+};
+
+/* Channel parameters (RTCDataChannelInit). */
+struct rtg_dc_channel_opts {
+  uint8_t channel_type; /* enum rtg_dcep_channel_type */
+  uint32_t reliability; /* max retransmits or lifetime in ms */
+  uint16_t priority;    /* RFC 8831 §6.4: 256 "normal" */
+  const char *label;    /* NUL-terminated UTF-8 (NULL = "") */
+  const char *protocol; /* NUL-terminated UTF-8 (NULL = "") */
+  bool negotiated;      /* pre-agreed |id|, no DCEP (RFC 8832 §4) */
+  uint16_t id;          /* negotiated only */
+};
+
+/* rtg_dc_new creates the data channel layer and its association; the
+ * DTLS role picks the stream id parity (RFC 8832 §6: the DTLS client uses
+ * even ids, the server odd ones).
+ * returns 0 or one of: RTG_ERR_NOMEM, RTG_ERR_INVAL, RTG_ERR_CRYPTO. */
+RTG_NODISCARD int rtg_dc_new(const struct rtg_ctx *ctx, const struct rtg_sctp_config *cfg,
+                             bool dtls_client, struct rtg_dc **out);
+void rtg_dc_free(struct rtg_dc *dc);
+/* The association underneath: connect, handle_datagram, handle_timeout,
+ * poll_transmit and poll_timeout are called on it directly; its events
+ * must be read through rtg_dc_poll_event. */
+struct rtg_sctp_assoc *rtg_dc_assoc(struct rtg_dc *dc);
+
+/* rtg_dc_open opens a channel: a DCEP DATA_CHANNEL_OPEN on the next free
+ * id of our parity, or the pre-agreed |o->id| when |o->negotiated|; the id
+ * is returned in |*sid|. Messages may be sent at once (RFC 8832 §6).
+ * returns 0 or one of: RTG_ERR_STATE, RTG_ERR_INVAL (bad type or label,
+ * id in use), RTG_ERR_NOTFOUND (no free id), RTG_ERR_NOMEM. */
+RTG_NODISCARD int rtg_dc_open(struct rtg_dc *dc, rtg_time now, const struct rtg_dc_channel_opts *o,
+                              uint16_t *sid);
+/* rtg_dc_send sends one message with the channel's reliability; an empty
+ * message goes out as one zero byte with the *_EMPTY PPID (RFC 8831 §6.6).
+ * returns 0 or one of: RTG_ERR_NOTFOUND (no such open channel),
+ * RTG_ERR_STATE, RTG_ERR_INVAL, RTG_ERR_NOMEM. */
+RTG_NODISCARD int rtg_dc_send(struct rtg_dc *dc, rtg_time now, uint16_t sid, bool binary,
+                              const void *data, size_t len);
+/* rtg_dc_close closes a channel by resetting its outgoing stream (RFC 8831
+ * §6.7); CHANNEL_CLOSED follows once the peer reset its side too.
+ * returns 0 or one of: RTG_ERR_NOTFOUND, RTG_ERR_NOMEM. */
+RTG_NODISCARD int rtg_dc_close(struct rtg_dc *dc, uint16_t sid);
+/* rtg_dc_poll_event pops the next event.
+ * returns 0 or one of: RTG_ERR_AGAIN (none), RTG_ERR_NOMEM. */
+RTG_NODISCARD int rtg_dc_poll_event(struct rtg_dc *dc, struct rtg_dc_event *ev);
+/* Bytes queued or in flight on |sid| (bufferedAmount). */
+size_t rtg_dc_buffered(const struct rtg_dc *dc, uint16_t sid);
 
 /* ------------------------------------------------------------------------ */
 /* DCEP (RFC 8832)                                                          */
