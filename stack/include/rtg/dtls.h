@@ -705,6 +705,126 @@ RTG_NODISCARD ptrdiff_t rtg_dtls_decryptor_record(struct rtg_dtls_decryptor *d, 
 RTG_NODISCARD int rtg_dtls_decryptor_srtp_keys(const struct rtg_dtls_decryptor *d,
                                                struct rtg_dtls_srtp_keys *k);
 
+/* ------------------------------------------------------------------------ */
+/* Endpoint: DTLS 1.2 over OpenSSL, sans-IO                                 */
+/* ------------------------------------------------------------------------ */
+
+/* A certificate and its private key (ECDSA P-256, self-signed), as every
+ * WebRTC endpoint generates for itself. Opaque: OpenSSL objects inside. */
+struct rtg_dtls_cert;
+
+/* rtg_dtls_cert_generate makes a fresh P-256 key and a self-signed
+ * certificate (serial from |ctx|'s randomness, fixed validity 2020..2099 so
+ * that no clock is read). returns 0 or one of: RTG_ERR_NOMEM,
+ * RTG_ERR_CRYPTO. */
+RTG_NODISCARD int rtg_dtls_cert_generate(const struct rtg_ctx *ctx, struct rtg_dtls_cert **out);
+void rtg_dtls_cert_free(struct rtg_dtls_cert *c);
+
+/* rtg_dtls_cert_fingerprint hashes the certificate's DER with |alg| (SDP
+ * a=fingerprint, RFC 8122 §5) into |out| (rtg_hash_size(alg) bytes).
+ * returns 0 or one of: RTG_ERR_INVAL, RTG_ERR_CRYPTO. */
+RTG_NODISCARD int rtg_dtls_cert_fingerprint(const struct rtg_dtls_cert *c, enum rtg_hash_alg alg,
+                                            uint8_t *out);
+
+enum rtg_dtls_role {
+  RTG_DTLS_ROLE_CLIENT = 1, /* SDP a=setup:active */
+  RTG_DTLS_ROLE_SERVER,     /* SDP a=setup:passive */
+};
+
+struct rtg_dtls_config {
+  enum rtg_dtls_role role;
+  const struct rtg_dtls_cert *cert; /* ours; must outlive the endpoint */
+  /* The peer's SDP a=fingerprint: its certificate must hash to this, or
+   * the handshake fails (the MitM defence, RFC 8827 §6.5). */
+  enum rtg_hash_alg peer_fp_alg;
+  uint8_t peer_fp[RTG_HASH_MAX];
+  /* use_srtp profiles in preference order (0 entries: no use_srtp). */
+  const uint16_t *srtp_profiles;
+  size_t n_srtp_profiles;
+  size_t mtu;           /* datagram size limit; 0 = 1200 */
+  rtg_time initial_rto; /* first retransmission timeout; 0 = 1 s */
+  /* Key log writer: called with each NSS key log line (no newline). */
+  void (*keylog)(void *ud, const char *line);
+  void *keylog_ud;
+};
+
+enum rtg_dtls_event_type {
+  RTG_DTLS_EV_CONNECTED = 1,        /* handshake done, keys available */
+  RTG_DTLS_EV_DATA,                 /* application data from the peer */
+  RTG_DTLS_EV_FINGERPRINT_MISMATCH, /* peer certificate != a=fingerprint */
+  RTG_DTLS_EV_FAILED,               /* the handshake or connection failed */
+  RTG_DTLS_EV_CLOSED,               /* the peer sent close_notify */
+};
+
+/* |data| stays valid until the next rtg_dtls_endpoint_poll_event call.
+ * |reason| is a static or library-owned string. */
+struct rtg_dtls_event {
+  enum rtg_dtls_event_type type;
+  const uint8_t *data;
+  size_t len;
+  uint16_t srtp_profile; /* CONNECTED: the negotiated profile, 0 if none */
+  const char *reason;    /* FAILED / FINGERPRINT_MISMATCH */
+};
+
+struct rtg_dtls_endpoint;
+
+/* rtg_dtls_endpoint_new creates an endpoint; a client starts its handshake
+ * (the ClientHello is ready in poll_transmit). |now| is the current time.
+ * returns 0 or one of: RTG_ERR_INVAL (config), RTG_ERR_NOMEM,
+ * RTG_ERR_CRYPTO. */
+RTG_NODISCARD int rtg_dtls_endpoint_new(const struct rtg_ctx *ctx,
+                                        const struct rtg_dtls_config *cfg, rtg_time now,
+                                        struct rtg_dtls_endpoint **out);
+void rtg_dtls_endpoint_free(struct rtg_dtls_endpoint *ep);
+
+/* rtg_dtls_endpoint_handle_datagram takes one datagram from the peer.
+ * returns 0 or one of: RTG_ERR_STATE (endpoint failed or closed). Protocol
+ * failures are reported as events, not return codes. */
+RTG_NODISCARD int rtg_dtls_endpoint_handle_datagram(struct rtg_dtls_endpoint *ep, rtg_time now,
+                                                    const uint8_t *data, size_t len);
+
+/* rtg_dtls_endpoint_handle_timeout retransmits the last flight when the
+ * timer from poll_timeout has expired at |now|. returns 0 or one of:
+ * RTG_ERR_STATE. */
+RTG_NODISCARD int rtg_dtls_endpoint_handle_timeout(struct rtg_dtls_endpoint *ep, rtg_time now);
+
+/* rtg_dtls_endpoint_poll_transmit moves the next datagram to send into
+ * |buf|. returns 0 or one of: RTG_ERR_AGAIN (nothing to send),
+ * RTG_ERR_NOBUF (|cap| too small; the datagram stays queued). */
+RTG_NODISCARD int rtg_dtls_endpoint_poll_transmit(struct rtg_dtls_endpoint *ep, uint8_t *buf,
+                                                  size_t cap, size_t *len);
+
+/* When handle_timeout must be called next, RTG_TIME_NEVER if no timer. */
+rtg_time rtg_dtls_endpoint_poll_timeout(const struct rtg_dtls_endpoint *ep);
+
+/* rtg_dtls_endpoint_poll_event returns 0 with the next event in |ev|, or
+ * RTG_ERR_AGAIN. */
+RTG_NODISCARD int rtg_dtls_endpoint_poll_event(struct rtg_dtls_endpoint *ep,
+                                               struct rtg_dtls_event *ev);
+
+/* rtg_dtls_endpoint_send sends application data (one record). returns 0 or
+ * one of: RTG_ERR_STATE (not connected), RTG_ERR_INVAL (too large for the
+ * MTU), RTG_ERR_CRYPTO. */
+RTG_NODISCARD int rtg_dtls_endpoint_send(struct rtg_dtls_endpoint *ep, const uint8_t *data,
+                                         size_t len);
+
+/* rtg_dtls_endpoint_close sends close_notify. returns 0 or one of:
+ * RTG_ERR_STATE. */
+RTG_NODISCARD int rtg_dtls_endpoint_close(struct rtg_dtls_endpoint *ep);
+
+/* rtg_dtls_endpoint_srtp_keys exports the RFC 5764 keying material of the
+ * negotiated profile and splits it. returns 0 or one of: RTG_ERR_STATE (not
+ * connected or no profile), RTG_ERR_CRYPTO. */
+RTG_NODISCARD int rtg_dtls_endpoint_srtp_keys(const struct rtg_dtls_endpoint *ep,
+                                              struct rtg_dtls_srtp_keys *k);
+
+/* Counters for tests and reports. */
+struct rtg_dtls_endpoint_stats {
+  uint64_t datagrams_in, datagrams_out, timeouts, retransmit_datagrams;
+};
+void rtg_dtls_endpoint_stats(const struct rtg_dtls_endpoint *ep,
+                             struct rtg_dtls_endpoint_stats *st);
+
 #ifdef __cplusplus
 }
 #endif
