@@ -431,19 +431,14 @@ static void replay_add(struct replay *w, uint64_t idx) {
   w->bits[(idx % w->size) / 64] |= 1ull << (idx % 64);
 }
 
-/* RFC 3711 §3.3.1: the index of |seq| relative to the highest seen (s_l
- * with rollover counter |roc|). |*roc_out| may be roc-1 (as a 64-bit value
- * below 0 it means "before the stream"; reported through |*before|). */
-static uint64_t estimate_index(uint32_t roc, uint16_t s_l, uint16_t seq, bool *before) {
+/* RFC 3711 §3.3.1 / Appendix A: the index of |seq| relative to the highest
+ * seen (s_l, with rollover counter |roc|). There is no ROC below 0: while
+ * the ROC is 0 a packet that would belong to ROC -1 is taken as ROC 0 (a
+ * jump ahead), as libsrtp2 does. */
+static uint64_t estimate_index(uint32_t roc, uint16_t s_l, uint16_t seq) {
   uint64_t v = roc;
-  *before = false;
   if (s_l < 32768) {
-    if (seq > s_l && seq - s_l > 32768) {
-      if (roc == 0)
-        *before = true;
-      else
-        v = (uint64_t)roc - 1;
-    }
+    if (seq > s_l && seq - s_l > 32768 && roc > 0) v = (uint64_t)roc - 1;
   } else if (s_l - 32768 > seq) {
     v = (uint64_t)roc + 1;
   }
@@ -558,7 +553,6 @@ ptrdiff_t rtg_srtp_protect(struct rtg_srtp *s, uint8_t *pkt, size_t len, size_t 
   uint32_t ssrc;
   uint16_t seq;
   uint64_t index;
-  bool before;
   size_t plen, out_len;
   int err = 0;
   if (hl < 0) return hl;
@@ -574,8 +568,7 @@ ptrdiff_t rtg_srtp_protect(struct rtg_srtp *s, uint8_t *pkt, size_t len, size_t 
     st->tx_seq = seq;
     index = ((uint64_t)st->tx_roc << 16) | seq;
   } else {
-    index = estimate_index(st->tx_roc, st->tx_seq, seq, &before);
-    if (before) index = seq; /* cannot go below ROC 0: send with ROC 0 */
+    index = estimate_index(st->tx_roc, st->tx_seq, seq);
     if (index > (((uint64_t)st->tx_roc << 16) | st->tx_seq)) {
       st->tx_roc = (uint32_t)(index >> 16);
       st->tx_seq = seq;
@@ -613,7 +606,6 @@ ptrdiff_t rtg_srtp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len) {
   uint32_t ssrc;
   uint16_t seq;
   uint64_t index;
-  bool before = false;
   int err;
   if (len < 12 + trailer || len > INT32_MAX) return RTG_ERR_PARSE;
   body_len = len - trailer;
@@ -638,8 +630,7 @@ ptrdiff_t rtg_srtp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len) {
   if (!st->rx_started) {
     index = ((uint64_t)st->rx_roc << 16) | seq;
   } else {
-    index = estimate_index(st->rx_roc, st->rx_seq, seq, &before);
-    if (before) return RTG_ERR_REPLAY;
+    index = estimate_index(st->rx_roc, st->rx_seq, seq);
     if (st->rtp.bits && replay_check(&st->rtp, index)) return RTG_ERR_REPLAY;
   }
   plen = body_len - (size_t)hl;

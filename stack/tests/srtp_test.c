@@ -16,6 +16,7 @@
 
 #include "rtg/srtp.h"
 #include "rtp/srtp_internal.h"
+#include "rtp/srtp_libsrtp.h"
 
 static size_t unhex(uint8_t *out, size_t cap, const char *s) {
   ptrdiff_t n = rtg_hex_decode(out, cap, s, strlen(s), NULL);
@@ -407,49 +408,14 @@ static srtp_t lib_session(enum rtg_srtp_profile p, bool inbound, const uint8_t *
                                   17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
   static const uint8_t salt[14] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6,
                                    0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad};
-  static uint8_t keysalt[46];
-  static uint8_t mkibuf[16];
-  static srtp_master_key_t mk;
-  static srtp_master_key_t *mks[1];
-  srtp_policy_t pol;
-  srtp_t s = NULL;
-  size_t kl = rtg_srtp_profile_key_len(p), sl = rtg_srtp_profile_salt_len(p);
-  memset(&pol, 0, sizeof pol);
-  switch (p) {
-    case RTG_SRTP_AES128_CM_HMAC_SHA1_80:
-      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
-      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
-      break;
-    case RTG_SRTP_AES128_CM_HMAC_SHA1_32:
-      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol.rtp);
-      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
-      break;
-    case RTG_SRTP_AEAD_AES_128_GCM:
-      srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtp);
-      srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtcp);
-      break;
-    default:
-      srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol.rtp);
-      srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol.rtcp);
-      break;
-  }
+  uint8_t keysalt[46], mk[16];
+  size_t kl = rtg_srtp_profile_key_len(p);
+  srtp_t s;
   memcpy(keysalt, key, kl);
-  memcpy(keysalt + kl, salt, sl);
-  pol.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
-  pol.window_size = 1024;
-  pol.allow_repeat_tx = 1;
-  if (mki_len) {
-    memcpy(mkibuf, mki, mki_len);
-    mk.key = keysalt;
-    mk.mki_id = mkibuf;
-    mk.mki_size = (unsigned)mki_len;
-    mks[0] = &mk;
-    pol.keys = mks;
-    pol.num_master_keys = 1;
-  } else {
-    pol.key = keysalt;
-  }
-  assert_int_equal(srtp_create(&s, &pol), srtp_err_status_ok);
+  memcpy(keysalt + kl, salt, rtg_srtp_profile_salt_len(p));
+  if (mki_len) memcpy(mk, mki, mki_len);
+  s = rtg_libsrtp_session(p, inbound, keysalt, mk, mki_len);
+  assert_non_null(s);
   return s;
 }
 

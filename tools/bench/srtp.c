@@ -21,6 +21,7 @@
 #include "bench/bench.h"
 #include "rtg/srtp.h"
 #include "rtp/srtp_internal.h"
+#include "rtp/srtp_libsrtp.h"
 
 #define PAYLOAD 1200
 #define HDR 12
@@ -51,26 +52,11 @@ static const uint8_t master[46] = {
     0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77};
 
 static srtp_t lib_session(enum rtg_srtp_profile p, bool inbound) {
-  srtp_policy_t pol;
-  srtp_t s = NULL;
-  static uint8_t keysalt[46];
-  size_t kl = rtg_srtp_profile_key_len(p), sl = rtg_srtp_profile_salt_len(p);
-  memset(&pol, 0, sizeof pol);
-  if (p == RTG_SRTP_AES128_CM_HMAC_SHA1_80) {
-    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
-    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
-  } else {
-    srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtp);
-    srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtcp);
-  }
+  uint8_t keysalt[46];
+  size_t kl = rtg_srtp_profile_key_len(p);
   memcpy(keysalt, master, kl);
-  memcpy(keysalt + kl, master + 32, sl);
-  pol.key = keysalt;
-  pol.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
-  pol.window_size = 1024;
-  pol.allow_repeat_tx = 1;
-  if (srtp_create(&s, &pol) != srtp_err_status_ok) return NULL;
-  return s;
+  memcpy(keysalt + kl, master + 32, rtg_srtp_profile_salt_len(p));
+  return rtg_libsrtp_session(p, inbound, keysalt, NULL, 0);
 }
 
 static struct rtg_srtp *rtg_session(enum rtg_srtp_profile p) {
