@@ -397,6 +397,14 @@ int rtg_srtp_stream_remove(struct rtg_srtp *s, uint32_t ssrc) {
   return 0;
 }
 
+int rtg_srtp_set_srtcp_index(struct rtg_srtp *s, uint32_t ssrc, uint32_t index) {
+  struct stream *st = stream_find(s, ssrc);
+  if (index > 0x7fffffffu) return RTG_ERR_INVAL;
+  if (st == NULL && (st = stream_new(s, ssrc)) == NULL) return RTG_ERR_NOMEM;
+  st->rtcp_tx_index = index;
+  return 0;
+}
+
 int rtg_srtp_stream_set_roc(struct rtg_srtp *s, uint32_t ssrc, uint32_t roc) {
   struct stream *st = stream_find(s, ssrc);
   if (st == NULL && (st = stream_new(s, ssrc)) == NULL) return RTG_ERR_NOMEM;

@@ -27,4 +27,8 @@ int rtg_srtp_aes_cm_keystream(const uint8_t *key, size_t key_len, const uint8_t 
 int rtg_srtp_set_session_keys(struct rtg_srtp *s, const uint8_t *key, const uint8_t *salt,
                               const uint8_t *auth);
 
+/* Sets the next SRTCP index |ssrc| sends with (RFC 7714 §17 vectors use
+ * 0x5d4). returns 0 or one of: RTG_ERR_NOMEM, RTG_ERR_INVAL. */
+int rtg_srtp_set_srtcp_index(struct rtg_srtp *s, uint32_t ssrc, uint32_t index);
+
 #endif

@@ -178,6 +178,44 @@ static void test_srtp_protect_rfc7714_16(void **state) {
   rtg_srtp_destroy(s);
 }
 
+/* RFC 7714 §17.2: AEAD_AES_256_GCM SRTCP with SRTCP index 0x5d4, E=1
+ * (session key and salt given directly). The plaintext is the §17 packet
+ * as printed (its length field says 14 words; SRTCP does not look). */
+static void test_srtcp_protect_rfc7714_17(void **state) {
+  uint8_t key[32], salt[12], pkt[128], want[128], plain[64];
+  size_t n, wn;
+  struct rtg_srtp *s = make(RTG_SRTP_AEAD_AES_256_GCM, NULL, 0, 0);
+  (void)state;
+  unhex(key, sizeof key, "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+  unhex(salt, sizeof salt, "517569642070726f2071756f");
+  n = unhex(plain, sizeof plain,
+            "81c8000d4d6172734e5450314e545032525450200000042a0000e9304c756e61"
+            "deadbeefdeadbeefdeadbeefdeadbeefdeadbeef");
+  wn = unhex(want, sizeof want,
+             "81c8000d4d617273d50ae4d1f5ce5d304ba297e47d470c282c3ece5dbffe0a50a2eaa5c1110555be"
+             "8415f658c61de0476f1b6fad1d1eb30c4446839f57ff6f6cb26ac3be800005d4");
+  assert_int_equal(rtg_srtp_set_session_keys(s, key, salt, NULL), 0);
+  assert_int_equal(rtg_srtp_set_srtcp_index(s, 0x4d617273, 0x5d4), 0);
+  memcpy(pkt, plain, n);
+  assert_int_equal(rtg_srtcp_protect(s, pkt, n, sizeof pkt), (ptrdiff_t)wn);
+  assert_memory_equal(pkt, want, wn);
+  rtg_srtp_destroy(s);
+  s = make(RTG_SRTP_AEAD_AES_256_GCM, NULL, 0, 0);
+  assert_int_equal(rtg_srtp_set_session_keys(s, key, salt, NULL), 0);
+  /* the tag covers E|index: flipping the E bit fails */
+  memcpy(pkt, want, wn);
+  pkt[wn - 4] ^= 0x80;
+  assert_int_equal(rtg_srtcp_unprotect(s, pkt, wn), RTG_ERR_AUTH);
+  memcpy(pkt, want, wn);
+  assert_int_equal(rtg_srtcp_unprotect(s, pkt, wn), (ptrdiff_t)n);
+  assert_memory_equal(pkt, plain, n);
+  assert_int_equal(rtg_srtp_last_index(s), 0x5d4);
+  /* and once accepted, the same index is a replay */
+  memcpy(pkt, want, wn);
+  assert_int_equal(rtg_srtcp_unprotect(s, pkt, wn), RTG_ERR_REPLAY);
+  rtg_srtp_destroy(s);
+}
+
 /* ---- round trips, ROC, replay, tamper ----------------------------------- */
 
 static void round_trip(enum rtg_srtp_profile p, const uint8_t *mki, size_t mki_len) {
@@ -505,6 +543,7 @@ int main(void) {
       cmocka_unit_test(test_srtp_aes_cm_keystream_rfc6188_71),
       cmocka_unit_test(test_srtp_kdf_rfc6188_72),
       cmocka_unit_test(test_srtp_protect_rfc7714_16),
+      cmocka_unit_test(test_srtcp_protect_rfc7714_17),
       cmocka_unit_test(test_srtp_protect_round_trip_all_profiles),
       cmocka_unit_test(test_srtp_unprotect_seq_wrap_roc),
       cmocka_unit_test(test_srtp_unprotect_replay),

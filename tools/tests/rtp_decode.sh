@@ -16,7 +16,7 @@ contains() { # contains NAME FILE TEXT
     fails=$((fails+1)); echo "FAIL $1: '$3' not in output:"; cat "$2"; fi
 }
 for p in rtp rtcp; do
-  for f in "$S"/conformance/samples/$p/*; do
+  for f in "$S"/conformance/samples/$p/*.hex; do
     case "$f" in
       *.bad.*) check "$p-$(basename "$f")" 1 "$R" decode --proto $p "$f"
                contains "$p-$(basename "$f")-err" "$T/err" "offset [0-9]*: $p\.";;
@@ -33,6 +33,12 @@ check ext 0 "$R" decode --proto rtp --compact --opt ext.1=mid --opt ext.3=transp
 contains ext-mid "$T/out" '"name":"mid","value":"0"'
 contains ext-tcc "$T/out" '"seq":43981'
 contains ext-pd "$T/out" '"min_ms":200,"max_ms":1000'
+# a real Chromium audio packet (pcaps/chromium-firefox-dtls13, SDP extmap ids)
+check capture 0 "$R" decode --proto rtp --compact --opt ext.1=audio-level --opt ext.3=transport-cc \
+  --opt ext.4=mid "$D/rtp/chromium-opus-capture.hex"
+contains capture-mid "$T/out" '"name":"mid","value":"0"'
+contains capture-tcc "$T/out" '"name":"transport-cc","seq":11'
+contains capture-level "$T/out" '"name":"audio-level","voice":true,"level_dbov":-52'
 check sr 0 "$R" decode --proto rtcp --compact "$D/rtcp/sr-sdes-bye.hex"
 contains sr "$T/out" '"type":"SR"'
 contains sr-cname "$T/out" '"value":"user@host"'
