@@ -174,11 +174,12 @@ int rtg_turn_channel_parse(struct rtg_turn_channel *ch, const uint8_t *data, siz
   if (rtg_rd_bytes(&rd, dlen, &ch->data))
     return rtg_perr_set(perr, 2, "turn.channel.length", "data length runs past the datagram",
                         "RFC 8656 §12.4");
-  /* Over UDP the padding is optional (RFC 8656 §12.5): up to the next
-   * multiple of 4, nothing more. */
-  if (rtg_rd_left(&rd) > ((4u - (dlen & 3u)) & 3u))
+  /* Over UDP the padding is optional (RFC 8656 §12.5): either none, or
+   * exactly up to the next multiple of 4 (a partial pad is no padding;
+   * turn_channel fuzz finding: it could not be rebuilt). */
+  if (rtg_rd_left(&rd) != 0 && rtg_rd_left(&rd) != ((4u - (dlen & 3u)) & 3u))
     return rtg_perr_set(perr, 4 + (size_t)dlen, "turn.channel.padding",
-                        "bytes after the data beyond the padding to a multiple of 4",
+                        "bytes after the data are not the padding to a multiple of 4",
                         "RFC 8656 §12.5");
   ch->number = number;
   ch->padding = rtg_rd_left(&rd);

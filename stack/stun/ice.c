@@ -558,22 +558,33 @@ static int next_ordinary(const struct rtg_ice_agent *a) {
   return best;
 }
 
-static void regular_nomination(struct rtg_ice_agent *a, rtg_time now) {
+/* Regular nomination (RFC 8445 §8.1.1): when the controlling agent
+ * nominates its best valid pair, and which one (-1: not now). When the
+ * checks are done: now; while some still run: nominate_after after the
+ * first valid pair. */
+static rtg_time nomination_due(const struct rtg_ice_agent *a, int *which) {
   int best = -1;
   bool pending = false;
+  *which = -1;
   if (a->role != RTG_ICE_CONTROLLING || a->cfg.nomination != RTG_ICE_NOMINATE_REGULAR ||
-      a->nominating || a->first_valid == 0 || a->cfg.mode == RTG_ICE_LITE)
-    return;
+      a->nominating || a->first_valid == 0 || a->cfg.mode == RTG_ICE_LITE || !a->have_rcred ||
+      a->failed)
+    return RTG_TIME_NEVER;
   if (a->selected >= 0 && (size_t)a->selected < a->npairs && a->pairs[a->selected].nominated)
-    return;
+    return RTG_TIME_NEVER;
   for (size_t i = 0; i < a->npairs; i++) {
     const struct pair *p = &a->pairs[i];
     if (p->state == P_SUCCEEDED && (best < 0 || p->prio > a->pairs[best].prio)) best = (int)i;
     if (p->state == P_WAITING || p->state == P_INPROGRESS) pending = true;
   }
-  if (best < 0) return;
-  /* nominate when the checks are done, or after nominate_after */
-  if (pending && now < a->first_valid + a->cfg.nominate_after) return;
+  if (best < 0) return RTG_TIME_NEVER;
+  *which = best;
+  return pending ? a->first_valid + a->cfg.nominate_after : 0;
+}
+
+static void regular_nomination(struct rtg_ice_agent *a, rtg_time now) {
+  int best;
+  if (nomination_due(a, &best) > now || best < 0) return;
   a->nominating = true;
   a->pairs[best].use_cand = true;
   a->pairs[best].state = P_WAITING;
@@ -660,11 +671,11 @@ rtg_time rtg_ice_agent_poll_timeout(const struct rtg_ice_agent *a) {
           !a->pairs[i].tx_active)
         work = true;
     if (work && a->next_pace < t) t = a->next_pace;
-    if (a->role == RTG_ICE_CONTROLLING && a->cfg.nomination == RTG_ICE_NOMINATE_REGULAR &&
-        a->first_valid && !a->nominating &&
-        !(a->selected >= 0 && a->pairs[a->selected].nominated) &&
-        a->first_valid + a->cfg.nominate_after < t)
-      t = a->first_valid + a->cfg.nominate_after;
+    {
+      int best;
+      rtg_time due = nomination_due(a, &best);
+      if (due < t) t = due;
+    }
   }
   if (a->have_sel && a->cfg.mode == RTG_ICE_FULL && !a->failed) {
     if (a->consent_next < t) t = a->consent_next;

@@ -806,6 +806,14 @@ static void test_turn_channel_parse_malformed(void **state) {
   assert_int_equal(e.offset, 5);
   assert_string_equal(e.field, "turn.channel.padding");
   assert_string_equal(e.ref, "RFC 8656 §12.5");
+  /* a partial pad (5 data bytes + 2) is not padding (fuzz finding) */
+  {
+    static const uint8_t partial[] = {0x4f, 0xff, 0x00, 0x05, 0x80, 0, 1, 2, 0, 0, 0};
+    rtg_perr_clear(&e);
+    assert_int_equal(rtg_turn_channel_parse(&ch, partial, sizeof partial, &e), RTG_ERR_PARSE);
+    assert_int_equal(e.offset, 9);
+    assert_string_equal(e.field, "turn.channel.padding");
+  }
 }
 
 int main(void) {

@@ -369,8 +369,8 @@ struct rtg_turn_channel {
 };
 
 /* rtg_turn_channel_parse parses the ChannelData message that is all of
- * |data| (one UDP datagram; up to 3 padding bytes after the application data
- * are allowed, RFC 8656 §12.5).
+ * |data| (one UDP datagram: the application data either unpadded or padded
+ * to a multiple of 4, RFC 8656 §12.5).
  * returns 0 or one of: RTG_ERR_PARSE. */
 RTG_NODISCARD int rtg_turn_channel_parse(struct rtg_turn_channel *ch, const uint8_t *data,
                                          size_t len, struct rtg_perr *perr);

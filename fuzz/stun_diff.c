@@ -1,0 +1,127 @@
+/*
+ * stun_diff - differential target: rtcgate's STUN codec against libnice on
+ * the same bytes. A disagreement on validity that is not one of the
+ * documented allowed differences below aborts (a finding).
+ *
+ * 1. Framing: libnice's stun_message_validate_buffer_length (has_padding)
+ *    vs rtg_stun_msg_parse. libnice checks framing only (top bits, length
+ *    multiple of 4, TLVs inside the message), so:
+ *      - rtcgate accepts  => libnice must return exactly the datagram size;
+ *      - libnice accepts the whole datagram but rtcgate rejects: allowed
+ *        only when rtcgate's reason is one libnice does not check: an
+ *        attribute's value layout (field "stun.<ATTRIBUTE>", RFC 8489 §14,
+ *        RFC 8656 §18, RFC 8445 §16.1) or the attribute order rules
+ *        (field "stun.attr.order", RFC 8489 §14.5-§14.7).
+ *      - libnice returning less than the datagram (trailing bytes) while
+ *        rtcgate rejects with "datagram has bytes after the message": a
+ *        framing choice (rtcgate takes one message per UDP datagram).
+ * 2. Authentication of requests: libnice's stun_agent_validate (RFC 5389
+ *    compatibility, short-term credentials, FINGERPRINT usage, our known
+ *    attributes) with its default validater vs rtg_stun_msg_parse +
+ *    rtg_stun_msg_validate (integrity and FINGERPRINT required, as the
+ *    agent's FINGERPRINT usage requires them). Compared on RFC 5389
+ *    requests (cookie present) that rtcgate parses, with a USERNAME equal
+ *    to the expected one, no unknown comprehension-required attribute,
+ *    no MESSAGE-INTEGRITY-SHA256 (RFC 8489 only, unknown to libnice) and
+ *    a MESSAGE-INTEGRITY: then both must agree.
+ *
+ * The custom mutator keeps MESSAGE-INTEGRITY and FINGERPRINT valid under
+ * RTG_FUZZ_STUN_PASSWORD so that part 2 sees both verdicts.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <stun/stunagent.h>
+
+#include "rtg/stun.h"
+#include "rtg_fuzz.h"
+
+#define CHECK(c)       \
+  do {                 \
+    if (!(c)) abort(); \
+  } while (0)
+
+RTG_FUZZ_FIXUP_MUTATOR(rtg_fuzz_fix_stun)
+
+static const char username[] = "rtcgate:fuzz";
+
+static const uint16_t known_attrs[] = {STUN_ATTRIBUTE_MAPPED_ADDRESS,
+                                       STUN_ATTRIBUTE_USERNAME,
+                                       STUN_ATTRIBUTE_MESSAGE_INTEGRITY,
+                                       STUN_ATTRIBUTE_ERROR_CODE,
+                                       STUN_ATTRIBUTE_UNKNOWN_ATTRIBUTES,
+                                       STUN_ATTRIBUTE_CHANNEL_NUMBER,
+                                       STUN_ATTRIBUTE_LIFETIME,
+                                       STUN_ATTRIBUTE_XOR_PEER_ADDRESS,
+                                       STUN_ATTRIBUTE_DATA,
+                                       STUN_ATTRIBUTE_REALM,
+                                       STUN_ATTRIBUTE_NONCE,
+                                       STUN_ATTRIBUTE_XOR_RELAYED_ADDRESS,
+                                       STUN_ATTRIBUTE_REQUESTED_TRANSPORT,
+                                       STUN_ATTRIBUTE_XOR_MAPPED_ADDRESS,
+                                       STUN_ATTRIBUTE_PRIORITY,
+                                       STUN_ATTRIBUTE_USE_CANDIDATE,
+                                       STUN_ATTRIBUTE_SOFTWARE,
+                                       STUN_ATTRIBUTE_ALTERNATE_SERVER,
+                                       STUN_ATTRIBUTE_FINGERPRINT,
+                                       STUN_ATTRIBUTE_ICE_CONTROLLED,
+                                       STUN_ATTRIBUTE_ICE_CONTROLLING,
+                                       0};
+
+static bool allowed_parse_reason(const struct rtg_perr *e) {
+  if (e->field == NULL) return false;
+  if (strcmp(e->field, "stun.attr.order") == 0) return true;
+  /* value layout of a known attribute: "stun.<NAME>" (upper case) */
+  return strncmp(e->field, "stun.", 5) == 0 && e->field[5] >= 'A' && e->field[5] <= 'Z';
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  static struct rtg_stun_cred cred;
+  static bool ready;
+  struct rtg_stun_msg m;
+  struct rtg_perr e;
+  struct rtg_stun_attr at;
+  int nice_len, rc;
+  if (!ready) {
+    CHECK(rtg_stun_cred_init_short(&cred, RTG_FUZZ_STUN_PASSWORD, strlen(RTG_FUZZ_STUN_PASSWORD)) ==
+          0);
+    ready = true;
+  }
+  /* 1. framing */
+  nice_len = stun_message_validate_buffer_length(data, size, true);
+  rtg_perr_clear(&e);
+  rc = rtg_stun_msg_parse(&m, data, size, &e);
+  if (rc == 0) {
+    CHECK(nice_len == (int)size);
+  } else if (nice_len == (int)size) {
+    CHECK(allowed_parse_reason(&e));
+  } else if (nice_len > 0) {
+    CHECK(e.reason != NULL && strcmp(e.reason, "datagram has bytes after the message") == 0);
+  }
+  if (rc) return 0;
+
+  /* 2. authentication of requests */
+  if (m.legacy || m.cls != RTG_STUN_REQUEST || m.nunknown || m.mi256_off || m.mi_off == 0) return 0;
+  if (rtg_stun_msg_find(&m, RTG_STUN_ATTR_USERNAME, &at) || at.len != sizeof username - 1 ||
+      memcmp(at.value, username, at.len) != 0)
+    return 0;
+  {
+    StunAgent agent;
+    StunMessage nm;
+    StunDefaultValidaterData vd[2];
+    StunValidationStatus st;
+    bool ours;
+    memset(vd, 0, sizeof vd);
+    vd[0].username = (uint8_t *)username;
+    vd[0].username_len = sizeof username - 1;
+    vd[0].password = (uint8_t *)RTG_FUZZ_STUN_PASSWORD;
+    vd[0].password_len = strlen(RTG_FUZZ_STUN_PASSWORD);
+    stun_agent_init(&agent, known_attrs, STUN_COMPATIBILITY_RFC5389,
+                    STUN_AGENT_USAGE_SHORT_TERM_CREDENTIALS | STUN_AGENT_USAGE_USE_FINGERPRINT);
+    st = stun_agent_validate(&agent, &nm, data, size, stun_agent_default_validater, vd);
+    /* the agent's FINGERPRINT usage makes it required: same flags here */
+    ours = rtg_stun_msg_validate(
+               &m, &cred, RTG_STUN_REQUIRE_INTEGRITY | RTG_STUN_REQUIRE_FINGERPRINT, NULL) == 0;
+    CHECK(ours == (st == STUN_VALIDATION_SUCCESS));
+  }
+  return 0;
+}
