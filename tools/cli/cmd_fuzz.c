@@ -116,6 +116,7 @@ struct job {
   long log_off;
   long long execs, cov, ft, corpus, exec_s;
   long long rate_execs, rate_at; /* for exec/s measured here (fork mode logs 0) */
+  long long lf_exec_s;           /* exec/s libFuzzer last printed, 0 if none */
   int artifacts, findings, merged;
 };
 
@@ -141,6 +142,7 @@ static void scan_log(struct job *j) {
     if ((p = strstr(line, "cov: "))) j->cov = atoll(p + 5);
     if ((p = strstr(line, "ft: "))) j->ft = atoll(p + 4);
     if ((p = strstr(line, "corp: "))) j->corpus = atoll(p + 6);
+    if ((p = strstr(line, "exec/s: "))) j->lf_exec_s = atoll(p + 8);
   }
   fclose(f);
 }
@@ -334,11 +336,14 @@ static int campaign(const struct fz_opts *o, char **names, size_t n) {
         j->kill_sent = true;
       }
       scan_log(j);
-      if (now - j->rate_at >= 1000) {
+      /* libFuzzer logs only now and then: the rate is measured between two
+       * different counts, and libFuzzer's own figure wins when it has one. */
+      if (j->rate_at == 0 || (j->execs != j->rate_execs && now - j->rate_at >= 1000)) {
         if (j->rate_at) j->exec_s = (j->execs - j->rate_execs) * 1000 / (now - j->rate_at);
         j->rate_execs = j->execs;
         j->rate_at = now;
       }
+      if (j->lf_exec_s > 0) j->exec_s = j->lf_exec_s;
       j->artifacts = count_artifacts(j->art);
     }
     if (tty && now - last >= 1000) {
