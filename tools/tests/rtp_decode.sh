@@ -53,5 +53,23 @@ check pli-compound 1 "$R" decode --proto rtcp "$T/pli.hex"
 contains pli-compound "$T/err" "first packet is not SR or RR"
 check pli-reduced 0 "$R" decode --proto rtcp --opt reduced-size=1 --compact "$T/pli.hex"
 contains pli-reduced "$T/out" '"fmt_name":"PLI"'
+# --proto srtp: the srtp_unprotect seeds are sealed with the fuzz target's
+# fixed keys (fuzz/srtp_unprotect.c); the first byte is the target's mode
+K128=525443476174652d66757a7a2d6b6579
+K128="${K128}73616c742d727463676174652121"
+K256=525443476174652d66757a7a2d6b65791032547698badcfe0123456789abcdef
+K256="${K256}73616c742d72746367617465"
+C="$S/corpora/srtp_unprotect"
+tail -c +2 "$C/srtp-cm80-rfc7714.bin" | od -An -tx1 | tr -d ' \n' > "$T/srtp.hex"
+check srtp 0 "$R" decode --proto srtp --key "$K128" --compact "$T/srtp.hex"
+contains srtp "$T/out" '"index":61819'
+contains srtp-inner "$T/out" '"payload_length":38'
+check srtp-badkey 1 "$R" decode --proto srtp --key 000000000000000000000000000000000000000000000000000000000000 "$T/srtp.hex"
+contains srtp-badkey "$T/err" "authentication tag mismatch"
+tail -c +2 "$C/srtcp-gcm256-sr-sdes-bye.bin" | od -An -tx1 | tr -d ' \n' > "$T/srtcp.hex"
+check srtcp 0 "$R" decode --proto srtp --profile SRTP_AEAD_AES_256_GCM --key "$K256" --opt rtcp=1 \
+  --compact "$T/srtcp.hex"
+contains srtcp "$T/out" '"srtcp_index":0'
+contains srtcp-inner "$T/out" '"value":"user@host"'
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
