@@ -1208,11 +1208,18 @@ static int handle_chunk(struct rtg_sctp_assoc *a, const struct rtg_sctp_packet *
       return ctl_chunk(a, a->peer_vtag, RTG_SCTP_HEARTBEAT_ACK, 0, in->tlvs.p,
                        in->tlvs.len > 200 ? 0 : in->tlvs.len);
     case RTG_SCTP_HEARTBEAT_ACK:
-      if (in->tlvs.len >= 16 && rtg_load_u16(in->tlvs.p) == RTG_SCTP_P_HEARTBEAT_INFO &&
-          rtg_load_u16(in->tlvs.p + 2) == 16) {
+      /* only our own, authenticated send time feeds the RTT (the info
+       * comes back from the network: never trust it unchecked) */
+      if (in->tlvs.len >= 20 && rtg_load_u16(in->tlvs.p) == RTG_SCTP_P_HEARTBEAT_INFO &&
+          rtg_load_u16(in->tlvs.p + 2) == 20) {
+        uint8_t mac[RTG_HASH_MAX];
         rtg_time sent = (rtg_time)rtg_load_u64(in->tlvs.p + 4);
-        if (sent <= a->now) rtt_sample(a, a->now - sent);
-        a->error_count = 0;
+        if (rtg_hmac_once(&a->cookie_mac, in->tlvs.p + 4, 8, mac) == 0 &&
+            rtg_memeq_ct(mac, in->tlvs.p + 12, 8) == 0 && sent <= a->now &&
+            a->now - sent <= a->cfg.rto_max + a->cfg.heartbeat_interval) {
+          rtt_sample(a, a->now - sent);
+          a->error_count = 0;
+        }
       }
       return 0;
     case RTG_SCTP_ABORT:
@@ -1413,12 +1420,14 @@ int rtg_sctp_assoc_handle_timeout(struct rtg_sctp_assoc *a, rtg_time now) {
                   ? now + a->cfg.heartbeat_interval + a->rto
                   : RTG_TIME_NEVER;
     if (a->state == RTG_SCTP_ESTABLISHED) {
-      /* §8.3: Heartbeat Info carries our send time (8) and a nonce (4) */
-      uint8_t v[16];
+      /* §8.3: Heartbeat Info carries our send time (8) and a MAC of it
+       * (8, keyed like the cookie) so the ACK can be checked */
+      uint8_t v[20], mac[RTG_HASH_MAX];
       rtg_store_u16(v, RTG_SCTP_P_HEARTBEAT_INFO);
-      rtg_store_u16(v + 2, 16);
+      rtg_store_u16(v + 2, 20);
       rtg_store_u64(v + 4, (uint64_t)now);
-      if (rtg_random(&a->ctx, v + 12, 4)) return RTG_ERR_CRYPTO;
+      if (rtg_hmac_once(&a->cookie_mac, v + 4, 8, mac)) return RTG_ERR_CRYPTO;
+      memcpy(v + 12, mac, 8);
       if (++a->error_count > a->cfg.max_assoc_retransmits) {
         (void)send_abort(a, RTG_SCTP_C_USER_ABORT, "peer unreachable");
         enter_closed(a, RTG_SCTP_EV_ABORTED, RTG_ERR_TIMEOUT);
