@@ -770,6 +770,117 @@ static void test_dtls_hs_body_parse_tls13_messages(void **state) {
   assert_int_equal(m.u.ee.e[0].type, RTG_DTLS_EXT_USE_SRTP);
 }
 
+/* ---- handshakes recorded from the browsers ------------------------------------------ */
+
+/* Reassembles the epoch-0 handshake messages one side sent in a captured
+ * browser session (stack/dtls/testdata/browser-*: Chromium and Firefox
+ * fragment their ClientHello) and parses each with its extensions. */
+static void browser_hellos(const char *sess, bool from_client, struct rtg_dtls_hs_msg *hello,
+                           uint8_t want_type, size_t *n_msgs) {
+  char path[512];
+  FILE *f;
+  static uint8_t all[1 << 16];
+  size_t n_all, at = 0;
+  struct rtg_dtls_reasm r;
+  struct rtg_ctx ctx;
+  struct rtg_prng prng;
+  bool found = false;
+  snprintf(path, sizeof path, "%s%s/datagrams.bin", TESTDATA, sess);
+  f = fopen(path, "rb");
+  assert_non_null(f);
+  n_all = fread(all, 1, sizeof all, f);
+  fclose(f);
+  rtg_ctx_deterministic(&ctx, &prng, 1, NULL);
+  rtg_dtls_reasm_init(&r, &ctx, 0);
+  *n_msgs = 0;
+  while (at + 3 <= n_all) {
+    size_t len = rtg_load_u16(all + at + 1);
+    struct rtg_dtls_record recs[16];
+    size_t n;
+    if ((all[at] == 1) == from_client) {
+      assert_int_equal(rtg_dtls_datagram_parse(all + at + 3, len, 0, recs, 16, &n, NULL), 0);
+      for (size_t i = 0; i < n; i++) {
+        struct rtg_rd rd = {recs[i].payload.p, recs[i].payload.p + recs[i].payload.len,
+                            all + at + 3};
+        if (recs[i].unified || recs[i].epoch != 0 || recs[i].type != RTG_DTLS_CT_HANDSHAKE)
+          continue;
+        while (!rtg_rd_empty(&rd)) {
+          struct rtg_dtls_hs_frag fr;
+          struct rtg_dtls_hs_raw m;
+          int rc;
+          assert_int_equal(rtg_dtls_hs_frag_parse(&rd, &fr, NULL), 0);
+          rc = rtg_dtls_reasm_add(&r, &fr, NULL);
+          assert_true(rc == 0 || rc == RTG_ERR_REPLAY);
+          while (rtg_dtls_reasm_next(&r, &m) == 0) {
+            struct rtg_rd body = {m.body.p, m.body.p + m.body.len, m.body.p};
+            struct rtg_dtls_hs_msg *msg = calloc(1, sizeof *msg);
+            (*n_msgs)++;
+            assert_int_equal(rtg_dtls_hs_body_parse(m.msg_type, &body, false, msg, NULL), 0);
+            if (m.msg_type == RTG_DTLS_HS_CLIENT_HELLO)
+              assert_int_equal(rtg_dtls_exts_validate(&msg->u.ch.exts, m.msg_type, false, NULL), 0);
+            if (m.msg_type == RTG_DTLS_HS_SERVER_HELLO)
+              assert_int_equal(
+                  rtg_dtls_exts_validate(&msg->u.sh.exts, m.msg_type, msg->u.sh.hrr, NULL), 0);
+            if (m.msg_type == want_type && !found) {
+              /* keep the body: |m| points into the reassembler */
+              static uint8_t keep[1 << 16];
+              struct rtg_rd kb = {keep, keep + m.body.len, keep};
+              memcpy(keep, m.body.p, m.body.len);
+              assert_int_equal(rtg_dtls_hs_body_parse(m.msg_type, &kb, false, hello, NULL), 0);
+              found = true;
+            }
+            free(msg);
+          }
+        }
+      }
+    }
+    at += 3 + len;
+  }
+  rtg_dtls_reasm_free(&r);
+  assert_true(found);
+}
+
+static void test_dtls_client_hello_parse_browsers(void **state) {
+  static struct rtg_dtls_hs_msg m;
+  const struct rtg_dtls_ext *e;
+  struct rtg_dtls_u16_list v;
+  struct rtg_dtls_key_share ks;
+  struct rtg_dtls_use_srtp u;
+  size_t n;
+  (void)state;
+  /* Chromium 156 offering DTLS 1.3 and 1.2 */
+  browser_hellos("browser-chromium-firefox-dtls13", true, &m, RTG_DTLS_HS_CLIENT_HELLO, &n);
+  assert_int_equal(m.u.ch.version, RTG_DTLS_V12);
+  e = rtg_dtls_exts_find(&m.u.ch.exts, RTG_DTLS_EXT_SUPPORTED_VERSIONS);
+  assert_non_null(e);
+  assert_int_equal(rtg_dtls_ext_versions_parse(e, true, &v, NULL), 0);
+  assert_int_equal(v.v[0], RTG_DTLS_V13);
+  e = rtg_dtls_exts_find(&m.u.ch.exts, RTG_DTLS_EXT_KEY_SHARE);
+  assert_non_null(e);
+  assert_int_equal(rtg_dtls_ext_key_share_parse(e, RTG_DTLS_HS_CLIENT_HELLO, false, &ks, NULL), 0);
+  assert_true(ks.n >= 1);
+  e = rtg_dtls_exts_find(&m.u.ch.exts, RTG_DTLS_EXT_USE_SRTP);
+  assert_non_null(e);
+  assert_int_equal(rtg_dtls_ext_use_srtp_parse(e, &u, NULL), 0);
+  assert_true(u.profiles.n >= 2);
+  /* Firefox's server side: HelloRetryRequest (cookie) then the ServerHello */
+  browser_hellos("browser-chromium-firefox-dtls13", false, &m, RTG_DTLS_HS_SERVER_HELLO, &n);
+  e = rtg_dtls_exts_find(&m.u.sh.exts, RTG_DTLS_EXT_SUPPORTED_VERSIONS);
+  assert_non_null(e);
+  assert_int_equal(rtg_dtls_ext_versions_parse(e, false, &v, NULL), 0);
+  assert_int_equal(v.v[0], RTG_DTLS_V13);
+  /* A DTLS 1.2 session (Firefox capped at 1.2): the server's whole 1.2
+   * flight (ServerHello, Certificate, ServerKeyExchange,
+   * CertificateRequest, ServerHelloDone) parses; no supported_versions */
+  browser_hellos("browser-firefox-chromium-dtls12", true, &m, RTG_DTLS_HS_CLIENT_HELLO, &n);
+  browser_hellos("browser-firefox-chromium-dtls12", false, &m, RTG_DTLS_HS_SERVER_HELLO, &n);
+  assert_int_equal(m.u.sh.version, RTG_DTLS_V12);
+  assert_null(rtg_dtls_exts_find(&m.u.sh.exts, RTG_DTLS_EXT_SUPPORTED_VERSIONS));
+  assert_true(n >= 5);
+  browser_hellos("browser-firefox-firefox-dtls13", true, &m, RTG_DTLS_HS_CLIENT_HELLO, &n);
+  assert_non_null(rtg_dtls_exts_find(&m.u.ch.exts, RTG_DTLS_EXT_KEY_SHARE));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_dtls_record_parse_recorded_round_trip),
@@ -792,6 +903,7 @@ int main(void) {
       cmocka_unit_test(test_dtls_alert_parse),
       cmocka_unit_test(test_dtls_ack_parse_round_trip),
       cmocka_unit_test(test_dtls_hs_body_parse_tls13_messages),
+      cmocka_unit_test(test_dtls_client_hello_parse_browsers),
   };
   return cmocka_run_group_tests_name("dtls", tests, NULL, NULL);
 }
