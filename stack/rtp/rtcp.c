@@ -66,13 +66,77 @@ static int parse_sdes(struct rtg_rtcp_pkt *p, struct rtg_rd *rd, struct rtg_perr
 /* transport-cc FCI §3.1:
  *   base sequence number (16) | packet status count (16)
  *   reference time (24, signed) | fb pkt count (8)
- *   packet chunks (16 each) ... recv deltas ... padding */
+ *   packet chunks (16 each) ... recv deltas ... padding
+ * The chunks are walked twice (validate and find where the deltas start,
+ * then pair each symbol with its delta) so that any status count up to
+ * 65535 works without a per-packet status array. */
+struct twcc_pass {
+  struct rtg_rd deltas;
+  struct rtg_rtcp_twcc *tw;
+  rtg_rtcp_twcc_cb cb;
+  void *ud;
+  size_t n;
+  struct rtg_perr *perr;
+};
+
+static int twcc_symbol(struct twcc_pass *w, uint8_t status) {
+  int32_t delta = 0;
+  if (status == 1) {
+    uint8_t d;
+    if (rtg_rd_u8(&w->deltas, &d))
+      return set(w->perr, &w->deltas, "rtcp.twcc.delta", "receive deltas truncated", REF_TWCC);
+    delta = d;
+    w->tw->received++;
+  } else if (status == 2) {
+    uint16_t d;
+    if (rtg_rd_u16(&w->deltas, &d))
+      return set(w->perr, &w->deltas, "rtcp.twcc.delta", "receive deltas truncated", REF_TWCC);
+    delta = (int16_t)d;
+    w->tw->received++;
+  }
+  if (w->cb) w->cb(w->ud, (uint16_t)(w->tw->base_seq + w->n), status, delta);
+  w->n++;
+  return 0;
+}
+
+/* Walks the chunks of |total| symbols from |rd|; with |w|, each symbol goes
+ * to twcc_symbol. */
+static int twcc_chunks(struct rtg_rd *rd, size_t total, struct twcc_pass *w,
+                       struct rtg_perr *perr) {
+  size_t n = 0;
+  while (n < total) {
+    uint16_t chunk;
+    if (rtg_rd_u16(rd, &chunk))
+      return set(perr, rd, "rtcp.twcc.chunk", "chunks end before status count", REF_TWCC);
+    if ((chunk & 0x8000u) == 0) {
+      /* run length chunk: T=0 | S (2) | run length (13) */
+      uint8_t s = (uint8_t)((chunk >> 13) & 3);
+      size_t run = chunk & 0x1fffu;
+      if (run == 0) return set(perr, rd, "rtcp.twcc.chunk", "run length of zero", REF_TWCC);
+      if (s == 3) return set(perr, rd, "rtcp.twcc.chunk", "reserved status symbol", REF_TWCC);
+      for (size_t i = 0; i < run && n < total; i++, n++)
+        if (w && twcc_symbol(w, s)) return RTG_ERR_PARSE;
+    } else if ((chunk & 0x4000u) == 0) {
+      /* status vector, 14 one-bit symbols */
+      for (int i = 13; i >= 0 && n < total; i--, n++)
+        if (w && twcc_symbol(w, (uint8_t)((chunk >> i) & 1))) return RTG_ERR_PARSE;
+    } else {
+      /* status vector, 7 two-bit symbols */
+      for (int i = 6; i >= 0 && n < total; i--, n++) {
+        uint8_t s = (uint8_t)((chunk >> (2 * i)) & 3);
+        if (s == 3) return set(perr, rd, "rtcp.twcc.chunk", "reserved status symbol", REF_TWCC);
+        if (w && twcc_symbol(w, s)) return RTG_ERR_PARSE;
+      }
+    }
+  }
+  return 0;
+}
+
 static int walk_twcc(const struct rtg_rtcp_pkt *p, struct rtg_rtcp_twcc *tw, rtg_rtcp_twcc_cb cb,
                      void *ud, struct rtg_perr *perr) {
-  struct rtg_rd rd, deltas;
+  struct rtg_rd rd, chunks;
+  struct twcc_pass w;
   uint32_t ref;
-  uint8_t status[16384];
-  size_t n = 0, total;
   rtg_rd_init(&rd, p->fci.p, p->fci.len);
   rd.base = p->fci.p - (p->offset + 12);
   memset(tw, 0, sizeof *tw);
@@ -80,54 +144,20 @@ static int walk_twcc(const struct rtg_rtcp_pkt *p, struct rtg_rtcp_twcc *tw, rtg
       rtg_rd_u24(&rd, &ref) || rtg_rd_u8(&rd, &tw->fb_count))
     return set(perr, &rd, "rtcp.twcc.header", "FCI shorter than 8 bytes", REF_TWCC);
   tw->ref_time = (int32_t)(ref & 0x800000u ? ref | 0xff000000u : ref);
-  total = tw->status_count;
-  if (total == 0) return set(perr, &rd, "rtcp.twcc.status_count", "zero packets", REF_TWCC);
-  if (total > sizeof status)
-    return set(perr, &rd, "rtcp.twcc.status_count", "more packets than supported", REF_TWCC);
-  while (n < total) {
-    uint16_t chunk;
-    if (rtg_rd_u16(&rd, &chunk))
-      return set(perr, &rd, "rtcp.twcc.chunk", "chunks end before status count", REF_TWCC);
-    if ((chunk & 0x8000u) == 0) {
-      /* run length chunk: T=0 | S (2) | run length (13) */
-      uint8_t s = (uint8_t)((chunk >> 13) & 3);
-      size_t run = chunk & 0x1fffu;
-      if (run == 0) return set(perr, &rd, "rtcp.twcc.chunk", "run length of zero", REF_TWCC);
-      if (s == 3) return set(perr, &rd, "rtcp.twcc.chunk", "reserved status symbol", REF_TWCC);
-      for (size_t i = 0; i < run && n < total; i++) status[n++] = s;
-    } else if ((chunk & 0x4000u) == 0) {
-      /* status vector, 14 one-bit symbols */
-      for (int i = 13; i >= 0 && n < total; i--) status[n++] = (uint8_t)((chunk >> i) & 1);
-    } else {
-      /* status vector, 7 two-bit symbols */
-      for (int i = 6; i >= 0 && n < total; i--) {
-        uint8_t s = (uint8_t)((chunk >> (2 * i)) & 3);
-        if (s == 3) return set(perr, &rd, "rtcp.twcc.chunk", "reserved status symbol", REF_TWCC);
-        status[n++] = s;
-      }
-    }
-  }
-  deltas = rd;
-  for (size_t i = 0; i < total; i++) {
-    int32_t delta = 0;
-    if (status[i] == 1) {
-      uint8_t d;
-      if (rtg_rd_u8(&deltas, &d))
-        return set(perr, &deltas, "rtcp.twcc.delta", "receive deltas truncated", REF_TWCC);
-      delta = d;
-      tw->received++;
-    } else if (status[i] == 2) {
-      uint16_t d;
-      if (rtg_rd_u16(&deltas, &d))
-        return set(perr, &deltas, "rtcp.twcc.delta", "receive deltas truncated", REF_TWCC);
-      delta = (int16_t)d;
-      tw->received++;
-    }
-    if (cb) cb(ud, (uint16_t)(tw->base_seq + i), status[i], delta);
-  }
+  if (tw->status_count == 0)
+    return set(perr, &rd, "rtcp.twcc.status_count", "zero packets", REF_TWCC);
+  chunks = rd;
+  if (twcc_chunks(&rd, tw->status_count, NULL, perr)) return RTG_ERR_PARSE;
+  memset(&w, 0, sizeof w);
+  w.deltas = rd; /* the deltas start right after the last chunk */
+  w.tw = tw;
+  w.cb = cb;
+  w.ud = ud;
+  w.perr = perr;
+  if (twcc_chunks(&chunks, tw->status_count, &w, perr)) return RTG_ERR_PARSE;
   /* Up to 3 bytes of zero padding may remain (the FCI is word aligned). */
-  if (rtg_rd_left(&deltas) > 3)
-    return set(perr, &deltas, "rtcp.twcc", "data after the receive deltas", REF_TWCC);
+  if (rtg_rd_left(&w.deltas) > 3)
+    return set(perr, &w.deltas, "rtcp.twcc", "data after the receive deltas", REF_TWCC);
   return 0;
 }
 

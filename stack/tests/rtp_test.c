@@ -463,6 +463,21 @@ static void test_rtcp_twcc_get_vector(void **state) {
   assert_int_equal(seen.delta[3], 4);
   assert_int_equal(seen.status[4], 0);
   assert_int_equal(seen.seq[4], 104);
+  /* a large gap: 20000 "not received" in three run-length chunks, then
+   * one small delta (status counts above 16384 are valid) */
+  {
+    static const uint8_t big[] = {0x00, 0x01, 0x4e, 0x21, 0x00, 0x00, 0x01, 0x06, 0x1f, 0xff,
+                                  0x1f, 0xff, 0x0e, 0x22, 0x20, 0x01, 0x07, 0,    0,    0};
+    struct twcc_seen many = {0};
+    rtg_wr_init(&wr, buf, sizeof buf);
+    assert_int_equal(rtg_rtcp_write_fb(&wr, RTG_RTCP_RTPFB, RTG_RTPFB_TWCC, 1, 2, big, sizeof big),
+                     0);
+    assert_int_equal(rtg_rtcp_parse(&c, buf, rtg_wr_len(&wr), RTG_RTCP_REDUCED_SIZE, &e), 0);
+    assert_int_equal(rtg_rtcp_twcc_get(&c.pkt[0], &tw, twcc_cb, &many, &e), 0);
+    assert_int_equal(tw.status_count, 20001);
+    assert_int_equal(many.n, 20001);
+    assert_int_equal(tw.received, 1);
+  }
   /* cut the deltas: exact error */
   rtg_wr_init(&wr, buf, sizeof buf);
   assert_int_equal(rtg_rtcp_write_fb(&wr, RTG_RTCP_RTPFB, RTG_RTPFB_TWCC, 1, 2, fci, 12), 0);
