@@ -58,7 +58,10 @@ static void on_frame(struct rtg_replay *r, int linktype, const uint8_t *data, si
   if (p.is_fragment) {
     bool done = false;
     rtg_perr_clear(&e);
-    rc = rtg_net_defrag_add(&r->defrag, (rtg_time)(r->cur_ts * 1e9), &p, &done, &e);
+    /* capture times are input: clamp before converting to nanoseconds */
+    rc = rtg_net_defrag_add(&r->defrag,
+                            r->cur_ts > 0 && r->cur_ts < 9e9 ? (rtg_time)(r->cur_ts * 1e9) : 0, &p,
+                            &done, &e);
     if (rc) {
       rtg_perr_format(&e, msg, sizeof msg);
       rtg_finding(r, R_CAPTURE_UNDECODABLE, -1, "IP fragment rejected: %s", msg);
@@ -72,7 +75,9 @@ static void on_frame(struct rtg_replay *r, int linktype, const uint8_t *data, si
   on_transport(r, &p);
 }
 
-int rtg_replay_capture(struct rtg_replay *r, const char *path) {
+/* Opens |path|, or reads from |fp| when it is non-NULL (then |path| is only
+ * the name shown). |fp| is always consumed: closed here or by libpcap. */
+static int capture_open(struct rtg_replay *r, const char *path, FILE *fp) {
   char errbuf[PCAP_ERRBUF_SIZE];
   struct rtg_capture_info *ci;
   pcap_t *pc;
@@ -85,8 +90,10 @@ int rtg_replay_capture(struct rtg_replay *r, const char *path) {
   snprintf(ci->path, sizeof ci->path, "%s", path);
   r->cur_cap = r->ncaps++;
   r->cur_pkt = 0;
-  pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+  pc = fp ? pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf)
+          : pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
   if (pc == NULL) {
+    if (fp) fclose(fp); /* not taken over by libpcap on failure */
     snprintf(ci->error, sizeof ci->error, "cannot read capture: %s", errbuf);
     return -1;
   }
@@ -121,4 +128,12 @@ int rtg_replay_capture(struct rtg_replay *r, const char *path) {
   }
   pcap_close(pc);
   return 0;
+}
+
+int rtg_replay_capture(struct rtg_replay *r, const char *path) {
+  return capture_open(r, path, NULL);
+}
+
+int rtg_replay_capture_fp(struct rtg_replay *r, FILE *fp, const char *name) {
+  return capture_open(r, name, fp);
 }

@@ -5,6 +5,7 @@
  * against the SDP; SRTCP's first 8 bytes (header + sender SSRC) are clear.
  * Authentication and payload checks need the SRTP keys (from DTLS).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,12 +26,23 @@ static void media_before_dtls(struct rtg_replay *r, struct rtg_flow *fl) {
               "SRTP/SRTCP on a flow that has not carried a DTLS handshake yet");
 }
 
+/* Arrival time in 90 kHz units since the capture start, wrapped like an
+ * RTP timestamp (A.8 only uses differences). Capture times are arbitrary
+ * input: clamp before converting so no value overflows. */
+static uint32_t arrival_rtp_units(const struct rtg_replay *r) {
+  double rel = r->cur_ts - r->t0;
+  if (!(rel > 0)) return 0;
+  if (rel > 1e9) rel = fmod(rel, 1e9);
+  return (uint32_t)(uint64_t)(rel * 90000.0);
+}
+
 /* One-second bins for the HTML report's plots. */
 static void series_add(struct rtg_replay *r, struct rtg_ssrc_stats *s, size_t n) {
   double rel = r->cur_ts - r->t0;
-  uint32_t bin = rel < 0 ? 0 : (uint32_t)rel, ext;
+  uint32_t bin, ext;
   struct rtg_series_bin *b;
-  if (bin >= RTG_SERIES_MAX) return;
+  if (!(rel < RTG_SERIES_MAX)) return;
+  bin = rel > 0 ? (uint32_t)rel : 0;
   if (bin >= s->nbins) {
     uint32_t nn = bin + 16 < RTG_SERIES_MAX ? bin + 16 : RTG_SERIES_MAX;
     struct rtg_series_bin *nb = realloc(s->bins, nn * sizeof *nb);
@@ -97,7 +109,7 @@ void rtg_check_rtp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_
     s->duplicates++;
     return;
   }
-  rc = rtg_rtp_source_update(&s->src, h.seq, h.ts, (uint32_t)(r->cur_ts * 90000.0));
+  rc = rtg_rtp_source_update(&s->src, h.seq, h.ts, arrival_rtp_units(r));
   series_add(r, s, n);
   if (rc == RTG_ERR_STATE) {
     s->bad_seq++;

@@ -232,6 +232,8 @@ int rtg_replay_add_sdp(struct rtg_replay *r, const char *path, char *err, size_t
 
 /* capture.c: 0 ok, -1 unusable input (error in caps[i].error) */
 int rtg_replay_capture(struct rtg_replay *r, const char *path);
+/* same from an open stream, which is always closed (success or not) */
+int rtg_replay_capture_fp(struct rtg_replay *r, FILE *fp, const char *name);
 
 /* flows.c */
 int rtg_flow_lookup(struct rtg_replay *r, const struct rtg_net_addr *src,
