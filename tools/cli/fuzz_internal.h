@@ -17,6 +17,7 @@
 #define FZ_MAX_TARGETS 256
 #define FZ_NAME_MAX 96
 #define FZ_MAX_FRAMES 8
+#define FZ_DEFAULT_TIMEOUT 25 /* seconds per input, as OSS-Fuzz */
 
 struct fz_opts {
   const char *src;           /* source tree (corpora, fuzz/<target>.options) */
@@ -85,7 +86,8 @@ pid_t fz_spawn(char *const argv[], const char *log, const char *const env[]);
 int fz_run(char *const argv[], const char *log, const char *const env[], long long timeout_ms);
 /* Reads "key = value" from SRC/fuzz/<target>.options (libFuzzer section
  * headers and comments skipped) into "-key=value" strings (dict made
- * absolute; fuzz/<target>.dict used when no dict is named). */
+ * absolute; fuzz/<target>.dict used when no dict is named; -timeout=25
+ * unless a timeout is given). */
 int fz_load_options(const char *src, const char *target, char args[][PATH_MAX + 16], int max);
 /* Hex SHA-1 / 16-hex SHA-256 prefix of a buffer (NUL-terminated output). */
 void fz_sha1_hex(const void *data, size_t len, char out[41]);

@@ -207,7 +207,7 @@ int fz_run(char *const argv[], const char *log, const char *const env[], long lo
 int fz_load_options(const char *src, const char *target, char args[][PATH_MAX + 16], int max) {
   char path[PATH_MAX], line[512];
   FILE *f;
-  int n = 0, have_dict = 0;
+  int n = 0, have_dict = 0, have_timeout = 0;
   fz_fmt(path, sizeof path, "%s/fuzz/%s.options", src, target);
   f = fopen(path, "r");
   while (f != NULL && n < max && fgets(line, sizeof line, f)) {
@@ -225,6 +225,11 @@ int fz_load_options(const char *src, const char *target, char args[][PATH_MAX + 
     }
   }
   if (f != NULL) fclose(f);
+  /* libFuzzer's own default (1200s per input) would let one hang eat the
+   * whole budget: use OSS-Fuzz's 25s unless the target says otherwise. */
+  for (int i = 0; i < n && !have_timeout; i++)
+    if (strncmp(args[i], "-timeout=", 9) == 0) have_timeout = 1;
+  if (!have_timeout && n < max) fz_fmt(args[n++], PATH_MAX + 16, "-timeout=%d", FZ_DEFAULT_TIMEOUT);
   fz_fmt(path, sizeof path, "%s/fuzz/%s.dict", src, target);
   if (!have_dict && n < max && access(path, R_OK) == 0)
     fz_fmt(args[n++], PATH_MAX + 16, "-dict=%s", path);

@@ -43,31 +43,32 @@ check merge 0 "$R" fuzz testclean $F --out "$T/o1" --time 2s --merge --json
 ok "merge json" json "d['targets'][0]['merged'] >= 1"
 ok "merge seeds grew" [ "$(count "$T/c/testclean")" -gt 1 ]
 
-# Triage: planted artifacts of both bugs (three of one) give exactly two
-# findings, minimised, deduplicated, with reports.
+# Triage: planted artifacts of the three bugs (three of one) give exactly
+# three findings, minimised, deduplicated, with reports.
 mkdir -p "$T/o2/artifacts/testcrash"
 printf 'FUZZZZZZZZZZ' > "$T/o2/artifacts/testcrash/crash-a"
 printf 'FUZZZZZ' > "$T/o2/artifacts/testcrash/crash-b"
 printf 'FUZ-overflow' > "$T/o2/artifacts/testcrash/crash-c"
 printf 'ABxxxxxx' > "$T/o2/artifacts/testcrash/crash-d"
+printf 'LKxxxx' > "$T/o2/artifacts/testcrash/leak-e"
 check triage 1 "$R" fuzz testcrash $F --out "$T/o2" --time 1s --minimize-time 5s --json
-ok "triage two unique" json "len(d['findings']) == 2"
-ok "triage kinds" json "sorted(f['kind'] for f in d['findings']) == ['heap-buffer-overflow READ', 'ubsan: signed integer overflow']"
+ok "triage three unique" json "len(d['findings']) == 3"
+ok "triage kinds" json "sorted(f['kind'] for f in d['findings']) == ['heap-buffer-overflow READ', 'memory leak', 'ubsan: signed integer overflow']"
 ok "triage dedup" json "[f['duplicates'] for f in d['findings'] if f['kind'].startswith('heap')][0] >= 3"
-ok "triage minimised" json "sorted(f['size'] for f in d['findings']) == [2, 4]"
-ok "triage frames" json "all(f['frames'][0] in ('read_past_end', 'add_len') for f in d['findings'])"
+ok "triage minimised" json "sorted(f['size'] for f in d['findings']) == [2, 2, 4]"
+ok "triage frames" json "sorted(f['frames'][0] for f in d['findings']) == ['add_len', 'leak_it', 'read_past_end']"
 for dir in "$T"/o2/crashes/testcrash/*/; do
   ok "finding input $dir" [ -s "$dir/input" ]
   ok "finding report $dir" grep -q "^reproduce: " "$dir/report.txt"
   ok "finding sanitizer text $dir" grep -q "ERROR\|runtime error" "$dir/report.txt"
 done
 check triage-text 1 "$R" fuzz testcrash $F --out "$T/o2" --time 1s --minimize-time 0
-ok "summary lists findings" grep -q "unique findings: 2" "$T/out"
+ok "summary lists findings" grep -q "unique findings: 3" "$T/out"
 
 # Fork mode: crashes do not stop it; every finding is one of the two bugs.
 check fork 1 "$R" fuzz testcrash $F --out "$T/o3" --time 4s --jobs 2 --minimize-time 2s --json
 ok "fork mode used" grep -q "fork mode" "$T/err"
-ok "fork findings" json "1 <= len(d['findings']) <= 2 and all(f['frames'][0] in ('read_past_end', 'add_len') for f in d['findings'])"
+ok "fork findings" json "1 <= len(d['findings']) <= 3 and all(f['frames'][0] in ('read_past_end', 'add_len', 'leak_it') for f in d['findings'])"
 
 # Ctrl-C: children stopped and reaped, the summary still printed.
 start=$(date +%s)
