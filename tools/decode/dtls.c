@@ -188,6 +188,71 @@ static int describe_handshake(const struct rtg_dtls_record *rec, const uint8_t *
   return 0;
 }
 
+/* Fragments of one message spread over several records of this datagram
+ * (browsers split their ClientHello this way) are reassembled and the
+ * message parsed; offsets in errors are then within the message body. */
+static int describe_reassembled(const uint8_t *data, size_t len, size_t cid_len, bool tls13,
+                                json_t *o, struct rtg_perr *perr) {
+  struct rtg_ctx ctx;
+  struct rtg_dtls_reasm r;
+  struct rtg_rd rd;
+  uint16_t first = 0;
+  bool any = false;
+  json_t *a = NULL;
+  int rc = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    rtg_rd_init(&rd, data, len);
+    while (!rtg_rd_empty(&rd)) {
+      struct rtg_dtls_record rec;
+      struct rtg_rd p;
+      if (rtg_dtls_record_parse(&rd, cid_len, &rec, NULL)) break;
+      if (rec.unified || rec.epoch != 0 || rec.type != RTG_DTLS_CT_HANDSHAKE) continue;
+      p.p = rec.payload.p;
+      p.end = rec.payload.p + rec.payload.len;
+      p.base = data;
+      while (!rtg_rd_empty(&p)) {
+        struct rtg_dtls_hs_frag f;
+        if (rtg_dtls_hs_frag_parse(&p, &f, NULL)) break;
+        if (f.frag_off == 0 && f.frag_len == f.length) continue;
+        if (pass == 0) {
+          if (!any || (uint16_t)(f.msg_seq - first) >= 0x8000u) first = f.msg_seq;
+          any = true;
+        } else if (rtg_dtls_reasm_add(&r, &f, NULL) != 0) {
+          continue;
+        }
+      }
+    }
+    if (pass == 0) {
+      if (!any) return 0;
+      rtg_ctx_default(&ctx);
+      rtg_dtls_reasm_init(&r, &ctx, first);
+    }
+  }
+  for (;;) {
+    struct rtg_dtls_hs_raw m;
+    struct rtg_rd body;
+    json_t *h;
+    if (rtg_dtls_reasm_next(&r, &m) != 0) break;
+    if (a == NULL) {
+      a = json_array();
+      json_object_set_new(o, "reassembled", a);
+    }
+    h = json_object();
+    json_array_append_new(a, h);
+    json_object_set_new(h, "msg_type", json_integer(m.msg_type));
+    json_object_set_new(h, "name", json_string(rtg_dtls_hs_name(m.msg_type)));
+    json_object_set_new(h, "length", json_integer((json_int_t)m.body.len));
+    json_object_set_new(h, "message_seq", json_integer(m.msg_seq));
+    body.p = m.body.p;
+    body.end = m.body.p + m.body.len;
+    body.base = m.body.p;
+    rc = describe_msg(m.msg_type, &body, tls13, h, perr);
+    if (rc) break;
+  }
+  rtg_dtls_reasm_free(&r);
+  return rc;
+}
+
 static int decode_dtls(const uint8_t *data, size_t len, const struct rtg_decode_opts *opts,
                        json_t **out, struct rtg_perr *perr) {
   const char *v = rtg_decode_opt(opts, "cid_len");
@@ -259,7 +324,7 @@ static int decode_dtls(const uint8_t *data, size_t len, const struct rtg_decode_
     }
     if (rc) return rc;
   }
-  return 0;
+  return describe_reassembled(data, len, cid_len, tls13, o, perr);
 }
 
 const struct rtg_decoder rtg_decoder_dtls = {

@@ -40,6 +40,11 @@ check cid-missing 1 sh -c "printf '3a01020304aa00112233445566778899aabbccddeeff'
 contains cid-missing "$T/err" 'dtls.record.cid_bit'
 check cid 0 sh -c "printf '3a01020304aa00112233445566778899aabbccddeeff' | '$R' decode --proto dtls --opt cid_len=4 --compact -"
 contains cid "$T/out" '"connection_id":"01020304"'
+check two-fragments 0 "$R" decode --proto dtls --compact "$D/client-hello-two-fragments.hex"
+contains two-fragments "$T/out" '"fragment":true'
+contains two-fragments "$T/out" '"reassembled":\[{"msg_type":1,"name":"client_hello"'
+check chromium 0 "$R" decode --proto dtls --compact "$D/chromium-dtls13-client-hello.hex"
+contains chromium "$T/out" '"fragment_length":1383,"fragment":true'
 check bad-version 1 "$R" decode --proto dtls "$D/tls-version.bad.hex"
 contains bad-version "$T/err" 'offset 1: dtls.record.version: not a DTLS version'
 check truncated 1 "$R" decode --proto dtls "$D/truncated-server-hello.bad.hex"
