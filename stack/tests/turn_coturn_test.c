@@ -1,0 +1,316 @@
+/*
+ * turn_coturn_test.c - the sans-IO TURN client against a real coturn
+ * (`turnserver` from Debian) started by this test on 127.0.0.1 with a
+ * random high port and long-term credentials u:p in realm r. The client
+ * allocates, creates a permission for a local UDP echo socket and relays
+ * datagrams to it through Send indications and through a channel, then
+ * deallocates. The test does its own sockets (the stack does not); every
+ * wait is bounded and the server is killed on every exit path. Skipped
+ * (passing) when turnserver is not installed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "rtg/turn.h"
+
+static pid_t server_pid = -1;
+static char tmpdir[256];
+
+static void kill_server(void) {
+  if (server_pid > 0) {
+    int st;
+    kill(server_pid, SIGKILL);
+    waitpid(server_pid, &st, 0);
+    server_pid = -1;
+  }
+}
+
+static const char *find_turnserver(void) {
+  static char path[512];
+  const char *env = getenv("PATH");
+  char buf[4096];
+  char *save = NULL;
+  snprintf(buf, sizeof buf, "%s", env ? env : "/usr/bin:/bin");
+  for (char *d = strtok_r(buf, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+    snprintf(path, sizeof path, "%s/turnserver", d);
+    if (access(path, X_OK) == 0) return path;
+  }
+  return NULL;
+}
+
+static rtg_time now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (rtg_time)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int udp_socket(uint16_t *port) {
+  struct sockaddr_in sa;
+  socklen_t sl = sizeof sa;
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  assert_true(fd >= 0);
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+  assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+  *port = ntohs(sa.sin_port);
+  return fd;
+}
+
+static void to_sa(const struct rtg_stun_addr *a, struct sockaddr_in *sa) {
+  memset(sa, 0, sizeof *sa);
+  sa->sin_family = AF_INET;
+  sa->sin_port = htons(a->port);
+  memcpy(&sa->sin_addr, a->addr, 4);
+}
+
+static void from_sa(const struct sockaddr_in *sa, struct rtg_stun_addr *a) {
+  memset(a, 0, sizeof *a);
+  a->family = 1;
+  a->port = ntohs(sa->sin_port);
+  memcpy(a->addr, &sa->sin_addr, 4);
+}
+
+static int setup(void **state) {
+  (void)state;
+  snprintf(tmpdir, sizeof tmpdir, "/tmp/rtg-coturn-XXXXXX");
+  if (mkdtemp(tmpdir) == NULL) return -1;
+  return 0;
+}
+
+static int teardown(void **state) {
+  char cmd[400];
+  (void)state;
+  kill_server();
+  if (getenv("RTG_COTURN_LOG")) {
+    char cat[400];
+    snprintf(cat, sizeof cat, "cat '%s/turnserver.log'", tmpdir);
+    if (system(cat) != 0) return -1;
+  }
+  if (tmpdir[0]) {
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0) return -1;
+  }
+  return 0;
+}
+
+/* Starts turnserver on 127.0.0.1:|port|; its output goes to a log file. */
+static void start_server(const char *bin, uint16_t port) {
+  char portbuf[16], logf[300], pidf[300], dbf[300];
+  snprintf(portbuf, sizeof portbuf, "%u", port);
+  snprintf(logf, sizeof logf, "%s/turnserver.log", tmpdir);
+  snprintf(pidf, sizeof pidf, "%s/turnserver.pid", tmpdir);
+  snprintf(dbf, sizeof dbf, "%s/turndb", tmpdir);
+  server_pid = fork();
+  assert_true(server_pid >= 0);
+  if (server_pid == 0) {
+    int fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the test */
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+    }
+    execl(bin, "turnserver", "-n", "--listening-port", portbuf, "--listening-ip", "127.0.0.1",
+          "--relay-ip", "127.0.0.1", "--lt-cred-mech", "--user", "u:p", "--realm", "r", "--no-tls",
+          "--no-dtls", "--no-tcp-relay", "--no-cli", "--allowed-peer-ip", "127.0.0.1",
+          "--allow-loopback-peers", "--pidfile", pidf, "--userdb", dbf, "--log-file", "stdout",
+          "--simple-log", (char *)NULL);
+    _exit(127);
+  }
+}
+
+struct io {
+  struct rtg_turn_client *c;
+  int cfd, efd;              /* client socket, echo socket */
+  struct rtg_stun_addr echo; /* the echo socket's address */
+  int echoed;                /* datagrams the echo socket sent back */
+};
+
+/* Sends whatever the client has queued. */
+static void flush(struct io *io) {
+  uint8_t buf[2048];
+  size_t len;
+  struct rtg_stun_addr dst;
+  struct sockaddr_in sa;
+  while (rtg_turn_client_poll_transmit(io->c, buf, sizeof buf, &len, &dst) == 0) {
+    to_sa(&dst, &sa);
+    assert_true(sendto(io->cfd, buf, len, 0, (struct sockaddr *)&sa, sizeof sa) == (ssize_t)len);
+  }
+}
+
+/* Runs the I/O loop until an event arrives or |deadline| passes; returns
+ * the event type (RTG_TURN_EV_NONE on timeout). */
+static enum rtg_turn_event_type wait_event(struct io *io, rtg_time deadline,
+                                           struct rtg_turn_event *ev, uint8_t *data, size_t *dlen) {
+  for (;;) {
+    struct pollfd p[2] = {{io->cfd, POLLIN, 0}, {io->efd, POLLIN, 0}};
+    rtg_time now = now_ns(), t;
+    int ms;
+    flush(io);
+    if (rtg_turn_client_poll_event(io->c, ev) == 0) {
+      if (ev->type == RTG_TURN_EV_DATA && data) {
+        memcpy(data, ev->data, ev->len);
+        *dlen = ev->len;
+      }
+      return ev->type;
+    }
+    if (now >= deadline) return RTG_TURN_EV_NONE;
+    t = rtg_turn_client_poll_timeout(io->c);
+    if (t > deadline) t = deadline;
+    ms = t <= now ? 0 : (int)((t - now) / 1000000) + 1;
+    if (poll(p, 2, ms) < 0 && errno != EINTR) fail();
+    now = now_ns();
+    if (p[0].revents & POLLIN) {
+      uint8_t buf[2048];
+      struct sockaddr_in sa;
+      socklen_t sl = sizeof sa;
+      struct rtg_stun_addr src;
+      ssize_t n = recvfrom(io->cfd, buf, sizeof buf, 0, (struct sockaddr *)&sa, &sl);
+      if (n > 0) {
+        from_sa(&sa, &src);
+        (void)!rtg_turn_client_handle_datagram(io->c, now, &src, buf, (size_t)n);
+      }
+    }
+    if (p[1].revents & POLLIN) {
+      uint8_t buf[2048];
+      struct sockaddr_in sa;
+      socklen_t sl = sizeof sa;
+      ssize_t n = recvfrom(io->efd, buf, sizeof buf, 0, (struct sockaddr *)&sa, &sl);
+      if (n > 0 && sendto(io->efd, buf, (size_t)n, 0, (struct sockaddr *)&sa, sl) == n)
+        io->echoed++;
+    }
+    assert_int_equal(rtg_turn_client_handle_timeout(io->c, now_ns()), 0);
+  }
+}
+
+/* Sends |msg| to the echo peer through the relay and waits for it back. */
+static void relay_round_trip(struct io *io, const char *msg, bool via_channel) {
+  struct rtg_turn_event ev;
+  uint8_t data[2048];
+  size_t dlen = 0;
+  rtg_time deadline = now_ns() + RTG_SEC(3);
+  /* UDP may lose one: send up to 3 times */
+  for (int attempt = 0; attempt < 3; attempt++) {
+    assert_int_equal(rtg_turn_client_send(io->c, now_ns(), &io->echo, msg, strlen(msg)), 0);
+    enum rtg_turn_event_type t = wait_event(io, deadline, &ev, data, &dlen);
+    if (t == RTG_TURN_EV_DATA) {
+      assert_int_equal(dlen, strlen(msg));
+      assert_memory_equal(data, msg, dlen);
+      assert_memory_equal(&ev.peer, &io->echo, sizeof io->echo);
+      if (via_channel)
+        assert_int_not_equal(ev.channel, 0);
+      else
+        assert_int_equal(ev.channel, 0);
+      return;
+    }
+    assert_int_equal(t, RTG_TURN_EV_NONE);
+    deadline = now_ns() + RTG_SEC(3);
+  }
+  fail_msg("no echo for '%s'", msg);
+}
+
+static void test_turn_coturn_allocate_relay(void **state) {
+  const char *bin = find_turnserver();
+  struct rtg_ctx ctx;
+  struct rtg_turn_config cfg;
+  struct io io;
+  struct rtg_turn_event ev;
+  uint16_t port, cport, eport, ch = 0;
+  enum rtg_turn_event_type t;
+  (void)state;
+  if (bin == NULL) {
+    print_message("turnserver (Debian package coturn) not installed: skipping\n");
+    skip();
+  }
+  memset(&io, 0, sizeof io);
+  /* a free port for the server: bind, read it, close */
+  {
+    int fd = udp_socket(&port);
+    close(fd);
+  }
+  io.cfd = udp_socket(&cport);
+  io.efd = udp_socket(&eport);
+  io.echo = (struct rtg_stun_addr){1, eport, {127, 0, 0, 1}};
+  start_server(bin, port);
+
+  rtg_ctx_default(&ctx);
+  memset(&cfg, 0, sizeof cfg);
+  cfg.server = (struct rtg_stun_addr){1, port, {127, 0, 0, 1}};
+  cfg.username = "u";
+  cfg.password = "p";
+  cfg.software = "rtcgate turn_coturn_test";
+  cfg.rto = RTG_MS(100); /* the server may still be starting: retry quickly */
+  assert_int_equal(rtg_turn_client_new(&io.c, &ctx, &cfg), 0);
+
+  /* Allocate (retrying while turnserver starts up, at most ~10 s) */
+  rtg_time deadline = now_ns() + RTG_SEC(10);
+  for (;;) {
+    assert_int_equal(rtg_turn_client_allocate(io.c, now_ns()), 0);
+    t = wait_event(&io, deadline, &ev, NULL, NULL);
+    if (t == RTG_TURN_EV_ALLOCATED) break;
+    assert_int_equal(t, RTG_TURN_EV_FAILED);
+    assert_int_equal(ev.error_code, 0); /* only timeouts are acceptable here */
+    assert_true(now_ns() < deadline);
+  }
+  assert_int_equal(ev.relayed.family, 1);
+  assert_memory_equal(ev.relayed.addr, "\x7f\x00\x00\x01", 4);
+  assert_int_not_equal(ev.relayed.port, 0);
+  assert_int_equal(ev.mapped.port, cport); /* XOR-MAPPED-ADDRESS: our socket */
+  assert_true(ev.lifetime > 0);
+
+  /* permission, then data through Send/Data indications */
+  assert_int_equal(rtg_turn_client_permit(io.c, now_ns(), &io.echo), 0);
+  t = wait_event(&io, now_ns() + RTG_SEC(5), &ev, NULL, NULL);
+  assert_int_equal(t, RTG_TURN_EV_PERMISSION_CREATED);
+  relay_round_trip(&io, "rtcgate via Send indication 1", false);
+  relay_round_trip(&io, "rtcgate via Send indication 2", false);
+
+  /* channel, then data through ChannelData */
+  assert_int_equal(rtg_turn_client_bind(io.c, now_ns(), &io.echo, &ch), 0);
+  t = wait_event(&io, now_ns() + RTG_SEC(5), &ev, NULL, NULL);
+  assert_int_equal(t, RTG_TURN_EV_CHANNEL_BOUND);
+  assert_int_equal(ev.channel, ch);
+  relay_round_trip(&io, "rtcgate via channel 1", true);
+  relay_round_trip(&io, "rtcgate via channel 2", true);
+  assert_true(io.echoed >= 4);
+
+  /* refresh, then deallocate */
+  assert_int_equal(rtg_turn_client_refresh(io.c, now_ns(), 300), 0);
+  t = wait_event(&io, now_ns() + RTG_SEC(5), &ev, NULL, NULL);
+  assert_int_equal(t, RTG_TURN_EV_REFRESHED);
+  assert_true(ev.lifetime > 0); /* the server picks (coturn keeps at least 600) */
+  assert_int_equal(rtg_turn_client_refresh(io.c, now_ns(), 0), 0);
+  t = wait_event(&io, now_ns() + RTG_SEC(5), &ev, NULL, NULL);
+  assert_int_equal(t, RTG_TURN_EV_DEALLOCATED);
+
+  rtg_turn_client_free(io.c);
+  close(io.cfd);
+  close(io.efd);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_turn_coturn_allocate_relay, setup, teardown),
+  };
+  atexit(kill_server);
+  return cmocka_run_group_tests_name("turn_coturn", tests, NULL, NULL);
+}
