@@ -26,15 +26,12 @@ static bool label_known(const char *l) {
   return false;
 }
 
-int rtg_replay_add_keylog(struct rtg_replay *r, const char *path, char *err, size_t errcap) {
-  FILE *f = fopen(path, "r");
+/* Appends the entries of one key log text (|f| positioned at its start). */
+static int add_keylog_stream(struct rtg_replay *r, FILE *f, const char *path, char *err,
+                             size_t errcap) {
   char line[512];
   int lineno = 0;
   size_t added = 0;
-  if (f == NULL) {
-    snprintf(err, errcap, "cannot open key log %s", path);
-    return -1;
-  }
   while (fgets(line, sizeof line, f)) {
     char label[64], cr[80], sec[160];
     struct rtg_keylog_entry *e;
@@ -79,6 +76,83 @@ int rtg_replay_add_keylog(struct rtg_replay *r, const char *path, char *err, siz
     snprintf(err, errcap, "%s: key log holds no entries", path);
     return -1;
   }
+  return 0;
+}
+
+int rtg_replay_add_keylog(struct rtg_replay *r, const char *path, char *err, size_t errcap) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    snprintf(err, errcap, "cannot open key log %s", path);
+    return -1;
+  }
+  return add_keylog_stream(r, f, path, err, errcap);
+}
+
+/* pcapng (draft-ietf-opsawg-pcapng §4.7): a Decryption Secrets Block
+ * (type 0x0000000A) carries key material, type 0x544c534b ("TLSK") being an
+ * NSS key log, as `editcap --inject-secrets tls,FILE` writes it. libpcap
+ * skips these blocks, so the block list is walked here: only block headers
+ * and DSBs are read, packets are left to libpcap. */
+#define PCAPNG_SHB 0x0A0D0D0Au
+#define PCAPNG_DSB 0x0000000Au
+#define DSB_TLS_KEYLOG 0x544c534bu
+
+static uint32_t rd32(const uint8_t *p, bool be) {
+  return be ? rtg_load_u32(p)
+            : (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+                  ((uint32_t)p[3] << 24);
+}
+
+int rtg_replay_scan_dsb(struct rtg_replay *r, const char *path, char *err, size_t errcap) {
+  FILE *f = fopen(path, "rb");
+  uint8_t hdr[12];
+  bool be = false;
+  int found = 0;
+  if (f == NULL) return 0; /* the capture reader reports unreadable files */
+  if (fread(hdr, 1, 12, f) != 12 || rtg_load_u32(hdr) != PCAPNG_SHB) {
+    fclose(f);
+    return 0; /* not pcapng: no DSBs */
+  }
+  be = rtg_load_u32(hdr + 8) == 0x1A2B3C4Du;
+  if (fseek(f, 0, SEEK_SET) != 0) {
+    fclose(f);
+    return 0;
+  }
+  for (int guard = 0; guard < 10000000 && fread(hdr, 1, 12, f) == 12; guard++) {
+    uint32_t type = rtg_load_u32(hdr) == PCAPNG_SHB ? PCAPNG_SHB : rd32(hdr, be);
+    uint32_t len, stype, slen;
+    if (type == PCAPNG_SHB) be = rtg_load_u32(hdr + 8) == 0x1A2B3C4Du;
+    len = rd32(hdr + 4, be);
+    if (len < 12 || len % 4) break; /* damaged: libpcap will report it */
+    if (type == PCAPNG_DSB && len >= 20) {
+      stype = rd32(hdr + 8, be);
+      if (fread(hdr, 1, 4, f) != 4) break;
+      slen = rd32(hdr, be);
+      if (stype == DSB_TLS_KEYLOG && slen <= len - 20) {
+        char *buf = malloc(slen + 1);
+        FILE *mf;
+        if (buf == NULL || fread(buf, 1, slen, f) != slen) {
+          free(buf);
+          break;
+        }
+        mf = fmemopen(buf, slen, "r");
+        if (mf && add_keylog_stream(r, mf, path, err, errcap)) {
+          free(buf);
+          fclose(f);
+          return -1;
+        }
+        free(buf);
+        found++;
+        if (fseek(f, (long)(len - 16 - slen), SEEK_CUR) != 0) break;
+        continue;
+      }
+      if (fseek(f, (long)(len - 16), SEEK_CUR) != 0) break;
+      continue;
+    }
+    if (fseek(f, (long)(len - 12), SEEK_CUR) != 0) break;
+  }
+  fclose(f);
+  r->keylog_from_capture += (size_t)found;
   return 0;
 }
 

@@ -203,6 +203,7 @@ struct rtg_replay {
   /* key log entries (NSS SSLKEYLOGFILE format) */
   struct rtg_keylog_entry *keylog;
   size_t nkeylog, cap_keylog;
+  size_t keylog_from_capture; /* Decryption Secrets Blocks read */
 };
 
 struct rtg_keylog_entry {
@@ -214,6 +215,8 @@ struct rtg_keylog_entry {
 
 /* keylog.c: 0 ok, -1 unusable file (|err| says why) */
 int rtg_replay_add_keylog(struct rtg_replay *r, const char *path, char *err, size_t errcap);
+/* reads the NSS key logs of pcapng Decryption Secrets Blocks in |path| */
+int rtg_replay_scan_dsb(struct rtg_replay *r, const char *path, char *err, size_t errcap);
 /* number of key log entries whose client random matches a ClientHello seen */
 size_t rtg_replay_keylog_matches(const struct rtg_replay *r);
 

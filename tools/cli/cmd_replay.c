@@ -25,7 +25,9 @@ static void replay_usage(FILE *out) {
           "                  MESSAGE-INTEGRITY checkable, a=fingerprint is checked\n"
           "                  against the DTLS certificate, m= payload types against RTP\n"
           "  --keylog FILE   NSS key log (SSLKEYLOGFILE; repeatable); it must match a\n"
-          "                  ClientHello of the capture\n"
+          "                  ClientHello of the capture. Key logs embedded in pcapng\n"
+          "                  Decryption Secrets Blocks (editcap --inject-secrets) are\n"
+          "                  read too\n"
           "  --json OUT      write the JSON report to OUT ('-' for stdout)\n"
           "  --junit OUT     write JUnit XML (a testcase per rule per session)\n"
           "  --html DIR      write DIR/index.html: ladder diagram of each session,\n"
@@ -145,12 +147,18 @@ int rtg_cmd_replay(int argc, char **argv) {
       rtg_cli_err("replay", "%s", err);
       rc = RTG_EXIT_USAGE;
     }
-  for (int i = optind; i < argc && rc == RTG_EXIT_OK; i++)
+  for (int i = optind; i < argc && rc == RTG_EXIT_OK; i++) {
+    if (rtg_replay_scan_dsb(r, argv[i], err, sizeof err)) {
+      rtg_cli_err("replay", "%s: Decryption Secrets Block: %s", argv[i], err);
+      rc = RTG_EXIT_USAGE;
+      break;
+    }
     if (rtg_replay_capture(r, argv[i])) {
       rtg_cli_err("replay", "%s: %s", argv[i], r->caps[r->ncaps - 1].error);
       rc = RTG_EXIT_USAGE;
     }
-  if (rc == RTG_EXIT_OK && nkeylog && rtg_replay_keylog_matches(r) == 0) {
+  }
+  if (rc == RTG_EXIT_OK && r->nkeylog && rtg_replay_keylog_matches(r) == 0) {
     rtg_cli_err("replay",
                 "the key log matches nothing: none of its %zu entries names the random of a "
                 "ClientHello in the capture(s) (%d seen)",

@@ -95,6 +95,12 @@ expect_rc html-unwritable 2 "$R" replay "$P/capture.pcap" --html /proc/nope/dir 
 # rules can silence a finding
 expect_rc rules-disable 0 "$R" replay "$T/neg/bad-fingerprint.pcap" --rules -stun.fingerprint --quiet
 
+# key logs embedded in pcapng Decryption Secrets Blocks
+if editcap --inject-secrets "tls,$P/keylog.txt" "$P/capture.pcap" "$T/dsb.pcapng" >/dev/null 2>&1; then
+  "$R" replay "$T/dsb.pcapng" --json "$T/dsb.json" --quiet >/dev/null 2>&1
+  if python3 -c "import json,sys; k=json.load(open(sys.argv[1]))['summary']['keylog']; sys.exit(0 if k['from_capture_blocks']==1 and k['matched']>=1 else 1)" "$T/dsb.json"; then ok; else bad "pcapng DSB key log not read"; fi
+else bad "editcap --inject-secrets failed (tshark/wireshark-common installed?)"; fi
+
 # unusable input: a clear message and exit 2
 expect_rc missing 2 "$R" replay "$T/nope.pcap"
 grep -q "cannot read capture" "$T/err" && ok || bad "missing: message"
