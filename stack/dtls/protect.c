@@ -325,6 +325,9 @@ ptrdiff_t rtg_dtls12_unprotect(const struct rtg_dtls12_keys *k, const struct rtg
   uint8_t ad[13], nonce[12], tag[TAG_LEN];
   int rc;
   if (k->suite == NULL || rec->unified) return RTG_ERR_INVAL;
+  /* RFC 9146 §5 builds the additional data (and hides the content type)
+   * differently for connection-ID records: not implemented. */
+  if (rec->type == RTG_DTLS_CT_TLS12_CID) return RTG_ERR_UNSUPPORTED;
   if (k->suite->kind == RTG_DTLS_CIPHER_AES_CBC) return unprotect_cbc(k, rec, out, cap, perr);
   explicit_len = k->suite->kind == RTG_DTLS_CIPHER_AES_GCM ? 8 : 0;
   if (len < explicit_len + TAG_LEN)

@@ -312,6 +312,19 @@ static void test_dtls12_protect_round_trip(void **state) {
     }
   }
   assert_null(rtg_dtls12_suite_find(0x002f));
+  /* connection-ID records (RFC 9146) are reported as unsupported */
+  {
+    struct rtg_dtls12_keys c, s;
+    struct rtg_dtls_record rec;
+    static const uint8_t cid_rec[] = {0x19, 0xfe, 0xfd, 0,  1,  0,  0,  0,  0,  0,  1,  0xc0, 0xc1,
+                                      0,    24,   1,    2,  3,  4,  5,  6,  7,  8,  9,  10,   11,
+                                      12,   13,   14,   15, 16, 17, 18, 19, 20, 21, 22, 23,   24};
+    struct rtg_rd rd;
+    assert_int_equal(rtg_dtls12_keys_derive(0xc02b, false, master, cr, sr, &c, &s), 0);
+    rtg_rd_init(&rd, cid_rec, sizeof cid_rec);
+    assert_int_equal(rtg_dtls_record_parse(&rd, 2, &rec, NULL), 0);
+    assert_int_equal(rtg_dtls12_unprotect(&c, &rec, out, sizeof out, NULL), RTG_ERR_UNSUPPORTED);
+  }
 }
 
 /* ---- TLS 1.3 key schedule (RFC 8448 §3, simple 1-RTT handshake) --------------------- */

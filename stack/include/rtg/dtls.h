@@ -86,11 +86,11 @@ enum rtg_dtls_srtp_profile {
 
 /* Name of a content type / handshake type / extension / SRTP profile / alert
  * description; a static string, "unknown" when not known. */
-const char *rtg_dtls_ct_name(unsigned ct);
-const char *rtg_dtls_hs_name(unsigned type);
-const char *rtg_dtls_ext_name(unsigned type);
-const char *rtg_dtls_srtp_profile_name(unsigned profile);
-const char *rtg_dtls_alert_name(unsigned desc);
+RTG_NODISCARD const char *rtg_dtls_ct_name(unsigned ct);
+RTG_NODISCARD const char *rtg_dtls_hs_name(unsigned type);
+RTG_NODISCARD const char *rtg_dtls_ext_name(unsigned type);
+RTG_NODISCARD const char *rtg_dtls_srtp_profile_name(unsigned profile);
+RTG_NODISCARD const char *rtg_dtls_alert_name(unsigned desc);
 
 /* ------------------------------------------------------------------------ */
 /* Records                                                                  */
@@ -251,7 +251,8 @@ struct rtg_dtls_exts {
 };
 
 /* rtg_dtls_exts_find returns the extension of |type| or NULL. */
-const struct rtg_dtls_ext *rtg_dtls_exts_find(const struct rtg_dtls_exts *x, uint16_t type);
+RTG_NODISCARD const struct rtg_dtls_ext *rtg_dtls_exts_find(const struct rtg_dtls_exts *x,
+                                                            uint16_t type);
 
 /* ClientHello (RFC 6347 §4.2.1, RFC 9147 §5.3: the legacy cookie stays). */
 struct rtg_dtls_client_hello {
@@ -472,7 +473,7 @@ struct rtg_dtls_keylog {
 };
 
 /* "CLIENT_RANDOM" etc.; NULL for an unknown label. */
-const char *rtg_dtls_keylog_label_name(unsigned label);
+RTG_NODISCARD const char *rtg_dtls_keylog_label_name(unsigned label);
 
 /* rtg_dtls_keylog_parse appends the entries of key log |text| to |kl|.
  * Lines with labels this stack does not use are skipped; a repeated
@@ -484,9 +485,8 @@ RTG_NODISCARD int rtg_dtls_keylog_parse(struct rtg_dtls_keylog *kl, const char *
 
 /* rtg_dtls_keylog_find returns the entry for |label| and |client_random|, or
  * NULL. */
-const struct rtg_dtls_keylog_entry *rtg_dtls_keylog_find(const struct rtg_dtls_keylog *kl,
-                                                         unsigned label,
-                                                         const uint8_t client_random[32]);
+RTG_NODISCARD const struct rtg_dtls_keylog_entry *rtg_dtls_keylog_find(
+    const struct rtg_dtls_keylog *kl, unsigned label, const uint8_t client_random[32]);
 
 /* rtg_dtls_keylog_format writes one key log line (with '\n' and a NUL) into
  * |out|. returns the line length or one of: RTG_ERR_NOBUF, RTG_ERR_INVAL. */
@@ -517,7 +517,7 @@ struct rtg_dtls12_suite {
 };
 
 /* NULL if |id| is not supported. */
-const struct rtg_dtls12_suite *rtg_dtls12_suite_find(uint16_t id);
+RTG_NODISCARD const struct rtg_dtls12_suite *rtg_dtls12_suite_find(uint16_t id);
 
 /* One direction's DTLS 1.2 keys. |etm| selects encrypt-then-MAC (RFC 7366)
  * for CBC suites. */
@@ -543,7 +543,8 @@ RTG_NODISCARD int rtg_dtls12_keys_derive(uint16_t suite, bool etm, const uint8_t
  * (a DTLS 1.2 record, epoch > 0) into |out|. returns the plaintext length or
  * one of: RTG_ERR_AUTH (tag, MAC or padding check failed: the record was
  * altered or the keys are wrong; |perr| says which), RTG_ERR_PARSE (payload
- * too short for the suite), RTG_ERR_NOBUF, RTG_ERR_CRYPTO. */
+ * too short for the suite), RTG_ERR_UNSUPPORTED (an RFC 9146 connection-ID
+ * record), RTG_ERR_NOBUF, RTG_ERR_CRYPTO. */
 RTG_NODISCARD ptrdiff_t rtg_dtls12_unprotect(const struct rtg_dtls12_keys *k,
                                              const struct rtg_dtls_record *rec, uint8_t *out,
                                              size_t cap, struct rtg_perr *perr);
@@ -587,7 +588,7 @@ struct rtg_dtls13_suite {
   uint8_t key_len;
   uint8_t hash_alg;
 };
-const struct rtg_dtls13_suite *rtg_dtls13_suite_find(uint16_t id);
+RTG_NODISCARD const struct rtg_dtls13_suite *rtg_dtls13_suite_find(uint16_t id);
 
 /* One direction of one DTLS 1.3 epoch: 2 = handshake, 3 = application
  * traffic secret 0, 4+ = after KeyUpdate. |next_seq| is the sequence number
@@ -648,7 +649,7 @@ struct rtg_dtls_srtp_keys {
 #define RTG_DTLS_SRTP_LABEL "EXTRACTOR-dtls_srtp"
 
 /* Exporter bytes needed for |profile|, 0 if unknown. */
-size_t rtg_dtls_srtp_material_len(uint16_t profile);
+RTG_NODISCARD size_t rtg_dtls_srtp_material_len(uint16_t profile);
 
 /* rtg_dtls_srtp_keys_split splits |material| (rtg_dtls_srtp_material_len
  * bytes) for |profile|. returns 0 or one of: RTG_ERR_UNSUPPORTED,
@@ -795,7 +796,7 @@ RTG_NODISCARD int rtg_dtls_endpoint_poll_transmit(struct rtg_dtls_endpoint *ep, 
                                                   size_t cap, size_t *len);
 
 /* When handle_timeout must be called next, RTG_TIME_NEVER if no timer. */
-rtg_time rtg_dtls_endpoint_poll_timeout(const struct rtg_dtls_endpoint *ep);
+RTG_NODISCARD rtg_time rtg_dtls_endpoint_poll_timeout(const struct rtg_dtls_endpoint *ep);
 
 /* rtg_dtls_endpoint_poll_event returns 0 with the next event in |ev|, or
  * RTG_ERR_AGAIN. */
