@@ -4,11 +4,15 @@
  * through the target: the standalone ASan+UBSan binary of the asan build
  * (build-asan/fuzz-regress/<target>, as `make test` does) or else the
  * libFuzzer binary with -runs=0. When a run fails, each file is run alone to
- * name every crashing input, recorded like a campaign finding.
+ * name every crashing input, recorded like a campaign finding. --jobs N
+ * runs N targets at once.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/fuzz_internal.h"
@@ -49,86 +53,132 @@ struct rres {
   int crashing;
   bool libfuzzer;
   const char *status;
+  char bin[PATH_MAX + 128], corpus[PATH_MAX + 128], log[PATH_MAX + 128], tmp[PATH_MAX + 128],
+      apfx[PATH_MAX + 160];
+  pid_t pid; /* whole-corpus run in flight, 0 when none */
+  int rc;
+  bool ready; /* binary and corpus found: to be run */
 };
+
+static pid_t start_run(struct rres *r) {
+  char *argv[8];
+  int k = 0;
+  argv[k++] = r->bin;
+  if (r->libfuzzer) {
+    /* -runs=0: run the given corpus once, no fuzzing. */
+    argv[k++] = "-runs=0";
+    argv[k++] = r->apfx;
+  }
+  argv[k++] = r->corpus;
+  argv[k] = NULL;
+  return fz_spawn(argv, r->log, NULL);
+}
+
+/* A failed whole-corpus run: each file alone, to name every crashing one. */
+static void isolate(const struct fz_opts *o, struct rres *r, struct fz_findings *fnd) {
+  char flog[PATH_MAX + 128], **files;
+  size_t nf = fz_list_files(r->corpus, true, &files);
+  fz_fmt(flog, sizeof flog, "%s/logs/%s.regress-one.log", o->out, r->name);
+  for (size_t f = 0; f < nf && fz_interrupted < 2; f++) {
+    struct fz_report rep;
+    char *a1[3] = {r->bin, files[f], NULL};
+    int frc = fz_run(a1, flog, NULL, 120000);
+    if (frc == 0) continue;
+    fz_parse_report(flog, o->frames, &rep);
+    if (!rep.crashed) {
+      fz_fmt(rep.kind, sizeof rep.kind, "exit status %d", frc);
+      fz_sig_hash(rep.kind, rep.hash);
+      rep.crashed = true;
+    }
+    r->crashing++;
+    fz_record_finding(o, r->name, r->bin, files[f], flog, &rep, fnd);
+  }
+  fz_free_list(files, nf);
+}
 
 int fz_regress(const struct fz_opts *o, char **targets, size_t n) {
   struct fz_findings fnd = {NULL, 0, 0};
   struct rres *res = calloc(n, sizeof *res);
-  int errors = 0, failed = 0;
+  int errors = 0, failed = 0, running = 0;
+  size_t next = 0;
   if (res == NULL) return RTG_EXIT_USAGE;
-  for (size_t i = 0; i < n && fz_interrupted < 2; i++) {
-    char bin[PATH_MAX + 128], corpus[PATH_MAX + 128], log[PATH_MAX + 128], tmp[PATH_MAX + 128],
-        apfx[PATH_MAX + 160], **files, *argv[8];
-    size_t nf;
-    int rc, k = 0;
-    res[i].name = targets[i];
-    if (!find_bin(o, targets[i], bin, sizeof bin, &res[i].libfuzzer)) {
+  for (size_t i = 0; i < n; i++) {
+    struct rres *r = &res[i];
+    char **files;
+    r->name = targets[i];
+    if (!find_bin(o, targets[i], r->bin, sizeof r->bin, &r->libfuzzer)) {
       rtg_cli_err("fuzz",
                   "%s: no regression binary (looked for fuzz-regress/%s and fuzz/%s in %s); "
                   "build it with: cmake --preset asan && cmake --build build-asan --target "
                   "regress_%s",
                   targets[i], targets[i], targets[i],
                   o->build_dir[0] ? o->build_dir : "build-asan and build-fuzz", targets[i]);
-      res[i].status = "no binary";
+      r->status = "no binary";
       errors++;
       continue;
     }
-    fz_fmt(corpus, sizeof corpus, "%s/%s", o->corpus_dir, targets[i]);
-    nf = fz_list_files(corpus, true, &files);
-    res[i].inputs = nf;
-    if (nf == 0) {
+    fz_fmt(r->corpus, sizeof r->corpus, "%s/%s", o->corpus_dir, targets[i]);
+    r->inputs = fz_list_files(r->corpus, true, &files);
+    fz_free_list(files, r->inputs);
+    if (r->inputs == 0) {
       rtg_cli_err("fuzz", "%s: no corpus files in %s (an empty corpus tests nothing)", targets[i],
-                  corpus);
-      res[i].status = "empty corpus";
+                  r->corpus);
+      r->status = "empty corpus";
       errors++;
-      fz_free_list(files, nf);
       continue;
     }
-    fz_fmt(log, sizeof log, "%s/logs/%s.regress.log", o->out, targets[i]);
-    fz_fmt(tmp, sizeof tmp, "%s/tmp/%s", o->out, targets[i]);
-    fz_mkdir_p(tmp);
-    argv[k++] = bin;
-    if (res[i].libfuzzer) {
-      /* -runs=0: run the given corpus once, no fuzzing. */
-      fz_fmt(apfx, sizeof apfx, "-artifact_prefix=%s/", tmp);
-      argv[k++] = "-runs=0";
-      argv[k++] = apfx;
+    fz_fmt(r->log, sizeof r->log, "%s/logs/%s.regress.log", o->out, targets[i]);
+    fz_fmt(r->tmp, sizeof r->tmp, "%s/tmp/%s", o->out, targets[i]);
+    fz_fmt(r->apfx, sizeof r->apfx, "-artifact_prefix=%s/", r->tmp);
+    fz_mkdir_p(r->tmp);
+    r->ready = true;
+  }
+  /* Whole-corpus runs, --jobs at a time. */
+  fz_install_signals();
+  for (;;) {
+    while (running < o->jobs && next < n && fz_interrupted == 0) {
+      struct rres *r = &res[next++];
+      if (!r->ready) continue;
+      r->pid = start_run(r);
+      if (r->pid < 0) {
+        r->pid = 0;
+        r->status = "cannot run";
+        errors++;
+        continue;
+      }
+      running++;
     }
-    argv[k++] = corpus;
-    argv[k] = NULL;
-    rc = fz_run(argv, log, NULL, 600000);
-    if (rc == 0) {
-      res[i].status = "ok";
+    if (running == 0) break;
+    for (size_t i = 0; i < n; i++) {
+      int st;
+      struct rres *r = &res[i];
+      if (r->pid <= 0) continue;
+      if (waitpid(r->pid, &st, WNOHANG) == r->pid) {
+        r->rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        kill(-r->pid, SIGKILL);
+        r->pid = 0;
+        running--;
+        r->status = r->rc == 0 ? "ok" : NULL;
+      } else if (fz_interrupted) {
+        kill(-r->pid, fz_interrupted >= 2 ? SIGKILL : SIGINT);
+      }
+    }
+    usleep(20000);
+  }
+  for (size_t i = 0; i < n && fz_interrupted == 0; i++) {
+    struct rres *r = &res[i];
+    if (!r->ready || r->status != NULL) continue;
+    isolate(o, r, &fnd);
+    if (r->crashing) {
+      r->status = "CRASH";
+      failed++;
     } else {
-      /* Name every crashing input: each file alone. */
-      char flog[PATH_MAX + 128];
-      fz_fmt(flog, sizeof flog, "%s/logs/%s.regress-one.log", o->out, targets[i]);
-      for (size_t f = 0; f < nf && fz_interrupted < 2; f++) {
-        struct fz_report r;
-        char *a1[3] = {bin, files[f], NULL};
-        int frc = fz_run(a1, flog, NULL, 120000);
-        if (frc == 0) continue;
-        fz_parse_report(flog, o->frames, &r);
-        if (!r.crashed) {
-          fz_fmt(r.kind, sizeof r.kind, "exit status %d", frc);
-          fz_sig_hash(r.kind, r.hash);
-          r.crashed = true;
-        }
-        res[i].crashing++;
-        fz_record_finding(o, targets[i], bin, files[f], flog, &r, &fnd);
-      }
-      if (res[i].crashing) {
-        res[i].status = "CRASH";
-        failed++;
-      } else {
-        /* The whole run failed but no single file does: keep the log. */
-        rtg_cli_err("fuzz", "%s: run failed (exit %d) but no single input crashes; see %s",
-                    targets[i], rc, log);
-        res[i].status = "failed";
-        failed++;
-      }
+      /* The whole run failed but no single file does: keep the log. */
+      rtg_cli_err("fuzz", "%s: run failed (exit %d) but no single input crashes; see %s", r->name,
+                  r->rc, r->log);
+      r->status = "failed";
+      failed++;
     }
-    fz_free_list(files, nf);
   }
   if (o->json) {
     json_t *root = json_object(), *ts = json_array(), *fs = json_array();
@@ -138,7 +188,10 @@ int fz_regress(const struct fz_opts *o, char **targets, size_t n) {
       json_object_set_new(t, "status", json_string(res[i].status ? res[i].status : "not run"));
       json_object_set_new(t, "inputs", json_integer((json_int_t)res[i].inputs));
       json_object_set_new(t, "crashing", json_integer(res[i].crashing));
-      json_object_set_new(t, "driver", json_string(res[i].libfuzzer ? "libfuzzer" : "standalone"));
+      json_object_set_new(t, "driver",
+                          json_string(!res[i].ready      ? "-"
+                                      : res[i].libfuzzer ? "libfuzzer"
+                                                         : "standalone"));
       json_array_append_new(ts, t);
     }
     for (size_t i = 0; i < fnd.n; i++) json_array_append_new(fs, fz_finding_json(&fnd.v[i]));
@@ -151,7 +204,10 @@ int fz_regress(const struct fz_opts *o, char **targets, size_t n) {
   } else {
     printf("%-26s %-10s %7s  %s\n", "target", "driver", "inputs", "result");
     for (size_t i = 0; i < n; i++)
-      printf("%-26s %-10s %7zu  %s%s\n", targets[i], res[i].libfuzzer ? "libfuzzer" : "standalone",
+      printf("%-26s %-10s %7zu  %s%s\n", targets[i],
+             !res[i].ready      ? "-"
+             : res[i].libfuzzer ? "libfuzzer"
+                                : "standalone",
              res[i].inputs, res[i].status ? res[i].status : "not run",
              res[i].crashing ? " (see below)" : "");
     fz_print_findings(&fnd);
