@@ -15,6 +15,8 @@
  *   6 LEN BYTES   crafted chunks to B (peer-tag variant: T bit semantics)
  *   7 K           shutdown (K even) or abort (K odd) on A
  *
+ * Inputs of odd length run with RFC 8260 I-DATA negotiated on both sides.
+ *
  * Invariants: every packet either endpoint emits parses with a valid
  * checksum and stays within the MTU; messages delivered are non-empty;
  * timers never fail; nothing crashes or leaks.
@@ -114,6 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   c.rto_min = RTG_MS(50);
   c.heartbeat_interval = RTG_SEC(2);
   c.max_message_size = 65536;
+  c.idata = (size & 1) != 0;
   for (int i = 0; i < 2; i++) {
     rtg_ctx_deterministic(&f.ctx[i], &f.prng[i], (uint64_t)i + 1, &f.now);
     CHECK(rtg_sctp_assoc_new(&f.ctx[i], &c, &f.ep[i]) == 0);

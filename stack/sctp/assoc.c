@@ -28,12 +28,12 @@
 static bool tsn_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 static bool tsn_le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
 static bool ssn_le(uint16_t a, uint16_t b) { return (int16_t)(uint16_t)(a - b) <= 0; }
+static bool mid32_le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
 
 #define COOKIE_LEN 48 /* see cookie_make */
 #define COOKIE_MAC 32
 #define MAX_GAPS 64
 #define MAX_DUPS 32
-#define DATA_HDR 16u
 
 /* ---- internal structures -------------------------------------------------- */
 
@@ -42,7 +42,9 @@ static bool ssn_le(uint16_t a, uint16_t b) { return (int16_t)(uint16_t)(a - b) <
 struct out_msg {
   struct out_msg *next;
   uint32_t refs;
-  uint16_t sid, ssn;
+  uint16_t sid;
+  uint32_t mid; /* SSN (DATA) or MID (I-DATA) */
+  uint32_t nfrag;
   uint32_t ppid;
   bool unordered, abandoned, ssn_set;
   uint32_t max_rtx;
@@ -54,6 +56,7 @@ struct out_msg {
 /* A DATA chunk sent and not yet cumulatively acknowledged. */
 struct txc {
   uint32_t tsn;
+  uint32_t fsn; /* I-DATA fragment sequence number */
   struct out_msg *m;
   uint32_t off;
   uint16_t len;
@@ -67,7 +70,8 @@ struct txc {
 /* A received DATA chunk waiting for its message to complete. */
 struct rxf {
   uint32_t tsn;
-  uint16_t sid, ssn;
+  uint16_t sid;
+  uint32_t mid, fsn; /* SSN for DATA */
   uint32_t ppid;
   uint8_t flags;
   uint16_t len;
@@ -78,7 +82,8 @@ struct rxf {
 /* A complete ordered message waiting for an earlier SSN. */
 struct in_msg {
   struct in_msg *next;
-  uint16_t sid, ssn;
+  uint16_t sid;
+  uint32_t mid;
   uint32_t ppid;
   size_t len;
   uint8_t *data;
@@ -97,7 +102,7 @@ struct ctl_pkt {
 };
 
 struct stream {
-  uint16_t ssn_out, ssn_in;
+  uint32_t mid_out, umid_out, mid_in; /* 16-bit SSNs unless I-DATA */
   uint32_t buffered, low;
   bool reset_pending; /* outgoing reset requested, not yet sent */
   bool resetting;     /* request in flight */
@@ -122,6 +127,9 @@ struct rtg_sctp_assoc {
   uint32_t peer_rwnd;
   uint16_t peer_os, peer_mis;
   bool peer_fwd_tsn, peer_reconfig, zero_cs_peer;
+  bool idata;        /* RFC 8260 negotiated: I-DATA and I-FORWARD-TSN */
+  uint32_t mid_mask; /* 0xffff (SSN) or 0xffffffff (MID) */
+  uint32_t dhdr;     /* DATA (16) or I-DATA (20) chunk header */
 
   /* congestion control (§7.2) */
   uint32_t cwnd, ssthresh, pba, flight;
@@ -198,6 +206,7 @@ void rtg_sctp_config_default(struct rtg_sctp_config *cfg) {
   cfg->heartbeat_interval = RTG_SEC(30);
   cfg->cookie_lifetime = RTG_SEC(60);
   cfg->zero_checksum = false;
+  cfg->idata = false;
   cfg->buffered_low = 0;
 }
 
@@ -384,11 +393,13 @@ static int ctl_chunk(struct rtg_sctp_assoc *a, uint32_t vtag, uint8_t type, uint
 }
 
 static int init_params(struct rtg_sctp_assoc *a, struct rtg_wr *wr) {
-  static const uint8_t ext[] = {RTG_SCTP_FORWARD_TSN, RTG_SCTP_RECONFIG};
+  static const uint8_t ext[] = {RTG_SCTP_FORWARD_TSN, RTG_SCTP_RECONFIG, RTG_SCTP_I_DATA,
+                                RTG_SCTP_I_FORWARD_TSN};
   uint8_t edmid[4];
   rtg_store_u32(edmid, 1);
+  /* RFC 8260 §2.2: I-DATA is offered by listing I-DATA (and I-FORWARD-TSN) */
   if (rtg_sctp_tlv_write(wr, RTG_SCTP_P_FORWARD_TSN_SUPPORTED, NULL, 0) ||
-      rtg_sctp_tlv_write(wr, RTG_SCTP_P_SUPPORTED_EXT, ext, sizeof ext))
+      rtg_sctp_tlv_write(wr, RTG_SCTP_P_SUPPORTED_EXT, ext, a->cfg.idata ? 4 : 2))
     return RTG_ERR_NOBUF;
   if (a->cfg.zero_checksum && rtg_sctp_tlv_write(wr, RTG_SCTP_P_ZERO_CHECKSUM, edmid, 4))
     return RTG_ERR_NOBUF;
@@ -474,6 +485,8 @@ static void cc_init(struct rtg_sctp_assoc *a) {
 
 static void enter_established(struct rtg_sctp_assoc *a) {
   a->state = RTG_SCTP_ESTABLISHED;
+  a->mid_mask = a->idata ? 0xffffffffu : 0xffffu;
+  a->dhdr = a->idata ? 20 : 16;
   a->t1 = RTG_TIME_NEVER;
   a->init_tries = 0;
   a->error_count = 0;
@@ -498,6 +511,7 @@ static void peer_from_init(struct rtg_sctp_assoc *a, const struct rtg_sctp_init 
   a->peer_fwd_tsn = in->forward_tsn;
   a->peer_reconfig = in->reconfig;
   a->zero_cs_peer = in->zero_checksum && in->edmid == 1;
+  a->idata = a->cfg.idata && in->idata;
 }
 
 /* Closes everything down and reports |ev|. */
@@ -554,7 +568,7 @@ static int on_init(struct rtg_sctp_assoc *a, const struct rtg_sctp_init *in) {
   c.my_tag = tag;
   c.my_tsn = tsn;
   c.flags = (in->forward_tsn ? 1u : 0u) | (in->reconfig ? 2u : 0u) |
-            (in->zero_checksum && in->edmid == 1 ? 4u : 0u);
+            (in->zero_checksum && in->edmid == 1 ? 4u : 0u) | (in->idata ? 8u : 0u);
   if ((rc = cookie_make(a, &c, ck))) return rc;
   rtg_wr_init(&pw, params, sizeof params);
   if (init_params(a, &pw) || rtg_sctp_tlv_write(&pw, RTG_SCTP_P_STATE_COOKIE, ck, sizeof ck))
@@ -633,6 +647,7 @@ static int on_cookie_echo(struct rtg_sctp_assoc *a, uint32_t vtag, struct rtg_sl
   a->peer_fwd_tsn = (c.flags & 1) != 0;
   a->peer_reconfig = (c.flags & 2) != 0;
   a->zero_cs_peer = (c.flags & 4) != 0;
+  a->idata = a->cfg.idata && (c.flags & 8) != 0;
   enter_established(a);
   return ctl_chunk(a, a->peer_vtag, RTG_SCTP_COOKIE_ACK, 0, NULL, 0);
 }
@@ -691,6 +706,14 @@ static int deliver(struct rtg_sctp_assoc *a, uint16_t sid, uint32_t ppid, bool u
   return push_event(a, &ev, data);
 }
 
+static bool mid_le(const struct rtg_sctp_assoc *a, uint32_t x, uint32_t y) {
+  return a->idata ? mid32_le(x, y) : ssn_le((uint16_t)x, (uint16_t)y);
+}
+
+static uint32_t mid_next(const struct rtg_sctp_assoc *a, uint32_t m) {
+  return (m + 1) & a->mid_mask;
+}
+
 /* Delivers queued ordered messages of |sid| that are now in sequence. */
 static int deliver_pending(struct rtg_sctp_assoc *a, uint16_t sid) {
   struct stream *s = &a->streams[sid];
@@ -700,12 +723,13 @@ static int deliver_pending(struct rtg_sctp_assoc *a, uint16_t sid) {
     again = false;
     while (*pp) {
       struct in_msg *m = *pp;
-      if (m->sid == sid && m->ssn == s->ssn_in) {
+      if (m->sid == sid && m->mid == s->mid_in) {
         int rc;
         *pp = m->next;
-        s->ssn_in++;
+        s->mid_in = mid_next(a, s->mid_in);
         a->rx_bytes -= m->len;
-        rc = deliver(a, sid, m->ppid, false, m->data, m->len);
+        /* a NULL message stands for one dropped as too large */
+        rc = m->data ? deliver(a, sid, m->ppid, false, m->data, m->len) : 0;
         rtg_free(&a->ctx, m);
         if (rc) return rc;
         again = true;
@@ -730,16 +754,86 @@ static void rx_remove(struct rtg_sctp_assoc *a, size_t lo, size_t hi) {
   a->rx_n -= hi - lo;
 }
 
-/* Tries to complete the message holding fragment |i|. */
-static int reassemble(struct rtg_sctp_assoc *a, size_t i) {
-  const struct rxf *f = &a->rx[i];
-  size_t lo = i, hi = i, total = 0;
+/* Hands a reassembled message on: delivered now, queued behind an earlier
+ * ordered message, or (|buf| NULL: dropped as too large) just counted in
+ * the ordered sequence. */
+static int complete(struct rtg_sctp_assoc *a, uint16_t sid, bool unordered, uint32_t mid,
+                    uint32_t ppid, uint8_t *buf, size_t total) {
+  struct stream *s = stream_get(a, sid);
+  struct in_msg *m;
+  int rc;
+  if (s == NULL) {
+    rtg_free(&a->ctx, buf);
+    return RTG_ERR_NOMEM;
+  }
+  if (unordered) return buf ? deliver(a, sid, ppid, true, buf, total) : 0;
+  if (mid == s->mid_in) {
+    s->mid_in = mid_next(a, s->mid_in);
+    if (buf && (rc = deliver(a, sid, ppid, false, buf, total))) return rc;
+    return a->pending ? deliver_pending(a, sid) : 0;
+  }
+  if (mid_le(a, mid, s->mid_in - 1)) {
+    rtg_free(&a->ctx, buf); /* skipped by FORWARD-TSN */
+    return 0;
+  }
+  m = zalloc(a, sizeof *m);
+  if (m == NULL) {
+    rtg_free(&a->ctx, buf);
+    return RTG_ERR_NOMEM;
+  }
+  m->sid = sid;
+  m->mid = mid;
+  m->ppid = ppid;
+  m->len = total;
+  m->data = buf; /* NULL: a dropped message keeps its place */
+  m->next = a->pending;
+  a->pending = m;
+  a->rx_bytes += total;
+  return 0;
+}
+
+/* Copies the fragments |idx[0..n)| (in order) into one buffer and removes
+ * them; |*buf| is NULL when the message exceeds max_message_size
+ * (RFC 8841 §6: larger than announced - dropped, its place skipped). */
+static int gather(struct rtg_sctp_assoc *a, const size_t *idx, size_t n, uint8_t **buf,
+                  size_t *total) {
+  size_t t = 0, w = 0;
+  for (size_t k = 0; k < n; k++) t += a->rx[idx[k]].len;
+  *buf = NULL;
+  if (t > a->cfg.max_message_size) {
+    a->st.oversize_dropped++;
+    t = 0;
+  } else if ((*buf = zalloc(a, t ? t : 1)) == NULL) {
+    return RTG_ERR_NOMEM;
+  }
+  *total = t;
+  t = 0;
+  for (size_t k = 0; k < n; k++) {
+    struct rxf *f = &a->rx[idx[k]];
+    if (*buf) memcpy(*buf + t, f->data, f->len);
+    t += f->len;
+    a->rx_bytes -= f->len;
+    if (f->pooled)
+      block_put(a, f->data);
+    else
+      rtg_free(&a->ctx, f->data);
+    f->data = NULL;
+  }
+  /* close the holes (the indexes are increasing) */
+  for (size_t r = 0; r < a->rx_n; r++)
+    if (a->rx[r].data != NULL) a->rx[w++] = a->rx[r];
+  a->rx_n = w;
+  return 0;
+}
+
+/* DATA: the fragments of one message carry consecutive TSNs (§6.9). */
+static int reassemble_data(struct rtg_sctp_assoc *a, size_t i) {
+  size_t lo = i, hi = i, total, *idx;
+  uint16_t sid = a->rx[i].sid;
+  uint32_t mid = a->rx[i].mid, ppid;
+  bool unordered = (a->rx[i].flags & RTG_SCTP_DATA_UNORDERED) != 0;
   uint8_t *buf;
-  bool unordered = (f->flags & RTG_SCTP_DATA_UNORDERED) != 0;
-  uint16_t sid = f->sid, ssn = f->ssn;
-  uint32_t ppid;
-  struct stream *s;
-  /* DATA fragments of one message carry consecutive TSNs (§6.9). */
+  int rc;
   while (!(a->rx[lo].flags & RTG_SCTP_DATA_BEGIN)) {
     if (lo == 0 || a->rx[lo - 1].tsn != a->rx[lo].tsn - 1 || a->rx[lo - 1].sid != sid) return 0;
     lo--;
@@ -750,46 +844,54 @@ static int reassemble(struct rtg_sctp_assoc *a, size_t i) {
       return 0;
     hi++;
   }
-  for (size_t k = lo; k <= hi; k++) total += a->rx[k].len;
   ppid = a->rx[lo].ppid;
-  buf = zalloc(a, total);
-  if (buf == NULL) return RTG_ERR_NOMEM;
-  total = 0;
-  for (size_t k = lo; k <= hi; k++) {
-    memcpy(buf + total, a->rx[k].data, a->rx[k].len);
-    total += a->rx[k].len;
+  mid = a->rx[lo].mid;
+  if ((idx = zalloc(a, (hi - lo + 1) * sizeof *idx)) == NULL) return RTG_ERR_NOMEM;
+  for (size_t k = lo; k <= hi; k++) idx[k - lo] = k;
+  rc = gather(a, idx, hi - lo + 1, &buf, &total);
+  rtg_free(&a->ctx, idx);
+  if (rc) return rc;
+  return complete(a, sid, unordered, mid, ppid, buf, total);
+}
+
+/* I-DATA (RFC 8260 §2.1): fragments of a message share (stream, U, MID)
+ * and are numbered by FSN; other messages may interleave between them. */
+static int reassemble_idata(struct rtg_sctp_assoc *a, size_t i) {
+  const struct rxf *f = &a->rx[i];
+  uint16_t sid = f->sid;
+  uint32_t mid = f->mid, ppid = 0, last = UINT32_MAX;
+  uint8_t u = f->flags & RTG_SCTP_DATA_UNORDERED;
+  size_t n = 0, total, *idx;
+  uint8_t *buf;
+  int rc;
+  for (size_t k = 0; k < a->rx_n; k++) {
+    const struct rxf *g = &a->rx[k];
+    if (g->sid != sid || g->mid != mid || (g->flags & RTG_SCTP_DATA_UNORDERED) != u) continue;
+    if (g->flags & RTG_SCTP_DATA_END) last = g->fsn;
+    if (g->flags & RTG_SCTP_DATA_BEGIN) ppid = g->ppid;
+    n++;
   }
-  rx_remove(a, lo, hi + 1);
-  if ((s = stream_get(a, sid)) == NULL) {
-    rtg_free(&a->ctx, buf);
-    return RTG_ERR_NOMEM;
-  }
-  if (unordered) return deliver(a, sid, ppid, true, buf, total);
-  if (ssn == s->ssn_in) {
-    int rc;
-    s->ssn_in++;
-    if ((rc = deliver(a, sid, ppid, false, buf, total))) return rc;
-    return a->pending ? deliver_pending(a, sid) : 0;
-  }
-  if (ssn_le(ssn, (uint16_t)(s->ssn_in - 1))) {
-    rtg_free(&a->ctx, buf); /* skipped by FORWARD-TSN */
-    return 0;
-  } else {
-    struct in_msg *m = zalloc(a, sizeof *m);
-    if (m == NULL) {
-      rtg_free(&a->ctx, buf);
-      return RTG_ERR_NOMEM;
+  if (last == UINT32_MAX || n != (size_t)last + 1) return 0;
+  if ((idx = zalloc(a, n * sizeof *idx)) == NULL) return RTG_ERR_NOMEM;
+  n = 0;
+  for (size_t k = 0; k < a->rx_n; k++) {
+    const struct rxf *g = &a->rx[k];
+    if (g->sid != sid || g->mid != mid || (g->flags & RTG_SCTP_DATA_UNORDERED) != u) continue;
+    /* TSN order is FSN order for one message; a gap in FSNs is broken */
+    if (g->fsn != n || (n == 0) != ((g->flags & RTG_SCTP_DATA_BEGIN) != 0)) {
+      rtg_free(&a->ctx, idx);
+      return 0;
     }
-    m->sid = sid;
-    m->ssn = ssn;
-    m->ppid = ppid;
-    m->len = total;
-    m->data = buf;
-    m->next = a->pending;
-    a->pending = m;
-    a->rx_bytes += total;
+    idx[n++] = k;
   }
-  return 0;
+  rc = gather(a, idx, n, &buf, &total);
+  rtg_free(&a->ctx, idx);
+  if (rc) return rc;
+  return complete(a, sid, u != 0, mid, ppid, buf, total);
+}
+
+static int reassemble(struct rtg_sctp_assoc *a, size_t i) {
+  return a->idata ? reassemble_idata(a, i) : reassemble_data(a, i);
 }
 
 static uint32_t my_rwnd(const struct rtg_sctp_assoc *a) {
@@ -840,7 +942,8 @@ static int on_data(struct rtg_sctp_assoc *a, const struct rtg_sctp_data *d) {
   f = &a->rx[i];
   f->tsn = d->tsn;
   f->sid = d->sid;
-  f->ssn = d->ssn;
+  f->mid = d->idata ? d->mid : d->ssn;
+  f->fsn = d->fsn;
   f->ppid = d->ppid;
   f->flags = (uint8_t)((d->begin ? RTG_SCTP_DATA_BEGIN : 0) | (d->end ? RTG_SCTP_DATA_END : 0) |
                        (d->unordered ? RTG_SCTP_DATA_UNORDERED : 0));
@@ -861,7 +964,8 @@ static int on_data(struct rtg_sctp_assoc *a, const struct rtg_sctp_data *d) {
 static int on_forward_tsn(struct rtg_sctp_assoc *a, const struct rtg_sctp_fwd_tsn *f) {
   size_t k = 0;
   a->sack_now = true;
-  if (f->i_forward || !tsn_lt(a->peer_cum, f->new_cum_tsn)) return 0;
+  /* the variant must match what was negotiated (RFC 8260 §2.3) */
+  if (f->i_forward != a->idata || !tsn_lt(a->peer_cum, f->new_cum_tsn)) return 0;
   /* RFC 3758 §3.6: everything up to the new cumulative TSN counts as
    * received; its fragments will never complete. */
   a->peer_cum = f->new_cum_tsn;
@@ -875,17 +979,35 @@ static int on_forward_tsn(struct rtg_sctp_assoc *a, const struct rtg_sctp_fwd_ts
   for (size_t i = 0; i < f->nentries; i++) {
     uint16_t sid;
     bool u;
-    uint32_t ssn;
+    uint32_t mid;
     struct stream *s;
     struct in_msg **pp;
-    rtg_sctp_fwd_entry(f, i, &sid, &u, &ssn);
+    rtg_sctp_fwd_entry(f, i, &sid, &u, &mid);
     if ((s = stream_get(a, sid)) == NULL) return RTG_ERR_NOMEM;
-    if (ssn_le(s->ssn_in, (uint16_t)ssn)) s->ssn_in = (uint16_t)(ssn + 1);
+    if (u) {
+      /* I-FORWARD-TSN on an unordered message: drop its fragments */
+      size_t w = 0;
+      for (size_t r = 0; r < a->rx_n; r++) {
+        struct rxf *g = &a->rx[r];
+        if (g->sid == sid && g->mid == mid && (g->flags & RTG_SCTP_DATA_UNORDERED)) {
+          a->rx_bytes -= g->len;
+          if (g->pooled)
+            block_put(a, g->data);
+          else
+            rtg_free(&a->ctx, g->data);
+        } else {
+          a->rx[w++] = *g;
+        }
+      }
+      a->rx_n = w;
+      continue;
+    }
+    if (mid_le(a, s->mid_in, mid)) s->mid_in = mid_next(a, mid);
     /* drop queued messages that the skip made obsolete */
     pp = &a->pending;
     while (*pp) {
       struct in_msg *m = *pp;
-      if (m->sid == sid && ssn_le(m->ssn, (uint16_t)ssn)) {
+      if (m->sid == sid && mid_le(a, m->mid, mid)) {
         *pp = m->next;
         a->rx_bytes -= m->len;
         rtg_free(&a->ctx, m->data);
@@ -903,7 +1025,7 @@ static int on_forward_tsn(struct rtg_sctp_assoc *a, const struct rtg_sctp_fwd_ts
 
 static void chunk_done(struct rtg_sctp_assoc *a, struct txc *c) {
   if (c->in_flight) {
-    uint32_t n = (uint32_t)c->len + DATA_HDR;
+    uint32_t n = (uint32_t)c->len + a->dhdr;
     a->flight = n < a->flight ? a->flight - n : 0;
     c->in_flight = false;
   }
@@ -932,6 +1054,7 @@ static void abandon_msg(struct rtg_sctp_assoc *a, struct out_msg *m) {
       struct txc c;
       memset(&c, 0, sizeof c);
       c.tsn = a->next_tsn;
+      c.fsn = m->nfrag++;
       c.m = m;
       c.off = (uint32_t)m->cut;
       c.flags = RTG_SCTP_DATA_END;
@@ -1092,7 +1215,7 @@ static int on_reconf_param(struct rtg_sctp_assoc *a, const struct rtg_sctp_recon
         uint16_t sid = rtg_sctp_reconf_sid(r, i);
         struct stream *s = stream_get(a, sid);
         if (s == NULL) return RTG_ERR_NOMEM;
-        s->ssn_in = 0;
+        s->mid_in = 0;
         if (simple_event(a, RTG_SCTP_EV_STREAM_RESET, sid, 0)) return RTG_ERR_NOMEM;
       }
       a->last_resp_result = RTG_SCTP_RR_PERFORMED;
@@ -1103,7 +1226,7 @@ static int on_reconf_param(struct rtg_sctp_assoc *a, const struct rtg_sctp_recon
       for (size_t i = 0; i < a->reset_n; i++) {
         struct stream *s = &a->streams[a->reset_sids[i]];
         s->resetting = false;
-        if (r->result == RTG_SCTP_RR_PERFORMED) s->ssn_out = 0;
+        if (r->result == RTG_SCTP_RR_PERFORMED) s->mid_out = s->umid_out = 0;
         if (simple_event(a, RTG_SCTP_EV_RESET_DONE, a->reset_sids[i],
                          r->result == RTG_SCTP_RR_PERFORMED ? 0 : RTG_ERR_STATE))
           return RTG_ERR_NOMEM;
@@ -1192,13 +1315,17 @@ static int handle_chunk(struct rtg_sctp_assoc *a, const struct rtg_sctp_packet *
       if (a->state == RTG_SCTP_COOKIE_ECHOED) enter_established(a);
       return 0;
     case RTG_SCTP_DATA:
+    case RTG_SCTP_I_DATA:
       if (!up || a->state == RTG_SCTP_SHUTDOWN_ACK_SENT) return 0;
+      /* RFC 8260 §2.2: only the negotiated kind of data chunk */
+      if ((c->type == RTG_SCTP_I_DATA) != a->idata) return 0;
       *had_data = true;
       return on_data(a, &in->u.data);
     case RTG_SCTP_SACK:
       if (up) on_sack(a, &in->u.sack);
       return 0;
     case RTG_SCTP_FORWARD_TSN:
+    case RTG_SCTP_I_FORWARD_TSN:
       if (!up) return 0;
       *had_data = true;
       return on_forward_tsn(a, &in->u.fwd);
@@ -1473,24 +1600,30 @@ static int write_sack(struct rtg_sctp_assoc *a, struct rtg_wr *wr) {
 
 static int write_fwd_tsn(struct rtg_sctp_assoc *a, struct rtg_wr *wr) {
   uint16_t sids[64];
-  uint32_t ssns[64];
+  uint32_t mids[64];
+  bool uns[64];
   size_t n = 0;
-  /* RFC 3758 §3.2: the highest skipped SSN of each ordered stream */
+  /* RFC 3758 §3.2: the highest skipped SSN of each ordered stream;
+   * RFC 8260 §2.3: I-FORWARD-TSN also names skipped unordered messages */
   for (size_t i = 0; i < a->tx_n; i++) {
     struct txc *c = tx_at(a, i);
     size_t k;
+    bool u = c->m->unordered;
     if (tsn_lt(a->adv_peer_ack, c->tsn)) break;
-    if (!c->abandoned || c->m->unordered) continue;
-    for (k = 0; k < n && sids[k] != c->m->sid; k++) continue;
+    if (!c->abandoned || (u && !a->idata)) continue;
+    for (k = 0; k < n && !(sids[k] == c->m->sid && uns[k] == u && (!u || mids[k] == c->m->mid));
+         k++)
+      continue;
     if (k == n) {
       if (n == 64) continue;
       sids[n] = c->m->sid;
-      ssns[n++] = c->m->ssn;
-    } else if (ssn_le((uint16_t)ssns[k], c->m->ssn)) {
-      ssns[k] = c->m->ssn;
+      uns[n] = u;
+      mids[n++] = c->m->mid;
+    } else if (mid_le(a, mids[k], c->m->mid)) {
+      mids[k] = c->m->mid;
     }
   }
-  if (rtg_sctp_fwd_write(wr, false, a->adv_peer_ack, sids, NULL, ssns, n)) return RTG_ERR_NOBUF;
+  if (rtg_sctp_fwd_write(wr, a->idata, a->adv_peer_ack, sids, uns, mids, n)) return RTG_ERR_NOBUF;
   a->send_fwd_tsn = false;
   a->st.forward_tsns_sent++;
   if (a->t3 == RTG_TIME_NEVER) a->t3 = a->now + a->rto;
@@ -1502,7 +1635,10 @@ static int write_chunk(struct rtg_sctp_assoc *a, struct rtg_wr *wr, struct txc *
   memset(&d, 0, sizeof d);
   d.tsn = c->tsn;
   d.sid = c->m->sid;
-  d.ssn = c->m->ssn;
+  d.idata = a->idata;
+  d.ssn = (uint16_t)c->m->mid;
+  d.mid = c->m->mid;
+  d.fsn = c->fsn;
   d.ppid = c->m->ppid;
   d.begin = (c->flags & RTG_SCTP_DATA_BEGIN) != 0;
   d.end = (c->flags & RTG_SCTP_DATA_END) != 0;
@@ -1513,7 +1649,7 @@ static int write_chunk(struct rtg_sctp_assoc *a, struct rtg_wr *wr, struct txc *
   c->sent = a->now;
   c->nsent++;
   c->in_flight = true;
-  a->flight += c->len + DATA_HDR;
+  a->flight += c->len + a->dhdr;
   a->st.data_chunks_sent++;
   if (a->t3 == RTG_TIME_NEVER) a->t3 = a->now + a->rto;
   return 0;
@@ -1536,20 +1672,29 @@ static int cut_chunk(struct rtg_sctp_assoc *a, size_t room, struct txc **out) {
     if (a->sq_head == NULL) a->sq_tail = NULL;
     msg_unref(a, m);
   }
-  if (m == NULL || room <= DATA_HDR) return RTG_ERR_AGAIN;
+  if (m == NULL || room <= a->dhdr) return RTG_ERR_AGAIN;
   s = &a->streams[m->sid];
   /* the padded chunk must fit |room| */
   n = m->len - m->cut;
-  if (n > ((room - DATA_HDR) & ~(size_t)3)) n = (room - DATA_HDR) & ~(size_t)3;
+  if (n > ((room - a->dhdr) & ~(size_t)3)) n = (room - a->dhdr) & ~(size_t)3;
   if (n == 0) return RTG_ERR_AGAIN;
   memset(&c, 0, sizeof c);
   if (m->cut == 0) {
     c.flags |= RTG_SCTP_DATA_BEGIN;
-    if (!m->unordered && !m->ssn_set) m->ssn = s->ssn_out++;
+    if (!m->ssn_set) {
+      /* SSN / MID are assigned when the first fragment goes out */
+      if (!m->unordered) {
+        m->mid = s->mid_out;
+        s->mid_out = mid_next(a, s->mid_out);
+      } else if (a->idata) {
+        m->mid = s->umid_out++;
+      }
+    }
     m->ssn_set = true;
   }
   if (m->cut + n == m->len) c.flags |= RTG_SCTP_DATA_END;
   c.tsn = a->next_tsn;
+  c.fsn = m->nfrag++;
   c.m = m;
   c.off = (uint32_t)m->cut;
   c.len = (uint16_t)n;
@@ -1610,7 +1755,7 @@ int rtg_sctp_assoc_poll_transmit(struct rtg_sctp_assoc *a, uint8_t *buf, size_t 
       continue;
     }
     if (!c->fast && a->flight >= a->cwnd && any) break;
-    if (rtg_wr_left(&wr) < (((size_t)c->len + 3) & ~(size_t)3) + DATA_HDR) break;
+    if (rtg_wr_left(&wr) < (((size_t)c->len + 3) & ~(size_t)3) + a->dhdr) break;
     if (write_chunk(a, &wr, c)) break;
     if (c->fast) a->st.fast_retransmits++;
     a->st.retransmits++;
@@ -1629,15 +1774,15 @@ int rtg_sctp_assoc_poll_transmit(struct rtg_sctp_assoc *a, uint8_t *buf, size_t 
       size_t room = rtg_wr_left(&wr);
       if (a->flight >= a->cwnd) break;
       /* zero-window probe: one chunk when nothing is in flight (§6.1 A) */
-      if (a->peer_rwnd < DATA_HDR + 1 && a->flight > 0) break;
-      if (a->peer_rwnd > DATA_HDR && room > a->peer_rwnd) room = a->peer_rwnd;
+      if (a->peer_rwnd < a->dhdr + 1 && a->flight > 0) break;
+      if (a->peer_rwnd > a->dhdr && room > a->peer_rwnd) room = a->peer_rwnd;
       if (cut_chunk(a, room, &c)) break;
       if (write_chunk(a, &wr, c)) {
         c->rtx = true; /* cannot happen (cut to fit); never lose a TSN */
         a->rtx_count++;
         break;
       }
-      uint32_t used = (uint32_t)c->len + DATA_HDR;
+      uint32_t used = (uint32_t)c->len + a->dhdr;
       a->peer_rwnd = a->peer_rwnd > used ? a->peer_rwnd - used : 0;
       any = true;
     }
@@ -1680,6 +1825,8 @@ int rtg_sctp_assoc_new(const struct rtg_ctx *ctx, const struct rtg_sctp_config *
   a->cfg = *cfg;
   a->state = RTG_SCTP_CLOSED;
   a->rto = clamp_rto(a, cfg->rto_initial);
+  a->mid_mask = 0xffff;
+  a->dhdr = 16;
   a->t1 = a->t2 = a->t3 = a->t_ack = a->t_hb = a->t_reconf = RTG_TIME_NEVER;
   if (rtg_random(ctx, secret, sizeof secret) ||
       rtg_hmac_init(&a->cookie_mac, RTG_HASH_SHA256, secret, sizeof secret)) {
@@ -1836,6 +1983,7 @@ void rtg_sctp_assoc_stats(const struct rtg_sctp_assoc *a, struct rtg_sctp_stats 
 
 uint32_t rtg_sctp_assoc_local_vtag(const struct rtg_sctp_assoc *a) { return a->my_vtag; }
 uint32_t rtg_sctp_assoc_peer_vtag(const struct rtg_sctp_assoc *a) { return a->peer_vtag; }
+bool rtg_sctp_assoc_idata(const struct rtg_sctp_assoc *a) { return a->idata; }
 bool rtg_sctp_assoc_zero_checksum(const struct rtg_sctp_assoc *a) {
   return a->zero_cs_peer && a->cfg.zero_checksum;
 }

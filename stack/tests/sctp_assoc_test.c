@@ -619,6 +619,79 @@ static void test_sctp_assoc_buffered_low(void **state) {
   sim_free(&s);
 }
 
+/* A message larger than the receiver's max-message-size is dropped, and
+ * the ordered stream goes on with the next one. */
+static void test_sctp_assoc_max_message_size_receive(void **state) {
+  struct rtg_sctp_config c = test_cfg(), small = test_cfg();
+  struct sim s;
+  struct rtg_sctp_stats st;
+  (void)state;
+  small.max_message_size = 10000;
+  sim_init(&s, &c, &small, 17);
+  connect_pair(&s, false);
+  send_msg(&s, 0, 1, 0, 5000, NULL);
+  send_msg(&s, 0, 1, 1, 20000, NULL); /* too large for the peer */
+  send_msg(&s, 0, 1, 2, 9000, NULL);
+  total_expected = 2;
+  run(&s, s.now + RTG_SEC(10), all_delivered);
+  assert_int_equal(s.delivered[1], 2);
+  assert_true(s.seen[1][0] && !s.seen[1][1] && s.seen[1][2]);
+  assert_int_equal(s.bad[1], 0);
+  rtg_sctp_assoc_stats(s.ep[1], &st);
+  assert_int_equal(st.oversize_dropped, 1);
+  sim_free(&s);
+}
+
+/* RFC 8260 I-DATA: negotiated only when both offer it; large messages on
+ * several streams interleave through a lossy, reordering network, and
+ * unreliable unordered messages are skipped with I-FORWARD-TSN. */
+static void test_sctp_assoc_idata_interleaving(void **state) {
+  struct rtg_sctp_config c = test_cfg(), plain = test_cfg();
+  struct rtg_sctp_send_opts un = {true, 0, RTG_TIME_NEVER};
+  struct sim s;
+  struct rtg_sctp_stats st;
+  uint32_t n = 120;
+  (void)state;
+  c.idata = true;
+  sim_init(&s, &c, &plain, 18);
+  connect_pair(&s, true);
+  assert_false(rtg_sctp_assoc_idata(s.ep[0]));
+  assert_false(rtg_sctp_assoc_idata(s.ep[1]));
+  sim_free(&s);
+
+  sim_init(&s, &c, &c, 19);
+  connect_pair(&s, true);
+  assert_true(rtg_sctp_assoc_idata(s.ep[0]));
+  assert_true(rtg_sctp_assoc_idata(s.ep[1]));
+  s.loss_pct = 5;
+  s.jitter = RTG_MS(15);
+  for (uint32_t i = 0; i < n; i++)
+    send_msg(&s, (int)(i % 5 == 4), (uint16_t)(i % 4), i, 6 + (i % 3 == 0 ? 60000 : 700 + i * 13),
+             NULL);
+  total_expected = 96; /* 4 of every 5 go from 0 to 1 */
+  run(&s, s.now + RTG_SEC(300), all_delivered);
+  assert_int_equal(s.delivered[1], 96);
+  assert_int_equal(s.bad[1], 0);
+  run(&s, s.now + RTG_SEC(30), NULL);
+  assert_int_equal(s.delivered[0], 24);
+  assert_int_equal(s.bad[0], 0);
+  rtg_sctp_assoc_stats(s.ep[0], &st);
+  assert_true(st.retransmits > 0);
+  /* unordered, never retransmitted: I-FORWARD-TSN; then reliable again */
+  s.loss_pct = 25;
+  for (uint32_t i = 200; i < 300; i++) send_msg(&s, 0, 2, i, 3000, &un);
+  run(&s, s.now + RTG_SEC(30), NULL);
+  rtg_sctp_assoc_stats(s.ep[0], &st);
+  assert_true(st.forward_tsns_sent > 0);
+  s.loss_pct = 0;
+  total_expected = s.delivered[1] + 10;
+  for (uint32_t i = 300; i < 310; i++) send_msg(&s, 0, 2, i, 5000, NULL);
+  run(&s, s.now + RTG_SEC(30), all_delivered);
+  for (uint32_t i = 300; i < 310; i++) assert_true(s.seen[1][i]);
+  assert_int_equal(s.bad[1], 0);
+  sim_free(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sctp_assoc_connect_one_side),
@@ -636,6 +709,8 @@ int main(void) {
       cmocka_unit_test(test_sctp_assoc_heartbeat),
       cmocka_unit_test(test_sctp_assoc_delayed_ack),
       cmocka_unit_test(test_sctp_assoc_buffered_low),
+      cmocka_unit_test(test_sctp_assoc_max_message_size_receive),
+      cmocka_unit_test(test_sctp_assoc_idata_interleaving),
   };
   return cmocka_run_group_tests_name("sctp_assoc", tests, NULL, NULL);
 }

@@ -52,6 +52,10 @@ struct pair {
   size_t last_len;
   uint32_t last_ppid;
   uint16_t last_sid;
+  /* every message rtcgate received: stream, length and CRC-32 */
+  uint16_t rx_sid[64];
+  size_t rx_len[64];
+  uint32_t rx_crc[64];
   /* what usrsctp received */
   uint8_t *ubuf;
   size_t ulen;
@@ -226,6 +230,11 @@ static void rtg_events(struct pair *p) {
         break;
       case RTG_SCTP_EV_RESET_DONE: p->reset_done++; break;
       case RTG_SCTP_EV_MESSAGE:
+        if (p->msgs < 64) {
+          p->rx_sid[p->msgs] = ev.sid;
+          p->rx_len[p->msgs] = ev.len;
+          p->rx_crc[p->msgs] = rtg_crc32(0, ev.data, ev.len);
+        }
         p->msgs++;
         free(p->last);
         p->last = malloc(ev.len);
@@ -270,14 +279,32 @@ static bool run_until(struct pair *p, cond_fn c, int max_ms) {
 
 static bool up(struct pair *p) { return p->connected == 1 && p->usr != NULL; }
 
-static void usr_client(struct pair *p) {
+/* RFC 8260 I-DATA: usrsctp.h lacks the option name (usrsctp value). */
+#define RTG_USRSCTP_INTERLEAVING_SUPPORTED 0x00001206
+
+/* usrsctp connects; with |idata| it offers I-DATA (interleaving level 2).
+ * returns false when this usrsctp cannot. */
+static bool usr_client_idata(struct pair *p, bool idata) {
   struct sockaddr_conn a = conn_addr(&p->link);
   p->usr = usrsctp_socket(AF_CONN, SOCK_STREAM, IPPROTO_SCTP, NULL, NULL, 0, NULL);
   assert_non_null(p->usr);
   sock_opts(p->usr);
+  if (idata) {
+    const int level = 2;
+    struct sctp_assoc_value av;
+    av.assoc_id = SCTP_FUTURE_ASSOC;
+    av.assoc_value = 1;
+    if (usrsctp_setsockopt(p->usr, IPPROTO_SCTP, SCTP_FRAGMENT_INTERLEAVE, &level, sizeof level) ||
+        usrsctp_setsockopt(p->usr, IPPROTO_SCTP, RTG_USRSCTP_INTERLEAVING_SUPPORTED, &av,
+                           sizeof av))
+      return false;
+  }
   assert_int_equal(usrsctp_bind(p->usr, (struct sockaddr *)&a, sizeof a), 0);
   (void)usrsctp_connect(p->usr, (struct sockaddr *)&a, sizeof a);
+  return true;
 }
+
+static void usr_client(struct pair *p) { (void)usr_client_idata(p, false); }
 
 static void usr_server(struct pair *p) {
   struct sockaddr_conn a = conn_addr(&p->link);
@@ -496,6 +523,48 @@ static void test_sctp_usrsctp_shutdown(void **state) {
   assert_int_equal(rtg_sctp_assoc_state(p->rtg), RTG_SCTP_CLOSED);
 }
 
+/* RFC 8260 I-DATA with usrsctp (interleaving level 2): two 100 KB messages
+ * on two streams from usrsctp, whose fragments it may interleave, and our
+ * I-DATA back to it. */
+static bool two_big(struct pair *p) { return p->msgs >= 2; }
+
+static void test_sctp_usrsctp_idata(void **state) {
+  struct pair *p = *state;
+  struct rtg_sctp_config c;
+  static uint8_t m1[100000], m2[100000];
+  size_t got1 = 0, got2 = 0;
+  rtg_sctp_assoc_free(p->rtg);
+  rtg_sctp_config_default(&c);
+  c.heartbeat_interval = RTG_TIME_NEVER;
+  c.idata = true;
+  assert_int_equal(rtg_sctp_assoc_new(&p->ctx, &c, &p->rtg), 0);
+  if (!usr_client_idata(p, true)) skip();
+  assert_true(run_until(p, up, 5000));
+  assert_true(rtg_sctp_assoc_idata(p->rtg));
+  pattern(m1, sizeof m1, 1);
+  pattern(m2, sizeof m2, 2);
+  assert_int_equal(usr_send(p, 1, RTG_SCTP_PPID_BINARY, m1, sizeof m1, false, -1), 0);
+  assert_int_equal(usr_send(p, 2, RTG_SCTP_PPID_BINARY, m2, sizeof m2, false, -1), 0);
+  assert_true(run_until(p, two_big, 20000));
+  for (size_t i = 0; i < p->msgs; i++) {
+    if (p->rx_sid[i] == 1 && p->rx_len[i] == sizeof m1 &&
+        p->rx_crc[i] == rtg_crc32(0, m1, sizeof m1))
+      got1++;
+    if (p->rx_sid[i] == 2 && p->rx_len[i] == sizeof m2 &&
+        p->rx_crc[i] == rtg_crc32(0, m2, sizeof m2))
+      got2++;
+  }
+  assert_int_equal(got1, 1);
+  assert_int_equal(got2, 1);
+  /* and ours to usrsctp as I-DATA */
+  assert_int_equal(
+      rtg_sctp_assoc_send(p->rtg, p->now, 3, RTG_SCTP_PPID_BINARY, m1, sizeof m1, NULL), 0);
+  want_msgs = 1;
+  assert_true(run_until(p, usr_got, 20000));
+  assert_int_equal(p->ubig_len, sizeof m1);
+  assert_memory_equal(p->ubig, m1, sizeof m1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_sctp_usrsctp_usrsctp_to_rtg, setup, teardown),
@@ -504,6 +573,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_sctp_usrsctp_stream_reset, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sctp_usrsctp_dcep, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sctp_usrsctp_shutdown, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_sctp_usrsctp_idata, setup, teardown),
   };
   return cmocka_run_group_tests_name("sctp_usrsctp", tests, NULL, NULL);
 }

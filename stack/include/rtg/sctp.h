@@ -397,6 +397,7 @@ struct rtg_sctp_config {
   rtg_time heartbeat_interval;    /* 30 s; RTG_TIME_NEVER disables */
   rtg_time cookie_lifetime;       /* 60 s */
   bool zero_checksum;             /* offer RFC 9653 with EDMID 1 (DTLS) */
+  bool idata;                     /* offer RFC 8260 I-DATA (interleaving) */
   uint32_t buffered_low;          /* default buffered-amount-low threshold */
 };
 
@@ -446,6 +447,7 @@ struct rtg_sctp_stats {
   uint64_t packets_sent, packets_received, packets_dropped;
   uint64_t data_chunks_sent, retransmits, fast_retransmits, t3_expiries;
   uint64_t dup_tsns_received, sacks_sent, forward_tsns_sent;
+  uint64_t oversize_dropped; /* messages over max_message_size received */
   uint32_t cwnd, ssthresh, flight, peer_rwnd;
   rtg_time srtt, rto;
 };
@@ -519,6 +521,8 @@ void rtg_sctp_assoc_stats(const struct rtg_sctp_assoc *a, struct rtg_sctp_stats 
 /* Verification tags in use (tests and the sctp_assoc fuzz target). */
 uint32_t rtg_sctp_assoc_local_vtag(const struct rtg_sctp_assoc *a);
 uint32_t rtg_sctp_assoc_peer_vtag(const struct rtg_sctp_assoc *a);
+/* true when both ends negotiated RFC 8260 I-DATA. */
+bool rtg_sctp_assoc_idata(const struct rtg_sctp_assoc *a);
 /* true when both ends negotiated RFC 9653 zero checksum. */
 bool rtg_sctp_assoc_zero_checksum(const struct rtg_sctp_assoc *a);
 
