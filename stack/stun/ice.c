@@ -628,7 +628,7 @@ int rtg_ice_agent_handle_timeout(struct rtg_ice_agent *a, rtg_time now) {
     }
   }
   /* consent freshness on the selected pair (RFC 7675 §5.1) */
-  if (a->have_sel && a->cfg.mode == RTG_ICE_FULL && !a->failed) {
+  if (a->have_sel && a->selected >= 0 && a->cfg.mode == RTG_ICE_FULL && !a->failed) {
     if (now >= a->consent_expire) {
       struct rtg_ice_event e;
       a->failed = true;
@@ -677,7 +677,10 @@ rtg_time rtg_ice_agent_poll_timeout(const struct rtg_ice_agent *a) {
       if (due < t) t = due;
     }
   }
-  if (a->have_sel && a->cfg.mode == RTG_ICE_FULL && !a->failed) {
+  /* consent runs on a selected pair of the current checklist: during an
+   * ICE restart it pauses until the new pair is selected (ice_agent fuzz
+   * finding: the timer stayed in the past) */
+  if (a->have_sel && a->selected >= 0 && a->cfg.mode == RTG_ICE_FULL && !a->failed) {
     if (a->consent_next < t) t = a->consent_next;
     if (a->consent_expire < t) t = a->consent_expire;
   }
