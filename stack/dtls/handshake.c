@@ -69,6 +69,7 @@ static int parse_exts(struct rtg_rd *rd, struct rtg_dtls_exts *x, struct rtg_per
     struct rtg_dtls_ext e;
     struct rtg_rd body;
     e.offset = rtg_rd_offset(&blk);
+    e.base = blk.base;
     if (rtg_rd_u16(&blk, &e.type))
       return rtg_perr_set(perr, e.offset, "dtls.ext.type", "truncated extension", REF_EXT);
     if (rtg_rd_sub16(&blk, &body))
@@ -111,12 +112,12 @@ int rtg_dtls_exts_write(struct rtg_wr *wr, const struct rtg_dtls_exts *x) {
   return RTG_OK;
 }
 
-/* A cursor over an extension's body with absolute offsets: the body slice
- * points into the original buffer and its offset is known. */
+/* A cursor over an extension's body; offsets stay absolute when the
+ * extension came from a parsed block (its |base| is known). */
 static void ext_rd(const struct rtg_dtls_ext *ext, struct rtg_rd *rd) {
   rd->p = ext->data.p;
   rd->end = ext->data.p + ext->data.len;
-  rd->base = ext->data.p - (ext->offset + 4);
+  rd->base = ext->base != NULL ? ext->base : ext->data.p;
 }
 
 static int read_u16_vector(struct rtg_rd *list, struct rtg_dtls_u16_list *out, const char *field,
@@ -281,7 +282,7 @@ int rtg_dtls_ext_opaque_parse(const struct rtg_dtls_ext *ext, struct rtg_slice *
     default: return RTG_ERR_INVAL;
   }
   if (rc || !rtg_rd_empty(&rd))
-    return rtg_perr_set(perr, ext->offset + 4, "dtls.ext.opaque",
+    return rtg_perr_set(perr, ext->base != NULL ? ext->offset + 4 : 0, "dtls.ext.opaque",
                         "length prefix does not match the extension",
                         ext->type == RTG_DTLS_EXT_COOKIE          ? "RFC 8446 §4.2.2"
                         : ext->type == RTG_DTLS_EXT_CONNECTION_ID ? "RFC 9146 §3"
@@ -293,8 +294,8 @@ int rtg_dtls_ext_opaque_parse(const struct rtg_dtls_ext *ext, struct rtg_slice *
 
 int rtg_dtls_ext_empty_parse(const struct rtg_dtls_ext *ext, struct rtg_perr *perr) {
   if (ext->data.len != 0)
-    return rtg_perr_set(perr, ext->offset + 2, "dtls.ext.length", "extension must be empty",
-                        "RFC 7627 §5.1");
+    return rtg_perr_set(perr, ext->base != NULL ? ext->offset + 2 : 0, "dtls.ext.length",
+                        "extension must be empty", "RFC 7627 §5.1");
   return RTG_OK;
 }
 

@@ -240,7 +240,10 @@ RTG_NODISCARD int rtg_dtls_reasm_next(struct rtg_dtls_reasm *r, struct rtg_dtls_
 struct rtg_dtls_ext {
   uint16_t type;
   struct rtg_slice data;
-  size_t offset; /* of the extension's type field */
+  size_t offset;       /* of the extension's type field, from |base| */
+  const uint8_t *base; /* the parsed input's start (error offsets count from
+                        * it); NULL for a hand-built extension: offsets are
+                        * then within |data| */
 };
 
 #define RTG_DTLS_EXT_MAX 40
