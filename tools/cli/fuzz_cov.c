@@ -69,7 +69,11 @@ static int read_export(const struct fz_opts *o, char **argv, const char *jpath, 
   json_error_t err;
   size_t i;
   json_t *fv;
-  if (fz_run(argv, jpath, NULL, 300000) != 0) return -1;
+  char errp[PATH_MAX + 16];
+  /* stderr apart: llvm-cov warns ("functions have mismatched data") when
+   * binaries share code, and the JSON must stay parseable. */
+  fz_fmt(errp, sizeof errp, "%s.log", jpath);
+  if (fz_run_split(argv, jpath, errp, NULL, 300000) != 0) return -1;
   root = json_load_file(jpath, 0, &err);
   if (root == NULL) return -1;
   files = json_object_get(json_array_get(json_object_get(root, "data"), 0), "files");

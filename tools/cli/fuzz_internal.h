@@ -84,6 +84,11 @@ pid_t fz_spawn(char *const argv[], const char *log, const char *const env[]);
 /* fz_spawn and wait, killing the group after |timeout_ms| (0: none) or on a
  * second interrupt. Returns the exit code, 128+signal, or -1. */
 int fz_run(char *const argv[], const char *log, const char *const env[], long long timeout_ms);
+/* The same with stderr to |err_log| (NULL: into |log| too). */
+pid_t fz_spawn_split(char *const argv[], const char *log, const char *err_log,
+                     const char *const env[]);
+int fz_run_split(char *const argv[], const char *log, const char *err_log, const char *const env[],
+                 long long timeout_ms);
 /* Reads "key = value" from SRC/fuzz/<target>.options (libFuzzer section
  * headers and comments skipped) into "-key=value" strings (dict made
  * absolute; fuzz/<target>.dict used when no dict is named; -timeout=25

@@ -146,6 +146,11 @@ int fz_copy_file(const char *from, const char *to) {
 }
 
 pid_t fz_spawn(char *const argv[], const char *log, const char *const env[]) {
+  return fz_spawn_split(argv, log, NULL, env);
+}
+
+pid_t fz_spawn_split(char *const argv[], const char *log, const char *err_log,
+                     const char *const env[]) {
   pid_t pid;
   fflush(stdout);
   fflush(stderr);
@@ -166,6 +171,12 @@ pid_t fz_spawn(char *const argv[], const char *log, const char *const env[]) {
     dup2(fd, 1);
     dup2(fd, 2);
     close(fd);
+    if (err_log != NULL) {
+      fd = open(err_log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd < 0) _exit(126);
+      dup2(fd, 2);
+      close(fd);
+    }
     fd = open("/dev/null", O_RDONLY);
     if (fd >= 0) {
       dup2(fd, 0);
@@ -184,7 +195,12 @@ pid_t fz_spawn(char *const argv[], const char *log, const char *const env[]) {
 }
 
 int fz_run(char *const argv[], const char *log, const char *const env[], long long timeout_ms) {
-  pid_t pid = fz_spawn(argv, log, env);
+  return fz_run_split(argv, log, NULL, env, timeout_ms);
+}
+
+int fz_run_split(char *const argv[], const char *log, const char *err_log, const char *const env[],
+                 long long timeout_ms) {
+  pid_t pid = fz_spawn_split(argv, log, err_log, env);
   long long start = fz_now_ms();
   int status, killed = 0;
   if (pid < 0) return -1;

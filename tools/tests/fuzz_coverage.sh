@@ -20,6 +20,16 @@ if ! ${CLANG:-clang} -g -O0 -fprofile-instr-generate -fcoverage-mapping -D_GNU_S
   echo "SKIP: cannot build the coverage binary:"; cat "$T/cc.err"
   finish
 fi
+# a second binary sharing stack/core: llvm-cov then warns about mismatched
+# functions, which must not spoil the combined per-module summary
+${CLANG:-clang} -g -O0 -fprofile-instr-generate -fcoverage-mapping -D_GNU_SOURCE \
+  -I"$S/stack/include" -I"$S/stack" -I"$S/fuzz/common" "$S/fuzz/core_fixup.c" \
+  "$S/fuzz/common/fixup.c" "$S/fuzz/driver/standalone.c" "$S"/stack/core/*.c -lcrypto \
+  -o "$T/cov/fuzz-regress/core_fixup"
+check coverage2 0 "$R" fuzz --coverage core_cursor core_fixup --no-build --build-dir "$T/cov" \
+  --out "$T/o2" --json
+ok "two targets" json "len(d['targets']) == 2 and all(t['ok'] for t in d['targets'])"
+ok "combined module" json "[m['module'] for m in d['modules']] == ['core'] and d['modules'][0]['line_percent'] > 0"
 check coverage 0 "$R" fuzz --coverage core_cursor --no-build --build-dir "$T/cov" --out "$T/o"
 ok "table row" grep -q "^core_cursor .*%.*html/index.html" "$T/out"
 ok "module line" grep -q "^  core  *lines" "$T/out"
@@ -31,7 +41,7 @@ ok "json lines" json "0 < d['targets'][0]['line_percent'] <= 100"
 ok "json branches" json "0 < d['targets'][0]['branch_percent'] <= 100"
 ok "json modules" json "[m['module'] for m in d['modules']] == ['core']"
 # a missing coverage binary is an environment error naming the build
-check nocov 2 "$R" fuzz --coverage core_cursor --no-build --build-dir "$T/none" --out "$T/o2"
+check nocov 2 "$R" fuzz --coverage core_cursor --no-build --build-dir "$T/none" --out "$T/o3"
 ok "nocov names the preset" grep -q "cmake --preset coverage" "$T/err"
 
 finish
