@@ -369,6 +369,9 @@ int rtg_rtcp_parse(struct rtg_rtcp_compound *c, const uint8_t *data, size_t len,
     }
     if (p->padding) {
       uint8_t pad;
+      /* §A.2: RTCP_VALID_MASK includes P for the first packet. */
+      if (!reduced && c->n == 0)
+        return rtg_perr_set(perr, off, "rtcp.padding", "padding on the first packet", REF_A2);
       if (!reduced && !rtg_rd_empty(&rd))
         return rtg_perr_set(perr, off, "rtcp.padding", "padding on a packet that is not last",
                             REF_A2);

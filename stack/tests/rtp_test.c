@@ -387,6 +387,20 @@ static void test_rtcp_parse_malformed(void **state) {
   assert_int_equal(rtg_rtcp_parse(&c, p, sizeof p, 0, &e), RTG_ERR_PARSE);
   assert_string_equal(e.field, "rtcp.padding");
   assert_int_equal(e.offset, 0);
+  /* padding on a lone SR: the first packet may not be padded (§A.2), but
+   * reduced-size RTCP may */
+  {
+    uint8_t q[sizeof rfc7714_rtcp + 4];
+    memcpy(q, rfc7714_rtcp, sizeof rfc7714_rtcp);
+    memcpy(q + sizeof rfc7714_rtcp, "\0\0\0\4", 4);
+    q[0] = 0xa1;
+    q[3] = 0x0d;
+    memset(&e, 0, sizeof e);
+    assert_int_equal(rtg_rtcp_parse(&c, q, sizeof q, 0, &e), RTG_ERR_PARSE);
+    assert_string_equal(e.reason, "padding on the first packet");
+    assert_int_equal(rtg_rtcp_parse(&c, q, sizeof q, RTG_RTCP_REDUCED_SIZE, NULL), 0);
+    assert_int_equal(c.pkt[0].pad_len, 4);
+  }
   /* RR with RC=1 but no block: the report block overruns */
   memset(&e, 0, sizeof e);
   p[0] = 0x81;
