@@ -44,6 +44,7 @@ int rtg_cmd_bench(int argc, char **argv);
 int rtg_cmd_fuzz(int argc, char **argv);
 int rtg_cmd_corpus(int argc, char **argv);
 int rtg_cmd_replay(int argc, char **argv);
+int rtg_cmd_interop(int argc, char **argv);
 int rtg_cmd_planned(int argc, char **argv);
 
 #endif

@@ -15,8 +15,7 @@ static const struct rtg_cmd commands[] = {
     {"corpus", "build seed corpora (from-pcap: split a capture into fuzz seeds)", rtg_cmd_corpus},
     {"replay", "check captured WebRTC sessions (pcap) for conformance", rtg_cmd_replay},
     {"peer", "run the reference WebRTC peer over UDP (planned)", rtg_cmd_planned},
-    {"interop", "run the interop matrix with Chromium, Firefox and others (planned)",
-     rtg_cmd_planned},
+    {"interop", "run the interop matrix with Chromium, Firefox and others", rtg_cmd_interop},
     {"serve", "run the hardened signaling server (planned)", rtg_cmd_planned},
     {"probe", "probe implementations for WebRTC attack vectors (planned)", rtg_cmd_planned},
 };

@@ -1,0 +1,76 @@
+#!/bin/sh
+# interop_browsers.sh RTCGATE SRCDIR - a small interop matrix with the real
+# browsers: chromium<->firefox both ways x handshake, datachannel and
+# fingerprint-mismatch, each run in its own network namespace with a
+# capture checked by the replay engine. Checks the exit code, the console
+# matrix, the JSON and JUnit reports, the kept captures (pcaps/ format), the
+# HTML report, and that no browser or tcpdump is left running.
+R="$1"; S="$2"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fails=0; passes=0
+ok() { passes=$((passes+1)); }
+bad() { fails=$((fails+1)); echo "FAIL $*"; }
+
+for b in chromium firefox-esr tcpdump; do
+  if ! command -v $b >/dev/null 2>&1 && [ ! -x /usr/sbin/$b ]; then
+    echo "FAIL $b is not installed (tools/install-deps)"; echo "0 passed, 1 failed"; exit 1
+  fi
+done
+start=$(date +%s)
+TMPDIR="$T" "$R" interop --participants chromium,firefox \
+  --pairs chromium:firefox,firefox:chromium --cases handshake,datachannel,fingerprint-mismatch \
+  --retries 1 --json "$T/r.json" --junit "$T/r.xml" --keep-captures "$T/runs" --html "$T/html" \
+  >"$T/out" 2>"$T/err"
+rc=$?
+echo "matrix: $(( $(date +%s) - start )) s"
+cat "$T/out"
+if [ "$rc" -eq 0 ]; then ok; else bad "interop exit $rc"; cat "$T/err"; fi
+grep -q "chromium -> firefox" "$T/out" && ok || bad "console matrix"
+if python3 - "$T/r.json" "$T/r.xml" "$T/runs" "$T/html" <<'PY'
+import json, os, sys
+import xml.etree.ElementTree as ET
+d = json.load(open(sys.argv[1]))
+runs, html = sys.argv[3], sys.argv[4]
+assert [p["name"] for p in d["participants"]] == ["chromium", "firefox"]
+assert [c["name"] for c in d["cases"]] == ["handshake", "datachannel", "fingerprint-mismatch"]
+assert len(d["results"]) == 6, len(d["results"])
+for r in d["results"]:
+    assert r["result"] in ("pass", "flaky"), r
+    t = r["timings_ms"]
+    if r["case"] != "fingerprint-mismatch":
+        # connected, and the data channel echo measured
+        assert t["ice_connected"] is not None and t["dtls_connected"] is not None, r
+        assert t["ice_connected"] <= t["dtls_connected"], r
+    if r["case"] == "datachannel":
+        assert t["first_message"] is not None and t["dc_rtt_p50"] is not None, r
+    if r["case"] == "fingerprint-mismatch":
+        assert t["dtls_connected"] is None, r
+    assert r["findings"] == 0, r
+    if r["result"] == "flaky":
+        continue
+    dd = os.path.join(runs, "%s-%s" % (r["offerer"], r["answerer"]), r["case"])
+    for f in ("capture.pcap", "offer.sdp", "answer.sdp", "offer.json", "answer.json",
+              "replay.json", "signal.log"):
+        assert os.path.getsize(os.path.join(dd, f)) > 0, (dd, f)
+    # Firefox's key log matches the capture when the handshake completed
+    rep = json.load(open(os.path.join(dd, "replay.json")))
+    assert rep["summary"]["stun"] > 0, dd
+    if r["case"] != "fingerprint-mismatch":
+        assert rep["summary"]["dtls"] > 0, dd
+        assert os.path.getsize(os.path.join(dd, "keylog.txt")) > 0, dd
+    else:
+        # the runner changed the offerer's fingerprint, not the SDP on file
+        assert os.path.exists(os.path.join(dd, "offer.rewritten.sdp")), dd
+        a = json.load(open(os.path.join(dd, "answer.json")))
+        assert a["checks"]["refused"] is True and a["state"] != "connected", a["state"]
+x = ET.parse(sys.argv[2]).getroot()
+assert x.get("tests") == "6" and x.get("failures") in ("0", None), x.attrib
+page = open(os.path.join(html, "index.html")).read()
+assert page.count("capture.pcap") >= 6 and "fingerprint-mismatch" in page
+PY
+then ok; else bad "reports"; fi
+# nothing left behind: every process named a file in $T
+sleep 1
+if pgrep -f "$T" >/dev/null 2>&1; then bad "processes left behind"; pgrep -af "$T"; else ok; fi
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
