@@ -1303,6 +1303,23 @@ static int shutdown_progress(struct rtg_sctp_assoc *a) {
 
 /* ---- incoming packets ----------------------------------------------------- */
 
+/* RFC 9260 §3.2: unrecognized chunk types (AUTH, NR-SACK and ASCONF too:
+ * we never offer them). Upper bits 01 and 11 ask for an ERROR with an
+ * Unrecognized Chunk Type cause carrying the chunk (§3.3.10.6). */
+static int unrecognized_chunk(struct rtg_sctp_assoc *a, const struct rtg_sctp_chunk *c) {
+  uint8_t v[4 + 4 + 128];
+  size_t n = 4 + (size_t)c->value.len;
+  if (!(c->type & 0x40) || a->state < RTG_SCTP_ESTABLISHED) return 0;
+  if (n > sizeof v - 4) n = sizeof v - 4; /* a prefix is enough to identify it */
+  rtg_store_u16(v, RTG_SCTP_C_UNRECOGNIZED_CHUNK);
+  rtg_store_u16(v + 2, (uint16_t)(4 + n));
+  v[4] = c->type;
+  v[5] = c->flags;
+  rtg_store_u16(v + 6, c->length);
+  memcpy(v + 8, c->value.p, n - 4);
+  return ctl_chunk(a, a->peer_vtag, RTG_SCTP_ERROR, 0, v, 4 + n);
+}
+
 static int handle_chunk(struct rtg_sctp_assoc *a, const struct rtg_sctp_packet *pkt,
                         const struct rtg_sctp_chunk *c, const struct rtg_sctp_chunk_info *in,
                         bool *had_data) {
@@ -1403,13 +1420,42 @@ static int handle_chunk(struct rtg_sctp_assoc *a, const struct rtg_sctp_packet *
       }
       return 0;
     }
-    default:
-      /* §3.2: upper bits 01 / 11 ask for an ERROR report; we only skip */
-      return 0;
+    case RTG_SCTP_PAD:
+    case RTG_SCTP_ECNE: /* ECN is not offered: nothing to do */
+    case RTG_SCTP_CWR: return 0;
+    default: return unrecognized_chunk(a, c);
   }
 }
 
 /* §8.5 / §8.5.1: which verification tag a packet must carry. */
+static bool stop_after(const struct rtg_sctp_chunk *c) {
+  switch (c->type) {
+    case RTG_SCTP_DATA:
+    case RTG_SCTP_INIT:
+    case RTG_SCTP_INIT_ACK:
+    case RTG_SCTP_SACK:
+    case RTG_SCTP_HEARTBEAT:
+    case RTG_SCTP_HEARTBEAT_ACK:
+    case RTG_SCTP_ABORT:
+    case RTG_SCTP_SHUTDOWN:
+    case RTG_SCTP_SHUTDOWN_ACK:
+    case RTG_SCTP_ERROR:
+    case RTG_SCTP_COOKIE_ECHO:
+    case RTG_SCTP_COOKIE_ACK:
+    case RTG_SCTP_ECNE:
+    case RTG_SCTP_CWR:
+    case RTG_SCTP_SHUTDOWN_COMPLETE:
+    case RTG_SCTP_I_DATA:
+    case RTG_SCTP_RECONFIG:
+    case RTG_SCTP_PAD:
+    case RTG_SCTP_FORWARD_TSN:
+    case RTG_SCTP_I_FORWARD_TSN: return false;
+    default:
+      /* §3.2: upper bits 00 and 01 - stop processing this packet */
+      return (c->type & 0x80) == 0;
+  }
+}
+
 static bool vtag_ok(const struct rtg_sctp_assoc *a, const struct rtg_sctp_packet *pkt,
                     const struct rtg_sctp_chunk *first) {
   uint32_t v = pkt->hdr.vtag;
@@ -1460,6 +1506,7 @@ int rtg_sctp_assoc_handle_datagram(struct rtg_sctp_assoc *a, rtg_time now, const
       return rc;
     if (a->state == RTG_SCTP_CLOSED && c.type != RTG_SCTP_INIT && c.type != RTG_SCTP_COOKIE_ECHO)
       break;
+    if (stop_after(&c)) break;
   }
   if (had_data) {
     /* §6.2: ack at least every second packet, or after the delayed-ack time */

@@ -692,6 +692,44 @@ static void test_sctp_assoc_idata_interleaving(void **state) {
   sim_free(&s);
 }
 
+/* RFC 9260 §3.2: the upper two bits of an unrecognized chunk type say
+ * whether to go on with the packet and whether to report it. */
+static void test_sctp_assoc_unrecognized_chunk(void **state) {
+  static const uint8_t types[4] = {0x3f, 0x7f, 0xbf, 0xff};
+  (void)state;
+  for (int k = 0; k < 4; k++) {
+    struct rtg_sctp_config c = test_cfg();
+    struct sim s;
+    uint8_t pkt[1500], out[1500];
+    size_t len, olen;
+    struct rtg_sctp_event ev;
+    int msgs = 0, errors = 0;
+    sim_init(&s, &c, &c, 30 + (uint64_t)k);
+    connect_pair(&s, false);
+    send_msg(&s, 0, 0, 0, 100, NULL);
+    assert_int_equal(rtg_sctp_assoc_poll_transmit(s.ep[0], pkt, sizeof pkt, &len), 0);
+    /* header | unknown chunk (4 bytes of value) | the DATA chunk */
+    memmove(pkt + 20, pkt + 12, len - 12);
+    pkt[12] = types[k];
+    pkt[13] = 0;
+    rtg_store_u16(pkt + 14, 8);
+    rtg_store_u32(pkt + 16, 0xdeadbeef);
+    len += 8;
+    assert_int_equal(rtg_sctp_packet_seal(pkt, len, false), 0);
+    assert_int_equal(rtg_sctp_assoc_handle_datagram(s.ep[1], s.now, pkt, len), 0);
+    while (rtg_sctp_assoc_poll_event(s.ep[1], &ev) == 0) msgs += ev.type == RTG_SCTP_EV_MESSAGE;
+    while (rtg_sctp_assoc_poll_transmit(s.ep[1], out, sizeof out, &olen) == 0)
+      if (out[12] == RTG_SCTP_ERROR) {
+        assert_int_equal(rtg_load_u16(out + 16), RTG_SCTP_C_UNRECOGNIZED_CHUNK);
+        assert_int_equal(out[20], types[k]);
+        errors++;
+      }
+    assert_int_equal(msgs, types[k] & 0x80 ? 1 : 0);   /* 1x: go on */
+    assert_int_equal(errors, types[k] & 0x40 ? 1 : 0); /* x1: report */
+    sim_free(&s);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sctp_assoc_connect_one_side),
@@ -711,6 +749,7 @@ int main(void) {
       cmocka_unit_test(test_sctp_assoc_buffered_low),
       cmocka_unit_test(test_sctp_assoc_max_message_size_receive),
       cmocka_unit_test(test_sctp_assoc_idata_interleaving),
+      cmocka_unit_test(test_sctp_assoc_unrecognized_chunk),
   };
   return cmocka_run_group_tests_name("sctp_assoc", tests, NULL, NULL);
 }
