@@ -165,9 +165,9 @@ static const char *rel_to(const char *dir, const char *base) {
 
 static void link_if(FILE *f, const char *href_dir, const char *dir, const char *name,
                     const char *label) {
-  char path[1200];
+  char path[1400];
   struct stat st;
-  snprintf(path, sizeof path, "%s/%s", dir, name);
+  snprintf(path, sizeof path, "%.1200s/%.128s", dir, name);
   if (stat(path, &st) != 0 || st.st_size == 0) return;
   fputs(" <a href=\"", f);
   xml_escape(f, href_dir);
@@ -180,7 +180,7 @@ static void link_if(FILE *f, const char *href_dir, const char *dir, const char *
 
 int rtg_interop_write_html(const struct rtg_interop_opts *o, const struct rtg_interop_result *rs,
                            int n, const char *dir, const char *runs_root) {
-  char path[1200], html_abs[1200], href[1200];
+  char path[1200], html_abs[1200], href[1200], lname[128];
   FILE *f;
   if (mkdir(dir, 0755) != 0 && errno != EEXIST) return -1;
   if (realpath(dir, html_abs) == NULL) snprintf(html_abs, sizeof html_abs, "%s", dir);
@@ -234,10 +234,10 @@ int rtg_interop_write_html(const struct rtg_interop_opts *o, const struct rtg_in
       link_if(f, href, r->dir, "offer.json", "offer.json");
       link_if(f, href, r->dir, "answer.json", "answer.json");
       link_if(f, href, r->dir, "signal.log", "signaling");
-      snprintf(path, sizeof path, "offer-%s.log", o->parts[off].name);
-      link_if(f, href, r->dir, path, "offerer log");
-      snprintf(path, sizeof path, "answer-%s.log", o->parts[ans].name);
-      link_if(f, href, r->dir, path, "answerer log");
+      snprintf(lname, sizeof lname, "offer-%s.log", o->parts[off].name);
+      link_if(f, href, r->dir, lname, "offerer log");
+      snprintf(lname, sizeof lname, "answer-%s.log", o->parts[ans].name);
+      link_if(f, href, r->dir, lname, "answerer log");
       if (r->reason[0] && r->verdict != RTG_V_PASS) {
         fputs("<br><small>", f);
         xml_escape(f, r->reason);
