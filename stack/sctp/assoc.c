@@ -1473,6 +1473,22 @@ static bool vtag_ok(const struct rtg_sctp_assoc *a, const struct rtg_sctp_packet
   }
 }
 
+/* RFC 9260 §8.4: a packet for no association. The answers reflect the
+ * packet's own tag with the T bit, so the sender can match them. */
+static int out_of_the_blue(struct rtg_sctp_assoc *a, const struct rtg_sctp_packet *pkt,
+                           const struct rtg_sctp_chunk *first) {
+  a->st.packets_dropped++;
+  switch (first->type) {
+    case RTG_SCTP_ABORT:             /* rule 2 */
+    case RTG_SCTP_SHUTDOWN_COMPLETE: /* rule 6 */
+    case RTG_SCTP_ERROR: /* rule 7: stale cookie errors and such */ return 0;
+    case RTG_SCTP_SHUTDOWN_ACK: /* rule 5 */
+      return ctl_chunk(a, pkt->hdr.vtag, RTG_SCTP_SHUTDOWN_COMPLETE, RTG_SCTP_FLAG_T, NULL, 0);
+    default: /* rule 8 */
+      return ctl_chunk(a, pkt->hdr.vtag, RTG_SCTP_ABORT, RTG_SCTP_FLAG_T, NULL, 0);
+  }
+}
+
 int rtg_sctp_assoc_handle_datagram(struct rtg_sctp_assoc *a, rtg_time now, const uint8_t *data,
                                    size_t len) {
   struct rtg_sctp_packet pkt;
@@ -1496,6 +1512,9 @@ int rtg_sctp_assoc_handle_datagram(struct rtg_sctp_assoc *a, rtg_time now, const
   rtg_sctp_chunk_iter_init(&it, data, &pkt);
   while (rtg_sctp_chunk_next(&it, &c, NULL) == 1) {
     if (rtg_sctp_chunk_decode(&c, &info, NULL)) break; /* checked by the parse */
+    if (first && a->state == RTG_SCTP_CLOSED && c.type != RTG_SCTP_INIT &&
+        c.type != RTG_SCTP_COOKIE_ECHO)
+      return out_of_the_blue(a, &pkt, &c);
     if (first && !vtag_ok(a, &pkt, &c)) {
       a->st.packets_dropped++;
       return 0; /* §8.5: silently discard */

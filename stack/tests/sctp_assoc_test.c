@@ -730,6 +730,51 @@ static void test_sctp_assoc_unrecognized_chunk(void **state) {
   }
 }
 
+/* RFC 9260 §8.4: B forgot the association (its ABORT was lost); A's next
+ * DATA is out of the blue for B, which answers ABORT with the T bit. */
+static void test_sctp_assoc_out_of_the_blue(void **state) {
+  struct rtg_sctp_config c = test_cfg();
+  struct sim s;
+  (void)state;
+  sim_init(&s, &c, &c, 40);
+  connect_pair(&s, false);
+  s.block[1] = true;
+  assert_int_equal(rtg_sctp_assoc_abort(s.ep[1], "gone"), 0);
+  run(&s, s.now + RTG_MS(100), NULL);
+  s.block[1] = false;
+  assert_int_equal(s.aborted[0], 0);
+  send_msg(&s, 0, 0, 0, 100, NULL);
+  run(&s, s.now + RTG_SEC(1), NULL);
+  assert_int_equal(s.aborted[0], 1);
+  assert_int_equal(s.abort_error[0], RTG_ERR_STATE);
+  assert_int_equal(s.delivered[1], 0);
+  sim_free(&s);
+}
+
+/* Up to 65535 streams (RFC 8831 §6.2): the highest id works, one more is
+ * refused; a peer announcing fewer streams limits us. */
+static void test_sctp_assoc_stream_limits(void **state) {
+  struct rtg_sctp_config c = test_cfg(), few = test_cfg();
+  struct sim s;
+  uint8_t b[8] = {0};
+  (void)state;
+  sim_init(&s, &c, &c, 41);
+  connect_pair(&s, false);
+  total_expected = 2;
+  send_msg(&s, 0, 65534, 0, 100, NULL);
+  send_msg(&s, 0, 0, 1, 100, NULL);
+  run(&s, s.now + RTG_SEC(5), all_delivered);
+  assert_int_equal(s.delivered[1], 2);
+  assert_int_equal(rtg_sctp_assoc_send(s.ep[0], s.now, 65535, 53, b, 8, NULL), RTG_ERR_INVAL);
+  sim_free(&s);
+  few.streams = 16;
+  sim_init(&s, &c, &few, 42);
+  connect_pair(&s, false);
+  assert_int_equal(rtg_sctp_assoc_send(s.ep[0], s.now, 15, 53, b, 8, NULL), 0);
+  assert_int_equal(rtg_sctp_assoc_send(s.ep[0], s.now, 16, 53, b, 8, NULL), RTG_ERR_INVAL);
+  sim_free(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sctp_assoc_connect_one_side),
@@ -750,6 +795,8 @@ int main(void) {
       cmocka_unit_test(test_sctp_assoc_max_message_size_receive),
       cmocka_unit_test(test_sctp_assoc_idata_interleaving),
       cmocka_unit_test(test_sctp_assoc_unrecognized_chunk),
+      cmocka_unit_test(test_sctp_assoc_out_of_the_blue),
+      cmocka_unit_test(test_sctp_assoc_stream_limits),
   };
   return cmocka_run_group_tests_name("sctp_assoc", tests, NULL, NULL);
 }
