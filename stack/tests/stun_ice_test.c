@@ -497,6 +497,49 @@ static void test_stun_ice_agent_rejects_bad_requests(void **state) {
   rtg_ice_agent_free(ag);
 }
 
+/* IPv6 hosts, and a relay candidate on one side: pairs stay within a
+ * family, and the relayed address is a base checks go out from. */
+static void test_stun_ice_agent_ipv6_and_relay(void **state) {
+  struct sim *s = test_malloc(sizeof *s);
+  struct rtg_stun_addr a6, b6, relay = v4(198, 51, 100, 7, 40000), b4 = v4(10, 0, 0, 2, 6001);
+  struct rtg_ice_cand c;
+  (void)state;
+  memset(&a6, 0, sizeof a6);
+  a6.family = 2;
+  a6.port = 5000;
+  a6.addr[0] = 0xfd;
+  a6.addr[15] = 1;
+  b6 = a6;
+  b6.port = 6000;
+  b6.addr[15] = 2;
+  sim_init(s, cfg_of(RTG_ICE_FULL, RTG_ICE_CONTROLLING, RTG_ICE_NOMINATE_REGULAR),
+           cfg_of(RTG_ICE_FULL, RTG_ICE_CONTROLLED, 0), 10, RTG_MS(20), 17);
+  bind(s, 0, a6, true);
+  bind(s, 1, b6, true);
+  /* A's relayed address (an IPv4 TURN allocation) and B's IPv4 host */
+  memset(&c, 0, sizeof c);
+  c.type = RTG_ICE_CAND_RELAY;
+  c.addr = relay;
+  c.base = relay;
+  s->p[0].addrs[s->p[0].naddrs++] = relay;
+  assert_int_equal(rtg_ice_agent_add_local_candidate(s->p[0].ag, &c), 0);
+  c.priority = rtg_ice_cand_priority(RTG_ICE_CAND_RELAY, 65535);
+  assert_int_equal(rtg_ice_agent_add_remote_candidate(s->p[1].ag, &c), 0);
+  bind(s, 1, b4, true);
+  run(s, RTG_SEC(30), true);
+  run(s, s->now + RTG_SEC(10), false);
+  assert_connected(s);
+  {
+    struct rtg_ice_cand l, r;
+    assert_int_equal(rtg_ice_agent_selected_pair(s->p[0].ag, &l, &r), 0);
+    /* host/host IPv6 beats anything through the relay */
+    assert_int_equal(l.base.family, 2);
+    assert_int_equal(r.addr.family, 2);
+  }
+  sim_free(s);
+  test_free(s);
+}
+
 static void test_stun_ice_cand_priority_rfc8445(void **state) {
   (void)state;
   /* RFC 8445 §5.1.2.1 with type preference 126, local 65535, component 1 */
@@ -519,6 +562,7 @@ int main(void) {
       cmocka_unit_test(test_stun_ice_agent_consent_lost),
       cmocka_unit_test(test_stun_ice_agent_fails_after_eoc),
       cmocka_unit_test(test_stun_ice_agent_restart),
+      cmocka_unit_test(test_stun_ice_agent_ipv6_and_relay),
   };
   return cmocka_run_group_tests_name("stun_ice", tests, NULL, NULL);
 }
