@@ -13,9 +13,9 @@
  * the past after handle_timeout, events are well formed, data only after
  * CONNECTED.
  *
- * OpenSSL 3.0 draws its randomness (hello randoms, ECDHE keys) from its
- * providers' DRBG, which the stack cannot inject: runs are reproducible up
- * to those values.
+ * Randomness: the certificate (rtg_dtls_cert_generate_seeded) and the
+ * endpoint (seeded_rng) draw every random value OpenSSL needs from a
+ * deterministic context reseeded for each input, so a run repeats exactly.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +36,6 @@
 static const uint8_t recorded_server_fp[32] = {
     0xfc, 0x16, 0x07, 0x11, 0xa2, 0xf9, 0xca, 0x38, 0x33, 0x59, 0x91, 0x2f, 0x2f, 0xc3, 0xc6, 0x28,
     0x1f, 0x12, 0xb3, 0xb3, 0xbf, 0xf6, 0xb3, 0xfe, 0x9d, 0xa7, 0x52, 0xc6, 0x90, 0x79, 0x5d, 0xcf};
-
-static struct rtg_ctx ctx;
-static struct rtg_prng prng;
-static struct rtg_dtls_cert *cert;
 
 static void drain(struct rtg_dtls_endpoint *ep, bool *connected, rtg_time now) {
   uint8_t buf[2048];
@@ -69,10 +65,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rtg_time now = RTG_SEC(1000);
   bool connected = false;
   size_t at = 0;
-  if (cert == NULL) {
-    rtg_ctx_deterministic(&ctx, &prng, 1, NULL);
-    if (rtg_dtls_cert_generate(&ctx, &cert)) abort();
-  }
+  struct rtg_ctx ctx;
+  struct rtg_prng prng;
+  struct rtg_dtls_cert *cert;
+  rtg_ctx_deterministic(&ctx, &prng, 1, NULL);
+  if (rtg_dtls_cert_generate_seeded(&ctx, &cert)) abort();
   memset(&cfg, 0, sizeof cfg);
   cfg.role = RTG_FUZZ_DTLS_ROLE;
   cfg.cert = cert;
@@ -81,7 +78,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cfg.srtp_profiles = profiles;
   cfg.n_srtp_profiles = 2;
   cfg.mtu = 1200;
-  if (rtg_dtls_endpoint_new(&ctx, &cfg, now, &ep)) return 0;
+  cfg.seeded_rng = true;
+  if (rtg_dtls_endpoint_new(&ctx, &cfg, now, &ep)) {
+    rtg_dtls_cert_free(cert);
+    return 0;
+  }
   drain(ep, &connected, now);
   while (at + 2 <= size) {
     size_t len = rtg_load_u16(data + at);
@@ -104,5 +105,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     (void)!rtg_dtls_endpoint_srtp_keys(ep, &k);
   }
   rtg_dtls_endpoint_free(ep);
+  rtg_dtls_cert_free(cert);
   return 0;
 }

@@ -25,8 +25,10 @@
  */
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -38,6 +40,7 @@
 
 struct rtg_dtls_cert {
   const struct rtg_ctx *ctx;
+  OSSL_LIB_CTX *libctx; /* seeded certificates: their own generators */
   EVP_PKEY *key;
   X509 *x509;
 };
@@ -49,6 +52,7 @@ struct outgoing {
 
 struct rtg_dtls_endpoint {
   const struct rtg_ctx *ctx;
+  OSSL_LIB_CTX *libctx; /* cfg.seeded_rng: generators fed from |ctx| */
   struct rtg_dtls_config cfg;
   SSL_CTX *sctx;
   SSL *ssl;
@@ -68,19 +72,51 @@ struct rtg_dtls_endpoint {
   struct rtg_dtls_endpoint_stats st;
 };
 
+/* ---- randomness from the context ------------------------------------------- */
+
+/* An OpenSSL library context whose generators (primary, public, private)
+ * are OpenSSL's TEST-RAND, each handed RTG_DTLS_SEEDED_RNG bytes of |ctx|
+ * randomness: every random value OpenSSL draws in this context comes from
+ * the caller's context. NULL on failure. */
+static OSSL_LIB_CTX *seeded_libctx(const struct rtg_ctx *ctx) {
+  OSSL_LIB_CTX *lc = OSSL_LIB_CTX_new();
+  uint8_t *ent = rtg_alloc(ctx, RTG_DTLS_SEEDED_RNG);
+  unsigned int strength = 256;
+  bool ok = lc != NULL && ent != NULL && RAND_set_DRBG_type(lc, "TEST-RAND", NULL, NULL, NULL) == 1;
+  for (int i = 0; ok && i < 3; i++) {
+    EVP_RAND_CTX *r = i == 0   ? RAND_get0_primary(lc)
+                      : i == 1 ? RAND_get0_public(lc)
+                               : RAND_get0_private(lc);
+    OSSL_PARAM p[3];
+    ok = r != NULL && rtg_random(ctx, ent, RTG_DTLS_SEEDED_RNG) == 0;
+    if (!ok) break;
+    p[0] =
+        OSSL_PARAM_construct_octet_string(OSSL_RAND_PARAM_TEST_ENTROPY, ent, RTG_DTLS_SEEDED_RNG);
+    p[1] = OSSL_PARAM_construct_uint(OSSL_RAND_PARAM_STRENGTH, &strength);
+    p[2] = OSSL_PARAM_construct_end();
+    ok = EVP_RAND_CTX_set_params(r, p) == 1;
+  }
+  rtg_free(ctx, ent);
+  if (!ok) {
+    OSSL_LIB_CTX_free(lc);
+    return NULL;
+  }
+  return lc;
+}
+
 /* ---- certificates --------------------------------------------------------- */
 
-int rtg_dtls_cert_generate(const struct rtg_ctx *ctx, struct rtg_dtls_cert **out) {
+static int cert_generate(const struct rtg_ctx *ctx, bool seeded, struct rtg_dtls_cert **out) {
   struct rtg_dtls_cert *c = rtg_alloc(ctx, sizeof *c);
   X509_NAME *name;
   uint8_t serial[8];
   BIGNUM *bn = NULL;
-  int rc = RTG_ERR_CRYPTO;
   *out = NULL;
   if (c == NULL) return RTG_ERR_NOMEM;
   c->ctx = ctx;
-  c->key = EVP_EC_gen("P-256");
-  c->x509 = X509_new();
+  if (seeded && (c->libctx = seeded_libctx(ctx)) == NULL) goto fail;
+  c->key = EVP_PKEY_Q_keygen(c->libctx, NULL, "EC", "P-256");
+  c->x509 = X509_new_ex(c->libctx, NULL);
   if (c->key == NULL || c->x509 == NULL) goto fail;
   if (rtg_random(ctx, serial, sizeof serial)) goto fail;
   serial[0] &= 0x7f;
@@ -102,14 +138,24 @@ fail:
   BN_free(bn);
   EVP_PKEY_free(c->key);
   X509_free(c->x509);
+  OSSL_LIB_CTX_free(c->libctx);
   rtg_free(ctx, c);
-  return rc;
+  return RTG_ERR_CRYPTO;
+}
+
+int rtg_dtls_cert_generate(const struct rtg_ctx *ctx, struct rtg_dtls_cert **out) {
+  return cert_generate(ctx, false, out);
+}
+
+int rtg_dtls_cert_generate_seeded(const struct rtg_ctx *ctx, struct rtg_dtls_cert **out) {
+  return cert_generate(ctx, true, out);
 }
 
 void rtg_dtls_cert_free(struct rtg_dtls_cert *c) {
   if (c == NULL) return;
   EVP_PKEY_free(c->key);
   X509_free(c->x509);
+  OSSL_LIB_CTX_free(c->libctx);
   rtg_free(c->ctx, c);
 }
 
@@ -339,8 +385,10 @@ int rtg_dtls_endpoint_new(const struct rtg_ctx *ctx, const struct rtg_dtls_confi
   if (ep->cfg.initial_rto <= 0) ep->cfg.initial_rto = RTG_SEC(1);
   ep->now = now;
   ep->deadline = RTG_TIME_NEVER;
-  ep->sctx =
-      SSL_CTX_new(cfg->role == RTG_DTLS_ROLE_CLIENT ? DTLS_client_method() : DTLS_server_method());
+  if (cfg->seeded_rng && (ep->libctx = seeded_libctx(ctx)) == NULL) goto fail;
+  ep->sctx = SSL_CTX_new_ex(
+      ep->libctx, NULL,
+      cfg->role == RTG_DTLS_ROLE_CLIENT ? DTLS_client_method() : DTLS_server_method());
   ep->meth = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "rtg_dtls_datagram");
   if (ep->sctx == NULL || ep->meth == NULL) goto fail;
   BIO_meth_set_write(ep->meth, bio_write);
@@ -389,6 +437,7 @@ void rtg_dtls_endpoint_free(struct rtg_dtls_endpoint *ep) {
   if (ep == NULL) return;
   SSL_free(ep->ssl);
   SSL_CTX_free(ep->sctx);
+  OSSL_LIB_CTX_free(ep->libctx);
   BIO_meth_free(ep->meth);
   while (ep->out_n) {
     rtg_free(ep->ctx, ep->out[ep->out_head].buf);

@@ -45,8 +45,9 @@ struct sim {
   char keylog[4096];
   size_t keylog_len;
   size_t dropped;
-  rtg_time rto; /* initial_rto for new endpoints; 0 = default 1 s */
-  size_t mtu;   /* for new endpoints; 0 = 1200 */
+  rtg_time rto;  /* initial_rto for new endpoints; 0 = default 1 s */
+  size_t mtu;    /* for new endpoints; 0 = 1200 */
+  bool unseeded; /* OpenSSL's own randomness instead of the context's */
 };
 
 /* OpenSSL 3.0 checks its DTLS timer against the wall clock (see
@@ -73,16 +74,25 @@ static void keylog_line(void *ud, const char *line) {
   s->keylog_len += n + 1;
 }
 
-static void sim_init(struct sim *s, uint64_t seed) {
+static void sim_init_ex(struct sim *s, uint64_t seed, bool unseeded) {
   memset(s, 0, sizeof *s);
+  s->unseeded = unseeded;
   rtg_ctx_deterministic(&s->ctx, &s->prng, seed, &s->now);
   s->now = RTG_SEC(100);
-  assert_int_equal(rtg_dtls_cert_generate(&s->ctx, &s->cert[0]), 0);
-  assert_int_equal(rtg_dtls_cert_generate(&s->ctx, &s->cert[1]), 0);
+  if (unseeded) {
+    assert_int_equal(rtg_dtls_cert_generate(&s->ctx, &s->cert[0]), 0);
+    assert_int_equal(rtg_dtls_cert_generate(&s->ctx, &s->cert[1]), 0);
+  } else {
+    assert_int_equal(rtg_dtls_cert_generate_seeded(&s->ctx, &s->cert[0]), 0);
+    assert_int_equal(rtg_dtls_cert_generate_seeded(&s->ctx, &s->cert[1]), 0);
+  }
   s->log_cap = 512;
   s->log = calloc(s->log_cap, sizeof *s->log);
   assert_non_null(s->log);
 }
+
+/* Everything random comes from the deterministic context. */
+static void sim_init(struct sim *s, uint64_t seed) { sim_init_ex(s, seed, false); }
 
 /* Role |i| (0 client, 1 server) trusting |peer_cert| under |alg|. */
 static void sim_endpoint(struct sim *s, int i, const struct rtg_dtls_cert *peer_cert,
@@ -99,6 +109,7 @@ static void sim_endpoint(struct sim *s, int i, const struct rtg_dtls_cert *peer_
   cfg.n_srtp_profiles = 2;
   cfg.mtu = s->mtu ? s->mtu : 1200;
   cfg.initial_rto = s->rto;
+  cfg.seeded_rng = !s->unseeded;
   if (i == 0) {
     cfg.keylog = keylog_line;
     cfg.keylog_ud = s;
@@ -342,7 +353,7 @@ static void test_dtls_endpoint_fingerprint_algorithms(void **state) {
   (void)state;
   for (size_t a = 0; a < sizeof algs / sizeof algs[0]; a++) {
     struct sim s;
-    sim_init(&s, 20 + a);
+    sim_init_ex(&s, 20 + a, true); /* the production path: OpenSSL's DRBG */
     sim_endpoint(&s, 0, s.cert[1], algs[a]);
     sim_endpoint(&s, 1, s.cert[0], algs[a]);
     sim_run(&s, 50);
@@ -495,6 +506,44 @@ static void test_dtls_endpoint_own_handshake_parses(void **state) {
   sim_free(&s);
 }
 
+/* With the context's randomness, a run repeats byte for byte: the same
+ * datagrams in both directions, the same key log, the same SRTP keys. */
+static void test_dtls_endpoint_deterministic_with_seed(void **state) {
+  struct sim a, b;
+  struct rtg_dtls_srtp_keys ka, kb;
+  (void)state;
+  sim_init(&a, 77);
+  sim_init(&b, 77);
+  for (int i = 0; i < 2; i++) {
+    sim_endpoint(&a, i, a.cert[1 - i], RTG_HASH_SHA256);
+    sim_endpoint(&b, i, b.cert[1 - i], RTG_HASH_SHA256);
+  }
+  sim_run(&a, 50);
+  sim_run(&b, 50);
+  expect_connected_with_keys(&a);
+  expect_connected_with_keys(&b);
+  assert_int_equal(a.log_n, b.log_n);
+  for (size_t i = 0; i < a.log_n; i++) {
+    assert_int_equal(a.log[i].len, b.log[i].len);
+    assert_memory_equal(a.log[i].d, b.log[i].d, a.log[i].len);
+  }
+  assert_int_equal(a.keylog_len, b.keylog_len);
+  assert_memory_equal(a.keylog, b.keylog, a.keylog_len);
+  assert_int_equal(rtg_dtls_endpoint_srtp_keys(a.ep[0], &ka), 0);
+  assert_int_equal(rtg_dtls_endpoint_srtp_keys(b.ep[0], &kb), 0);
+  assert_memory_equal(&ka, &kb, sizeof ka);
+  sim_free(&a);
+  sim_free(&b);
+  /* another seed, other bytes */
+  sim_init(&a, 78);
+  for (int i = 0; i < 2; i++) sim_endpoint(&a, i, a.cert[1 - i], RTG_HASH_SHA256);
+  sim_run(&a, 50);
+  expect_connected_with_keys(&a);
+  assert_int_equal(rtg_dtls_endpoint_srtp_keys(a.ep[0], &kb), 0);
+  assert_memory_not_equal(&ka, &kb, sizeof ka);
+  sim_free(&a);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_dtls_endpoint_handshake_back_to_back),
@@ -506,6 +555,7 @@ int main(void) {
       cmocka_unit_test(test_dtls_endpoint_new_invalid_config),
       cmocka_unit_test(test_dtls_endpoint_small_mtu_fragments),
       cmocka_unit_test(test_dtls_endpoint_own_handshake_parses),
+      cmocka_unit_test(test_dtls_endpoint_deterministic_with_seed),
   };
   return cmocka_run_group_tests_name("dtls_endpoint", tests, NULL, NULL);
 }

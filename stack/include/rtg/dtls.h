@@ -722,7 +722,20 @@ struct rtg_dtls_cert;
  * that no clock is read). returns 0 or one of: RTG_ERR_NOMEM,
  * RTG_ERR_CRYPTO. */
 RTG_NODISCARD int rtg_dtls_cert_generate(const struct rtg_ctx *ctx, struct rtg_dtls_cert **out);
+
+/* rtg_dtls_cert_generate_seeded is rtg_dtls_cert_generate with every random
+ * value (the key, the signature nonces of this certificate and of the
+ * handshakes it signs) drawn from |ctx|: with rtg_ctx_deterministic the
+ * certificate and its signatures repeat exactly. For tests and fuzzing: the
+ * stream is finite (RTG_DTLS_SEEDED_RNG bytes per generator, about a
+ * thousand signatures). returns 0 or one of: RTG_ERR_NOMEM, RTG_ERR_CRYPTO. */
+RTG_NODISCARD int rtg_dtls_cert_generate_seeded(const struct rtg_ctx *ctx,
+                                                struct rtg_dtls_cert **out);
 void rtg_dtls_cert_free(struct rtg_dtls_cert *c);
+
+/* Bytes of |ctx| randomness behind each OpenSSL generator of a seeded
+ * certificate or endpoint. */
+#define RTG_DTLS_SEEDED_RNG 65536u
 
 /* rtg_dtls_cert_fingerprint hashes the certificate's DER with |alg| (SDP
  * a=fingerprint, RFC 8122 §5) into |out| (rtg_hash_size(alg) bytes).
@@ -747,6 +760,11 @@ struct rtg_dtls_config {
   size_t n_srtp_profiles;
   size_t mtu;           /* datagram size limit; 0 = 1200 */
   rtg_time initial_rto; /* first retransmission timeout; 0 = 1 s */
+  /* Draw OpenSSL's randomness for this endpoint (hello randoms, ECDHE keys,
+   * CBC IVs) from the context instead of OpenSSL's DRBG, so that runs with
+   * rtg_ctx_deterministic repeat byte for byte. For tests and fuzzing: the
+   * stream is finite (RTG_DTLS_SEEDED_RNG bytes per generator). */
+  bool seeded_rng;
   /* Key log writer: called with each NSS key log line (no newline). */
   void (*keylog)(void *ud, const char *line);
   void *keylog_ud;
