@@ -531,8 +531,48 @@ static int send_abort(struct rtg_sctp_assoc *a, uint16_t cause, const char *reas
   return ctl_chunk(a, a->peer_vtag, RTG_SCTP_ABORT, 0, v, rtg_wr_len(&wr));
 }
 
+static bool init_param_known(uint16_t t) {
+  switch (t) {
+    case RTG_SCTP_P_IPV4:
+    case RTG_SCTP_P_IPV6:
+    case RTG_SCTP_P_STATE_COOKIE:
+    case RTG_SCTP_P_COOKIE_PRESERVATIVE:
+    case RTG_SCTP_P_HOSTNAME:
+    case RTG_SCTP_P_ADDRESS_TYPES:
+    case RTG_SCTP_P_ECN_CAPABLE:
+    case RTG_SCTP_P_ZERO_CHECKSUM:
+    case RTG_SCTP_P_RANDOM:
+    case RTG_SCTP_P_CHUNK_LIST:
+    case RTG_SCTP_P_HMAC_ALGO:
+    case RTG_SCTP_P_PADDING:
+    case RTG_SCTP_P_SUPPORTED_EXT:
+    case RTG_SCTP_P_FORWARD_TSN_SUPPORTED:
+    case RTG_SCTP_P_ADAPTATION: return true;
+    default: return false;
+  }
+}
+
+/* RFC 9260 §3.2.1: unrecognized INIT parameters whose type has the 0x4000
+ * bit set are returned in an Unrecognized Parameter of the INIT ACK; a
+ * clear 0x8000 bit ends the walk. Writes them into |wr|. */
+static void report_unrecognized(const struct rtg_sctp_init *in, struct rtg_wr *wr) {
+  struct rtg_rd rd;
+  struct rtg_sctp_tlv t;
+  rtg_rd_init(&rd, in->params.p, in->params.len);
+  while (rtg_sctp_tlv_next(&rd, &t, "sctp.param", NULL) == 1) {
+    struct rtg_wr w = *wr;
+    size_t m;
+    if (init_param_known(t.type)) continue;
+    if ((t.type & 0x4000) && rtg_wr_left(wr) >= 8 + (size_t)t.length + 3 &&
+        rtg_sctp_tlv_begin(&w, RTG_SCTP_P_UNRECOGNIZED, &m) == 0 &&
+        rtg_wr_bytes(&w, t.value.p - 4, t.length) == 0 && rtg_sctp_tlv_end(&w, m) == 0)
+      *wr = w;
+    if (!(t.type & 0x8000)) break;
+  }
+}
+
 static int on_init(struct rtg_sctp_assoc *a, const struct rtg_sctp_init *in) {
-  uint8_t buf[512], params[160], ck[COOKIE_LEN + COOKIE_MAC];
+  uint8_t buf[768], params[400], ck[COOKIE_LEN + COOKIE_MAC];
   struct rtg_wr wr, pw;
   struct rtg_sctp_init ack;
   struct cookie c;
@@ -573,6 +613,7 @@ static int on_init(struct rtg_sctp_assoc *a, const struct rtg_sctp_init *in) {
   rtg_wr_init(&pw, params, sizeof params);
   if (init_params(a, &pw) || rtg_sctp_tlv_write(&pw, RTG_SCTP_P_STATE_COOKIE, ck, sizeof ck))
     return RTG_ERR_NOBUF;
+  report_unrecognized(in, &pw);
   memset(&ack, 0, sizeof ack);
   ack.init_tag = tag;
   ack.a_rwnd = a->cfg.rwnd;

@@ -775,6 +775,56 @@ static void test_sctp_assoc_stream_limits(void **state) {
   sim_free(&s);
 }
 
+/* RFC 9260 §3.2.1: unknown INIT parameters are reported (0x4000 bit) in
+ * the INIT ACK, and one without the 0x8000 bit ends the walk. */
+static void test_sctp_assoc_unrecognized_init_params(void **state) {
+  struct rtg_sctp_config c = test_cfg();
+  struct sim s;
+  uint8_t buf[1500], params[64];
+  struct rtg_wr wr, pw;
+  struct rtg_sctp_init in;
+  struct rtg_sctp_hdr h = {5000, 5000, 0, 0};
+  struct rtg_sctp_packet pkt;
+  struct rtg_sctp_chunk_iter it;
+  struct rtg_sctp_chunk ch;
+  struct rtg_sctp_chunk_info info;
+  struct rtg_rd rd;
+  struct rtg_sctp_tlv t;
+  uint16_t reported[4];
+  size_t nrep = 0, len;
+  (void)state;
+  sim_init(&s, &c, &c, 43);
+  memset(&in, 0, sizeof in);
+  in.init_tag = 0x01020304;
+  in.a_rwnd = 65536;
+  in.os = in.mis = 10;
+  in.initial_tsn = 1;
+  rtg_wr_init(&pw, params, sizeof params);
+  assert_int_equal(rtg_sctp_tlv_write(&pw, 0xc123, "abc", 3), 0); /* skip + report */
+  assert_int_equal(rtg_sctp_tlv_write(&pw, 0x8123, "d", 1), 0);   /* skip silently */
+  assert_int_equal(rtg_sctp_tlv_write(&pw, 0x4001, "", 0), 0);    /* report + stop */
+  assert_int_equal(rtg_sctp_tlv_write(&pw, 0xc124, "e", 1), 0);   /* never reached */
+  rtg_wr_init(&wr, buf, sizeof buf);
+  assert_int_equal(rtg_sctp_hdr_write(&wr, &h), 0);
+  assert_int_equal(rtg_sctp_init_write(&wr, RTG_SCTP_INIT, &in, params, rtg_wr_len(&pw)), 0);
+  assert_int_equal(rtg_sctp_packet_seal(buf, rtg_wr_len(&wr), false), 0);
+  assert_int_equal(rtg_sctp_assoc_handle_datagram(s.ep[1], s.now, buf, rtg_wr_len(&wr)), 0);
+  assert_int_equal(rtg_sctp_assoc_poll_transmit(s.ep[1], buf, sizeof buf, &len), 0);
+  assert_int_equal(rtg_sctp_packet_parse(buf, len, 0, &pkt, NULL), 0);
+  rtg_sctp_chunk_iter_init(&it, buf, &pkt);
+  assert_int_equal(rtg_sctp_chunk_next(&it, &ch, NULL), 1);
+  assert_int_equal(rtg_sctp_chunk_decode(&ch, &info, NULL), 0);
+  assert_int_equal(ch.type, RTG_SCTP_INIT_ACK);
+  rtg_rd_init(&rd, info.tlvs.p, info.tlvs.len);
+  while (rtg_sctp_tlv_next(&rd, &t, "p", NULL) == 1)
+    if (t.type == RTG_SCTP_P_UNRECOGNIZED && nrep < 4 && t.value.len >= 4)
+      reported[nrep++] = rtg_load_u16(t.value.p);
+  assert_int_equal(nrep, 2);
+  assert_int_equal(reported[0], 0xc123);
+  assert_int_equal(reported[1], 0x4001);
+  sim_free(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sctp_assoc_connect_one_side),
@@ -797,6 +847,7 @@ int main(void) {
       cmocka_unit_test(test_sctp_assoc_unrecognized_chunk),
       cmocka_unit_test(test_sctp_assoc_out_of_the_blue),
       cmocka_unit_test(test_sctp_assoc_stream_limits),
+      cmocka_unit_test(test_sctp_assoc_unrecognized_init_params),
   };
   return cmocka_run_group_tests_name("sctp_assoc", tests, NULL, NULL);
 }
