@@ -97,7 +97,10 @@ static int capture_open(struct rtg_replay *r, const char *path, FILE *fp) {
     snprintf(ci->error, sizeof ci->error, "cannot read capture: %s", errbuf);
     return -1;
   }
+  /* libpcap hands out DLT_ values; they equal the LINKTYPE_ values the
+   * decoder uses except for raw IP, whose DLT differs by platform. */
   ci->linktype = pcap_datalink(pc);
+  if (ci->linktype == DLT_RAW) ci->linktype = RTG_LINK_RAW;
   if (!rtg_net_linktype_supported(ci->linktype)) {
     const char *name = pcap_datalink_val_to_name(ci->linktype);
     snprintf(ci->error, sizeof ci->error,

@@ -19,6 +19,17 @@ static bool pt_declared(const struct rtg_replay *r, uint8_t pt) {
   return false;
 }
 
+/* RFC 7675 §5.1: without a consent response for 30 s a sender must stop.
+ * Only flows that ever got consent are judged (a capture may start late). */
+static void check_consent(struct rtg_replay *r, struct rtg_flow *fl, int dir) {
+  if (fl->consent_ok[dir] < 0 || fl->consent_expired_reported[dir]) return;
+  if (r->cur_ts - fl->consent_ok[dir] <= 30.0) return;
+  fl->consent_expired_reported[dir] = true;
+  rtg_finding(r, R_ICE_CONSENT_EXPIRED, fl->session,
+              "direction %d still sends media %.1f s after its last consent response", dir,
+              r->cur_ts - fl->consent_ok[dir]);
+}
+
 static void media_before_dtls(struct rtg_replay *r, struct rtg_flow *fl) {
   if (fl->dtls_seen || fl->media_before_dtls_reported) return;
   fl->media_before_dtls_reported = true;
@@ -87,6 +98,7 @@ void rtg_check_rtp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_
   fl->n_rtp++;
   r->srtp++;
   media_before_dtls(r, fl);
+  check_consent(r, fl, dir);
   s = rtg_ssrc_lookup(r, h.ssrc, f, dir);
   if (s == NULL) return;
   if (s->packets == 0) {
@@ -121,7 +133,6 @@ void rtg_check_rtp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_
 
 void rtg_check_rtcp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n) {
   struct rtg_flow *fl = &r->flows[f];
-  (void)dir;
   /* SRTCP (RFC 3711 §3.4): the first 8 bytes are clear, then the encrypted
    * part, the 4-byte E|index word and the tag. */
   if (n < 8 + 4 || (p[0] >> 6) != 2) {
@@ -134,4 +145,5 @@ void rtg_check_rtcp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size
   fl->n_rtcp++;
   r->srtcp++;
   media_before_dtls(r, fl);
+  check_consent(r, fl, dir);
 }

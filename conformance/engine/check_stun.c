@@ -188,6 +188,9 @@ void rtg_check_stun(struct rtg_replay *r, int f, int dir, const uint8_t *p, size
     r->tx_next++;
   } else if (m.method == RTG_STUN_BINDING &&
              (m.cls == RTG_STUN_SUCCESS || m.cls == RTG_STUN_ERROR)) {
+    /* A success response sent in |dir| grants consent to the peer that
+     * sends in the other direction (RFC 7675 §5.1). */
+    if (m.cls == RTG_STUN_SUCCESS) fl->consent_ok[!dir] = r->cur_ts;
     struct rtg_stun_attr xa;
     struct rtg_stun_addr a;
     for (unsigned i = 0; i < 256 && i < r->tx_next; i++)

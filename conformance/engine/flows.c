@@ -43,6 +43,7 @@ int rtg_flow_lookup(struct rtg_replay *r, const struct rtg_net_addr *src,
   f->parent = parent;
   f->channel = channel;
   f->session = -1;
+  f->consent_ok[0] = f->consent_ok[1] = -1;
   f->first_pkt = r->cur_pkt;
   f->first_ts = r->cur_ts;
   *dir = 0;

@@ -58,6 +58,7 @@ enum rtg_rule_idx {
   R_DEMUX_UNKNOWN,
   R_MEDIA_BEFORE_DTLS,
   R_PRIVATE_ADDRESS,
+  R_ICE_CONSENT_EXPIRED,
   R_COUNT
 };
 
@@ -108,6 +109,10 @@ struct rtg_flow {
   uint16_t dtls_version; /* negotiated (ServerHello / supported_versions) */
   uint16_t srtp_profile;
   bool ice_controlling_seen[2], ice_controlled_seen[2];
+  /* RFC 7675 consent: time of the last Binding success response received
+   * by the sender of direction d (i.e. sent in direction !d), <0 = none */
+  double consent_ok[2];
+  bool consent_expired_reported[2];
   struct rtg_net_tcpframer *tcp[2];
   int sdp_of[2];       /* 1 + index of the SDP of the sender in each direction, 0 unknown */
   void *dtls_reasm[2]; /* struct rtg_dtls_reasm *, per direction, lazily */

@@ -69,6 +69,8 @@ const struct rtg_rule rtg_rules[R_COUNT] = {
                          "packet on a WebRTC flow matches no RFC 7983 range"},
     [R_MEDIA_BEFORE_DTLS] = {"srtp.before-dtls", RTG_SEV_ERROR, "RFC 5764 §4.1",
                              "SRTP sent on a flow before any DTLS handshake"},
+    [R_ICE_CONSENT_EXPIRED] = {"ice.consent-expired", RTG_SEV_ERROR, "RFC 7675 §5.1",
+                               "media sent more than 30 s after the last consent response"},
     [R_PRIVATE_ADDRESS] = {"ice.private-address", RTG_SEV_INFO, "RFC 8828 §5",
                            "a private (RFC 1918 / ULA) address is exposed in ICE traffic"},
 };

@@ -1,0 +1,127 @@
+#!/bin/sh
+# replay_synthetic.sh RTCGATE SRCDIR - the capture layer and rules on
+# captures built here from scratch (python3 writes the pcap bytes):
+# Ethernet / raw IP / BSD loopback / Linux cooked link types, IPv6, IPv4
+# fragments, ICE-TCP (RFC 4571), TURN ChannelData and Send indications,
+# pcapng (converted by editcap), and RFC 7675 consent expiry.
+R="$1"; S="$2"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fails=0; passes=0
+ok() { passes=$((passes+1)); }
+bad() { fails=$((fails+1)); echo "FAIL $*"; }
+
+python3 - "$T" <<'PY' || { echo "generator failed"; exit 1; }
+import struct, sys, zlib
+out = sys.argv[1]
+
+def stun(mtype, tid, attrs=b"", fingerprint=True):
+    body = attrs
+    if fingerprint:
+        hdr = struct.pack(">HHI", mtype, len(body) + 8, 0x2112A442) + tid
+        crc = zlib.crc32(hdr + body) ^ 0x5354554E
+        body += struct.pack(">HHI", 0x8028, 4, crc & 0xFFFFFFFF)
+    return struct.pack(">HHI", mtype, len(body), 0x2112A442) + tid + body
+
+def attr(t, v):
+    pad = (4 - len(v) % 4) % 4
+    return struct.pack(">HH", t, len(v)) + v + b"\0" * pad
+
+def ice_req(tid):
+    return stun(0x0001, tid, attr(0x0024, struct.pack(">I", 12345)) +
+                attr(0x802A, struct.pack(">Q", 1)) + attr(0x0006, b"aaaa:bbbb"))
+
+def rtp(seq, ts=0, ssrc=0x11223344, pt=111):
+    return struct.pack(">BBHII", 0x80, pt, seq, ts, ssrc) + b"\xaa" * 40
+
+def ipv4(src, dst, proto, payload, ident=1, frag=0):
+    h = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, frag, 64, proto, 0,
+                    bytes(src), bytes(dst))
+    return h + payload
+
+def udp(sp, dp, payload):
+    return struct.pack(">HHHH", sp, dp, 8 + len(payload), 0) + payload
+
+def tcp(sp, dp, seq, payload, flags=0x18):
+    return struct.pack(">HHIIBBHHH", sp, dp, seq, 0, 0x50, flags, 65535, 0, 0) + payload
+
+def ipv6(src, dst, nh, payload):
+    return struct.pack(">IHBB", 0x60000000, len(payload), nh, 64) + bytes(src) + bytes(dst) + payload
+
+def pcap(name, link, frames):
+    with open(f"{out}/{name}", "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, link))
+        for t, fr in frames:
+            f.write(struct.pack("<IIII", int(t), int((t % 1) * 1e6), len(fr), len(fr)))
+            f.write(fr)
+
+A, B = [10, 0, 0, 1], [10, 0, 0, 2]
+eth = lambda ip: b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip
+t1, t2 = b"T" * 12, b"U" * 12
+sess = [(0.0, ice_req(t1), 0), (0.01, stun(0x0101, t1), 1)]
+sess += [(1.0 + i * 0.02, rtp(100 + i, i * 960), 0) for i in range(20)]
+def frames_of(s, wrap):
+    return [(t, wrap(ipv4(A, B, 17, udp(5000, 6000, p)) if d == 0 else ipv4(B, A, 17, udp(6000, 5000, p)))) for t, p, d in s]
+pcap("ethernet.pcap", 1, frames_of(sess, eth))
+pcap("raw.pcap", 101, frames_of(sess, lambda ip: ip))
+pcap("null.pcap", 0, frames_of(sess, lambda ip: struct.pack("<I", 2) + ip))
+pcap("sll.pcap", 113, frames_of(sess, lambda ip: b"\0" * 14 + b"\x08\x00" + ip))
+# consent: last success at 0.01 s, media still flowing at 40 s
+late = sess + [(40.0, rtp(200, 40000), 0)]
+pcap("consent-expired.pcap", 101, frames_of(late, lambda ip: ip))
+# consent refreshed at 35 s: no finding
+fresh = sess + [(35.0, ice_req(b"V" * 12), 0), (35.01, stun(0x0101, b"V" * 12), 1), (40.0, rtp(120, 40000), 0)]
+pcap("consent-fresh.pcap", 101, frames_of(fresh, lambda ip: ip))
+# IPv6
+A6, B6 = [0xfd] + [0] * 14 + [1], [0xfd] + [0] * 14 + [2]
+pcap("ipv6.pcap", 101, [(t, ipv6(A6, B6, 17, udp(5000, 6000, p)) if d == 0 else ipv6(B6, A6, 17, udp(6000, 5000, p))) for t, p, d in sess])
+# a 3000-byte UDP datagram (an RTP packet) in IPv4 fragments, sent out of order
+big = udp(5000, 6000, rtp(1, 0)[:12] + b"\x55" * 2988)
+frs = [(0.0, ipv4(A, B, 17, big[1480:2960], 7, 0x2000 | (1480 // 8))),
+       (0.001, ipv4(A, B, 17, big[2960:], 7, 2960 // 8)),
+       (0.002, ipv4(A, B, 17, big[:1480], 7, 0x2000))]
+pcap("fragments.pcap", 101, frs)
+# ICE-TCP: RFC 4571 frames, a STUN request split across two segments, then RTP
+req = ice_req(t1)
+stream = struct.pack(">H", len(req)) + req + struct.pack(">H", 52) + rtp(7)
+segs = [(0.0, ipv4(A, B, 6, tcp(5000, 6000, 1000, b"", 0x02))),
+        (0.1, ipv4(A, B, 6, tcp(5000, 6000, 1001, stream[:30]))),
+        (0.2, ipv4(A, B, 6, tcp(5000, 6000, 1031, stream[30:])))]
+pcap("ice-tcp.pcap", 101, segs)
+# TURN: ChannelData (0x4000) carrying RTP, a Send indication carrying STUN
+def chan(n, p):
+    return struct.pack(">HH", n, len(p)) + p + b"\0" * ((4 - len(p) % 4) % 4)
+xpeer = attr(0x0012, struct.pack(">BBH4s", 0, 1, 7000 ^ 0x2112, bytes(x ^ y for x, y in zip([10, 0, 0, 9], b"\x21\x12\xa4\x42"))))
+send = stun(0x0016, b"S" * 12, xpeer + attr(0x0013, ice_req(t2)), fingerprint=False)
+turn = [(0.0, ipv4(A, B, 17, udp(5000, 3478, send)))] + \
+       [(0.1 + i * 0.02, ipv4(A, B, 17, udp(5000, 3478, chan(0x4000, rtp(50 + i))))) for i in range(10)] + \
+       [(0.5, ipv4(A, B, 17, udp(5000, 3478, b"\x40\x01\x00\x10\x00")))]
+pcap("turn.pcap", 101, turn)
+PY
+
+json() { # json NAME PYEXPR: replay T/NAME.pcap and check a Python expression on the JSON
+  rm -f "$T/out.json"
+  "$R" replay "$T/$1" --quiet --json "$T/out.json" >/dev/null 2>"$T/err"
+  if python3 -c "import json,sys; d=json.load(open('$T/out.json')); s=d['summary']; ids=[f['id'] for f in d['findings']]; streams=[st for se in d['sessions'] for fl in se['flows'] for st in fl['streams']]; flows=[fl for se in d['sessions'] for fl in se['flows']]; sys.exit(0 if ($2) else 1)" 2>"$T/pyerr"; then ok
+  else bad "$1: expected $2"; cat "$T/err" "$T/pyerr"; python3 -m json.tool "$T/out.json" | head -40; fi
+}
+for f in ethernet raw null sll; do
+  json $f.pcap "s['stun']==2 and s['srtp']['packets']==20 and s['ssrcs']==1 and len(d['sessions'])==1"
+done
+json consent-expired.pcap "'ice.consent-expired' in ids"
+json consent-fresh.pcap "'ice.consent-expired' not in ids and s['srtp']['packets']==21"
+json ipv6.pcap "s['stun']==2 and s['srtp']['packets']==20 and flows[0]['a'].startswith('[fd00:')"
+json fragments.pcap "s['srtp']['packets']==1 and 'ip.fragment' in ids and streams[0]['bytes']==3000"
+json ice-tcp.pcap "s['stun']==1 and s['srtp']['packets']==1 and flows[0]['transport']=='tcp'"
+json turn.pcap "s['turn_channel']==10 and s['stun']==2 and s['srtp']['packets']==10 and 'turn.channel-malformed' in ids and any(fl['via_turn'] for fl in flows)"
+# pcapng: the same session converted by editcap
+if editcap -F pcapng "$T/raw.pcap" "$T/raw.pcapng" >/dev/null 2>&1; then
+  json raw.pcapng "s['stun']==2 and s['srtp']['packets']==20"
+else bad "editcap -F pcapng failed"; fi
+# an unsupported link type is an input error
+python3 -c "
+import struct; open('$T/usb.pcap','wb').write(struct.pack('<IHHiIII',0xA1B2C3D4,2,4,0,0,65535,189))"
+"$R" replay "$T/usb.pcap" >/dev/null 2>"$T/err"; rc=$?
+if [ $rc -eq 2 ] && grep -q "unsupported link type 189" "$T/err"; then ok; else bad "usb link type: exit $rc"; cat "$T/err"; fi
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
