@@ -19,6 +19,7 @@
  * by the association: it announces neither I-DATA nor I-FORWARD-TSN, so
  * peers use DATA and FORWARD-TSN.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "rtg/sctp.h"
@@ -104,6 +105,7 @@ struct ctl_pkt {
 struct stream {
   uint32_t mid_out, umid_out, mid_in; /* 16-bit SSNs unless I-DATA */
   uint32_t buffered, low;
+  uint32_t scan;      /* last scheduler pass that saw this stream */
   bool reset_pending; /* outgoing reset requested, not yet sent */
   bool resetting;     /* request in flight */
 };
@@ -130,6 +132,8 @@ struct rtg_sctp_assoc {
   bool idata;        /* RFC 8260 negotiated: I-DATA and I-FORWARD-TSN */
   uint32_t mid_mask; /* 0xffff (SSN) or 0xffffffff (MID) */
   uint32_t dhdr;     /* DATA (16) or I-DATA (20) chunk header */
+  uint32_t scan_gen; /* scheduler pass counter */
+  uint16_t rr_sid;   /* stream served last (round robin with I-DATA) */
 
   /* congestion control (§7.2) */
   uint32_t cwnd, ssthresh, pba, flight;
@@ -1766,20 +1770,62 @@ static bool expired(const struct rtg_sctp_assoc *a, const struct out_msg *m) {
   return m->expires != RTG_TIME_NEVER && a->now >= m->expires && a->peer_fwd_tsn;
 }
 
-/* Cuts the next fragment of the head message into a new chunk. */
+/* Unlinks *|pp| from the send queue and drops the queue's reference. */
+static void sq_unlink(struct rtg_sctp_assoc *a, struct out_msg **pp) {
+  struct out_msg *m = *pp;
+  *pp = m->next;
+  if (a->sq_tail == m)
+    a->sq_tail = pp == &a->sq_head
+                     ? NULL
+                     : (struct out_msg *)(void *)((char *)pp - offsetof(struct out_msg, next));
+  msg_unref(a, m);
+}
+
+/* The message to cut from next. With DATA, a message's fragments take
+ * consecutive TSNs: the head of the queue until it is done. With I-DATA
+ * (RFC 8260) the streams take turns, round robin, so a large message does
+ * not hold back the others; each stream still sends its messages in order
+ * (only the first queued message of a stream is a candidate). Abandoned
+ * and expired messages met on the way are dropped. */
+static struct out_msg **pick(struct rtg_sctp_assoc *a) {
+  struct out_msg **pp = &a->sq_head, **best = NULL;
+  uint32_t best_d = UINT32_MAX;
+  if (++a->scan_gen == 0) a->scan_gen = 1;
+  while (*pp) {
+    struct out_msg *m = *pp;
+    struct stream *s;
+    uint32_t d;
+    if (m->abandoned || (m->cut == 0 && expired(a, m))) {
+      if (!m->abandoned) abandon_msg(a, m);
+      sq_unlink(a, pp);
+      continue;
+    }
+    if (!a->idata) return pp;
+    s = &a->streams[m->sid];
+    if (s->scan != a->scan_gen) {
+      s->scan = a->scan_gen;
+      d = (uint16_t)(m->sid - a->rr_sid - 1);
+      if (d < best_d) {
+        best_d = d;
+        best = pp;
+        if (d == 0) break;
+      }
+    }
+    pp = &m->next;
+  }
+  return best;
+}
+
+/* Cuts the next fragment of the scheduled message into a new chunk. */
 static int cut_chunk(struct rtg_sctp_assoc *a, size_t room, struct txc **out) {
   struct out_msg *m;
   struct txc c;
   size_t n;
   struct stream *s;
   int rc;
-  while ((m = a->sq_head) != NULL && (m->abandoned || (m->cut == 0 && expired(a, m)))) {
-    if (!m->abandoned) abandon_msg(a, m);
-    a->sq_head = m->next;
-    if (a->sq_head == NULL) a->sq_tail = NULL;
-    msg_unref(a, m);
-  }
-  if (m == NULL || room <= a->dhdr) return RTG_ERR_AGAIN;
+  struct out_msg **pp = pick(a);
+  if (pp == NULL || room <= a->dhdr) return RTG_ERR_AGAIN;
+  m = *pp;
   s = &a->streams[m->sid];
   /* the padded chunk must fit |room| */
   n = m->len - m->cut;
@@ -1809,11 +1855,8 @@ static int cut_chunk(struct rtg_sctp_assoc *a, size_t room, struct txc **out) {
   a->next_tsn++;
   m->refs++;
   m->cut += n;
-  if (m->cut == m->len) {
-    a->sq_head = m->next;
-    if (a->sq_head == NULL) a->sq_tail = NULL;
-    msg_unref(a, m); /* the queue's reference */
-  }
+  a->rr_sid = m->sid;
+  if (m->cut == m->len) sq_unlink(a, pp); /* drops the queue's reference */
   *out = tx_at(a, a->tx_n - 1);
   return 0;
 }

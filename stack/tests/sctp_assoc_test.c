@@ -42,6 +42,7 @@ struct sim {
   uint32_t next_index[2][8]; /* next expected ordered message per stream */
   size_t delivered[2], delivered_bytes[2];
   bool seen[2][4096];
+  uint32_t order[2][16]; /* the first message indexes, in delivery order */
   int bad[2];
   uint64_t pkts[2];
 };
@@ -137,6 +138,7 @@ static void drain_events(struct sim *s, int i) {
           break;
         }
         s->seen[i][idx] = true;
+        if (s->delivered[i] < 16) s->order[i][s->delivered[i]] = idx;
         if (!ev.unordered && ev.sid < 8) {
           /* ordered streams: indexes per stream must arrive increasing */
           if (idx < s->next_index[i][ev.sid]) s->bad[i]++;
@@ -825,6 +827,38 @@ static void test_sctp_assoc_unrecognized_init_params(void **state) {
   sim_free(&s);
 }
 
+/* With I-DATA the sender takes the streams in turn: a small message queued
+ * behind a large one on another stream arrives first, while the large
+ * one's stream keeps its order. With DATA the small one's TSN comes after
+ * every fragment of the large one (head-of-line blocking, RFC 8260 §1). */
+static void test_sctp_assoc_idata_no_head_of_line_blocking(void **state) {
+  (void)state;
+  for (int idata = 0; idata < 2; idata++) {
+    struct rtg_sctp_config c = test_cfg();
+    struct sim s;
+    c.idata = idata != 0;
+    sim_init(&s, &c, &c, 50 + (uint64_t)idata);
+    connect_pair(&s, false);
+    send_msg(&s, 0, 1, 0, 250000, NULL);
+    send_msg(&s, 0, 2, 1, 100, NULL);
+    send_msg(&s, 0, 1, 2, 100, NULL); /* same stream: stays behind 0 */
+    total_expected = 3;
+    run(&s, s.now + RTG_SEC(30), all_delivered);
+    assert_int_equal(s.delivered[1], 3);
+    assert_int_equal(s.bad[1], 0);
+    if (idata) {
+      assert_int_equal(s.order[1][0], 1);
+      assert_int_equal(s.order[1][1], 0);
+      assert_int_equal(s.order[1][2], 2);
+    } else {
+      /* the small one gets a TSN after all of the large one's fragments;
+       * stream 1 keeps its order either way */
+      assert_true(s.order[1][2] == 2);
+    }
+    sim_free(&s);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sctp_assoc_connect_one_side),
@@ -848,6 +882,7 @@ int main(void) {
       cmocka_unit_test(test_sctp_assoc_out_of_the_blue),
       cmocka_unit_test(test_sctp_assoc_stream_limits),
       cmocka_unit_test(test_sctp_assoc_unrecognized_init_params),
+      cmocka_unit_test(test_sctp_assoc_idata_no_head_of_line_blocking),
   };
   return cmocka_run_group_tests_name("sctp_assoc", tests, NULL, NULL);
 }
