@@ -130,7 +130,9 @@ RTG_NODISCARD int rtg_turn_client_poll_transmit(struct rtg_turn_client *c, uint8
  * RTG_TIME_NEVER. */
 rtg_time rtg_turn_client_poll_timeout(const struct rtg_turn_client *c);
 
-/* rtg_turn_client_poll_event returns the next event.
+/* rtg_turn_client_poll_event returns the next event. At most
+ * RTG_TURN_QUEUE events wait; later ones (e.g. a burst of DATA the caller
+ * does not drain) are dropped, like datagrams on a full socket buffer.
  * returns 0 or one of: RTG_ERR_AGAIN. */
 RTG_NODISCARD int rtg_turn_client_poll_event(struct rtg_turn_client *c, struct rtg_turn_event *ev);
 
