@@ -316,6 +316,14 @@ int rtg_cmd_interop(int argc, char **argv) {
     rtg_cli_err("interop", "tcpdump is not installed (tools/install-deps)");
     return RTG_EXIT_USAGE;
   }
+  for (int k = 0; k < o.ncases; k++)
+    if ((o.cases[k]->flags & RTG_CASE_RELAY) && access("/usr/bin/turnserver", X_OK) != 0 &&
+        access("/usr/sbin/turnserver", X_OK) != 0) {
+      rtg_cli_err("interop",
+                  "case %s needs coturn's turnserver, not installed (tools/install-deps)",
+                  o.cases[k]->name);
+      return RTG_EXIT_USAGE;
+    }
   if (o.keep_dir || o.html_dir) {
     snprintf(root, sizeof root, "%s%s", o.keep_dir ? o.keep_dir : o.html_dir,
              o.keep_dir ? "" : "/runs");

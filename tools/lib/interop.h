@@ -28,6 +28,10 @@
 #include <sys/types.h>
 
 #define RTG_INTEROP_PORT 8642
+/* coturn for the relay case, on the answerer-side veth address */
+#define RTG_INTEROP_TURN_URL "turn:10.99.0.2:3478?transport=udp"
+#define RTG_INTEROP_TURN_USER "rtcgate"
+#define RTG_INTEROP_TURN_PASS "rtcgate-relay"
 #define RTG_INTEROP_MAX_PARTICIPANTS 16
 #define RTG_INTEROP_MAX_CASES 32
 #define RTG_INTEROP_MAX_PGIDS 16

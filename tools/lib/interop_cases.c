@@ -96,6 +96,13 @@ const struct rtg_interop_case rtg_interop_cases[] = {
      RTG_CASE_IPV6,
      {"connected,dc_open,selected_ipv6", "connected,dc_open,selected_ipv6"},
      ""},
+    {"relay",
+     "R",
+     "iceTransportPolicy relay through coturn in the namespace (TURN/UDP)",
+     20,
+     RTG_CASE_RELAY,
+     {"connected,dc_open,selected_relay", "connected,dc_open,selected_relay"},
+     ""},
     {"fingerprint-mismatch",
      "FP",
      "the runner changes the offer's a=fingerprint: both sides must refuse (MitM defence)",
@@ -127,5 +134,11 @@ json_t *rtg_interop_case_config(const struct rtg_interop_case *c, enum rtg_inter
       "media", (c->flags & RTG_CASE_MEDIA) != 0, "trickle", strcmp(c->name, "trickle") == 0,
       "expect_fail", (c->flags & RTG_CASE_EXPECT_FAIL) != 0, "sizes", sizes, "large_cap",
       8 * 1024 * 1024, "unreliable_count", 200, "dcep_channels", 50, "negotiated_channels", 50);
+  if (c->flags & RTG_CASE_RELAY) {
+    json_object_set_new(cfg, "relay", json_true());
+    json_object_set_new(cfg, "ice_servers",
+                        json_pack("[{s:s, s:s, s:s}]", "urls", RTG_INTEROP_TURN_URL, "username",
+                                  RTG_INTEROP_TURN_USER, "credential", RTG_INTEROP_TURN_PASS));
+  }
   return cfg;
 }

@@ -86,7 +86,7 @@ static int child_main(const struct rtg_interop_opts *o, int off, int ans,
                       const struct rtg_interop_case *c, const char *dir) {
   char err[512], cap[1024], log[1024], keylog[2][1024], url[2][256], base[64];
   struct rtg_interop_server *srv;
-  pid_t tcpdump, part[2] = {-1, -1};
+  pid_t tcpdump, turn = -1, part[2] = {-1, -1};
   const int who[2] = {off, ans};
   long long deadline;
   int exited[2] = {0, 0};
@@ -128,6 +128,52 @@ static int child_main(const struct rtg_interop_opts *o, int off, int ans,
        rtg_interop_now_ms() < end && file_size(cap) < 24 && !child_stop;)
     rtg_interop_server_service(srv, 50);
   if (file_size(cap) < 24) note(dir, "error.txt", "tcpdump did not start (see tcpdump.log)\n");
+  if (c->flags & RTG_CASE_RELAY) {
+    char pid[1024], db[1024];
+    char *argv[] = {"turnserver",
+                    "-n",
+                    "--listening-port",
+                    "3478",
+                    "--listening-ip",
+                    "10.99.0.2",
+                    "--relay-ip",
+                    "10.99.0.2",
+                    "--lt-cred-mech",
+                    "--user",
+                    RTG_INTEROP_TURN_USER ":" RTG_INTEROP_TURN_PASS,
+                    "--realm",
+                    "rtcgate",
+                    "--no-tls",
+                    "--no-dtls",
+                    "--no-tcp-relay",
+                    "--no-cli",
+                    "--fingerprint",
+                    "--allowed-peer-ip",
+                    "10.99.0.0-10.99.0.255",
+                    "--pidfile",
+                    pid,
+                    "--userdb",
+                    db,
+                    "--log-file",
+                    "stdout",
+                    "--simple-log",
+                    NULL};
+    snprintf(pid, sizeof pid, "%.1000s/turnserver.pid", dir);
+    snprintf(db, sizeof db, "%.1000s/turnserver.db", dir);
+    snprintf(log, sizeof log, "%.1000s/turnserver.log", dir);
+    turn = rtg_interop_spawn(argv, NULL, log);
+    note(dir, "pgids", "%d\n", (int)turn);
+    /* coturn takes a moment to bind; its log says when */
+    for (long long end = rtg_interop_now_ms() + 3000; rtg_interop_now_ms() < end && !child_stop;) {
+      char text[8192];
+      FILE *f = fopen(log, "r");
+      size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+      if (f) fclose(f);
+      text[n] = '\0';
+      if (strstr(text, "Total General servers") || strstr(text, "relay 10.99.0.2")) break;
+      rtg_interop_server_service(srv, 50);
+    }
+  }
   snprintf(base, sizeof base, "http://127.0.0.1:%d", RTG_INTEROP_PORT);
   for (int r = 0; r < 2 && !child_stop; r++) {
     const char *role = r == RTG_ROLE_OFFER ? "offer" : "answer";
@@ -169,6 +215,7 @@ static int child_main(const struct rtg_interop_opts *o, int off, int ans,
   if (rtg_interop_now_ms() >= deadline) note(dir, "error.txt", "run timed out\n");
   for (int i = 0; i < 3; i++) rtg_interop_server_service(srv, 20);
   for (int r = 0; r < 2; r++) rtg_interop_kill_group(part[r], 1500);
+  rtg_interop_kill_group(turn, 1000);
   /* let tcpdump write what the kernel still holds before it stops */
   sleep_ms(300);
   rtg_interop_kill_group(tcpdump, 2000);

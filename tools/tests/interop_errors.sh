@@ -80,6 +80,24 @@ PY
     --cases handshake
   # the runner leaves no process behind (their arguments name files in $T)
   if pgrep -f "$T" >/dev/null 2>&1; then bad "processes left behind"; pgrep -af "$T"; else ok; fi
+  # Ctrl-C in the middle of a run: the runner stops within seconds, says so
+  # (exit 1) and ends every process it started.
+  printf '{"implementations": [{"name": "sleeper", "command": "exec sleep 31.5"}]}' \
+    > "$T/sleeper.json"
+  TMPDIR="$T" "$R" interop --implementations "$T/sleeper.json" --participants sleeper \
+    --cases handshake >"$T/out" 2>"$T/err" &
+  pid=$!
+  sleep 3
+  kill -INT $pid
+  i=0
+  while kill -0 $pid 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i+1)); done
+  if kill -0 $pid 2>/dev/null; then bad "interrupt: still running after 15 s"; kill -9 $pid; fi
+  wait $pid; rc=$?
+  if [ "$rc" -eq 1 ] && grep -q "interrupted" "$T/err"; then ok; else
+    bad "interrupt: exit $rc"; cat "$T/err"; fi
+  if pgrep -f "sleep 31.5" >/dev/null 2>&1 || pgrep -f "$T" >/dev/null 2>&1; then
+    bad "interrupt: processes left behind"; pgrep -af "sleep 31.5|$T"
+  else ok; fi
 fi
 
 echo "$passes passed, $fails failed"

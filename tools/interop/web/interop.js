@@ -488,6 +488,12 @@ const cases = {
     check('selected_ipv6', !!p && String(p.local).includes(':') && String(p.remote).includes(':'), p);
   },
 
+  async relay() {
+    await simpleChannel('relay');
+    const p = await selectedPair();
+    check('selected_relay', !!p && (p.local_type === 'relay' || p.remote_type === 'relay'), p);
+  },
+
   async 'fingerprint-mismatch'() {
     const dc = isOffer ? pc.createDataChannel('fp') : null;
     if (dc) dc.onopen = () => (state.dcOpened = true);
