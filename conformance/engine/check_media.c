@@ -30,6 +30,39 @@ static void check_consent(struct rtg_replay *r, struct rtg_flow *fl, int dir) {
               r->cur_ts - fl->consent_ok[dir]);
 }
 
+/* Header extensions travel in the clear (RFC 3711 §3.1): every id must be
+ * negotiated by an a=extmap (RFC 8285 §5), and the MID must name an m= line
+ * of the BUNDLE group (RFC 8843 §9.2). Checked on a stream's first packets
+ * (until its MID is known), so a systematic problem is reported once. */
+static void check_extensions(struct rtg_replay *r, struct rtg_flow *fl, struct rtg_ssrc_stats *s,
+                             const struct rtg_rtp_hdr *h) {
+  if (r->nsdp == 0) return;
+  for (size_t i = 0; i < h->n_ext; i++) {
+    bool declared = false;
+    for (int k = 0; k < r->nsdp && !declared; k++) declared = r->sdp[k].extmap[h->ext[i].id][0];
+    if (!declared)
+      rtg_finding(r, R_RTP_UNDECLARED_EXTENSION, fl->session,
+                  "SSRC %08x uses header extension id %u, which no a=extmap declares", s->ssrc,
+                  h->ext[i].id);
+  }
+  for (int k = 0; k < r->nsdp; k++) {
+    char mid[256];
+    bool known = false;
+    if (r->sdp[k].mid_ext_id == 0 ||
+        rtg_rtp_ext_mid(h, (uint8_t)r->sdp[k].mid_ext_id, mid, sizeof mid) != 0)
+      continue;
+    for (int j = 0; j < r->nsdp && !known; j++)
+      for (size_t m = 0; m < r->sdp[j].nmids && !known; m++)
+        known = strcmp(r->sdp[j].mids[m], mid) == 0;
+    snprintf(s->mid, sizeof s->mid, "%.32s", mid);
+    if (!known)
+      rtg_finding(r, R_RTP_UNKNOWN_MID, fl->session,
+                  "SSRC %08x carries MID '%.32s', which no a=mid of the SDPs declares", s->ssrc,
+                  mid);
+    break;
+  }
+}
+
 static void media_before_dtls(struct rtg_replay *r, struct rtg_flow *fl) {
   if (fl->dtls_seen || fl->media_before_dtls_reported) return;
   fl->media_before_dtls_reported = true;
@@ -114,6 +147,7 @@ void rtg_check_rtp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_
       rtg_finding(r, R_RTP_UNKNOWN_PT, fl->session,
                   "SSRC %08x sends payload type %u, which no SDP declares", h.ssrc, h.pt);
   }
+  if (s->packets == 0 || (s->mid[0] == '\0' && h.n_ext)) check_extensions(r, fl, s, &h);
   s->packets++;
   s->bytes += n;
   s->last_ts = r->cur_ts;

@@ -59,6 +59,9 @@ enum rtg_rule_idx {
   R_MEDIA_BEFORE_DTLS,
   R_PRIVATE_ADDRESS,
   R_ICE_CONSENT_EXPIRED,
+  R_RTP_UNDECLARED_EXTENSION,
+  R_RTP_UNKNOWN_MID,
+  R_SDP_EXTMAP_CONFLICT,
   R_COUNT
 };
 
@@ -81,6 +84,7 @@ struct rtg_series_bin {
 
 struct rtg_ssrc_stats {
   uint32_t ssrc;
+  char mid[33];                /* from the sdes:mid header extension, "" unknown */
   struct rtg_series_bin *bins; /* per second since the capture start, lazily */
   uint32_t nbins;
   uint32_t last_ext_seq;
@@ -135,6 +139,12 @@ struct rtg_sdp_info {
   size_t fp_len;
   uint8_t pts[128]; /* payload types declared in m= lines */
   size_t npts;
+  char extmap[256][96]; /* a=extmap URI by id (RFC 8285 §6), "" = undeclared */
+  int mid_ext_id;       /* id of urn:ietf:params:rtp-hdrext:sdes:mid, 0 = none */
+  char mids[32][33];    /* a=mid values */
+  size_t nmids;
+  char extmap_conflict[160]; /* first id mapped to two URIs, for a finding */
+  bool bundle;               /* a=group:BUNDLE present */
   struct rtg_stun_cred cred;
   bool cred_ok;
 };

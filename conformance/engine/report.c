@@ -129,6 +129,7 @@ static json_t *flow_json(const struct rtg_replay *r, int i) {
     json_object_set_new(s, "ssrc", json_integer(st->ssrc));
     json_object_set_new(s, "direction", json_integer(st->dir));
     json_object_set_new(s, "payload_type", json_integer(st->pt));
+    json_object_set_new(s, "mid", st->mid[0] ? json_string(st->mid) : json_null());
     json_object_set_new(s, "packets", json_integer((json_int_t)st->packets));
     json_object_set_new(s, "bytes", json_integer((json_int_t)st->bytes));
     json_object_set_new(s, "lost", json_integer(rtg_rtp_source_lost(&st->src)));

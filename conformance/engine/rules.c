@@ -71,6 +71,12 @@ const struct rtg_rule rtg_rules[R_COUNT] = {
                              "SRTP sent on a flow before any DTLS handshake"},
     [R_ICE_CONSENT_EXPIRED] = {"ice.consent-expired", RTG_SEV_ERROR, "RFC 7675 §5.1",
                                "media sent more than 30 s after the last consent response"},
+    [R_RTP_UNDECLARED_EXTENSION] = {"rtp.undeclared-extension", RTG_SEV_ERROR, "RFC 8285 §5",
+                                    "header extension id not negotiated by any a=extmap"},
+    [R_RTP_UNKNOWN_MID] = {"rtp.unknown-mid", RTG_SEV_ERROR, "RFC 8843 §9.2",
+                           "MID header extension names no a=mid of the SDPs"},
+    [R_SDP_EXTMAP_CONFLICT] = {"sdp.extmap-conflict", RTG_SEV_ERROR, "RFC 8843 §9.2 / RFC 8285 §6",
+                               "one extension id mapped to two URIs in a BUNDLE group"},
     [R_PRIVATE_ADDRESS] = {"ice.private-address", RTG_SEV_INFO, "RFC 8828 §5",
                            "a private (RFC 1918 / ULA) address is exposed in ICE traffic"},
 };

@@ -47,6 +47,32 @@ static void parse_mline(struct rtg_sdp_info *si, const char *v) {
   }
 }
 
+/* a=extmap:<id>[/<direction>] <URI> [<attributes>] (RFC 8285 §6). In a
+ * BUNDLE group one id means one extension in every m= line (RFC 8843 §9.2). */
+static void parse_extmap(struct rtg_sdp_info *si, const char *v) {
+  static const char mid_uri[] = "urn:ietf:params:rtp-hdrext:sdes:mid";
+  char *end;
+  long id = strtol(v, &end, 10);
+  const char *uri;
+  size_t n;
+  if (end == v || id < 1 || id > 255) return;
+  uri = strchr(end, ' ');
+  if (uri == NULL) return;
+  uri++;
+  n = strcspn(uri, " ");
+  if (n >= sizeof si->extmap[0]) n = sizeof si->extmap[0] - 1;
+  if (si->extmap[id][0] && (strlen(si->extmap[id]) != n || strncmp(si->extmap[id], uri, n)) &&
+      si->extmap_conflict[0] == '\0') {
+    char before[64];
+    snprintf(before, sizeof before, "%.60s", si->extmap[id]);
+    snprintf(si->extmap_conflict, sizeof si->extmap_conflict, "id %ld is %s and %.*s", id, before,
+             (int)(n < 60 ? n : 60), uri);
+  }
+  memcpy(si->extmap[id], uri, n);
+  si->extmap[id][n] = '\0';
+  if (n == sizeof mid_uri - 1 && strncmp(uri, mid_uri, n) == 0) si->mid_ext_id = (int)id;
+}
+
 int rtg_replay_add_sdp(struct rtg_replay *r, const char *path, char *err, size_t errcap) {
   FILE *f;
   char line[4096];
@@ -84,6 +110,12 @@ int rtg_replay_add_sdp(struct rtg_replay *r, const char *path, char *err, size_t
       }
     } else if (strncmp(line, "m=", 2) == 0) {
       parse_mline(si, line + 2);
+    } else if (strncmp(line, "a=extmap:", 9) == 0) {
+      parse_extmap(si, line + 9);
+    } else if (strncmp(line, "a=group:BUNDLE", 14) == 0) {
+      si->bundle = true;
+    } else if (strncmp(line, "a=mid:", 6) == 0 && si->nmids < 32) {
+      snprintf(si->mids[si->nmids++], sizeof si->mids[0], "%.32s", line + 6);
     }
   }
   fclose(f);

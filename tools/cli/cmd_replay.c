@@ -142,6 +142,10 @@ int rtg_cmd_replay(int argc, char **argv) {
       rtg_cli_err("replay", "%s", err);
       rc = RTG_EXIT_USAGE;
     }
+  for (int i = 0; i < r->nsdp && rc == RTG_EXIT_OK; i++)
+    if (r->sdp[i].bundle && r->sdp[i].extmap_conflict[0])
+      rtg_finding(r, R_SDP_EXTMAP_CONFLICT, -1, "%s: %s", r->sdp[i].path,
+                  r->sdp[i].extmap_conflict);
   for (int i = 0; i < nkeylog && rc == RTG_EXIT_OK; i++)
     if (rtg_replay_add_keylog(r, keylogs[i], err, sizeof err)) {
       rtg_cli_err("replay", "%s", err);

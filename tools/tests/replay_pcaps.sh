@@ -85,6 +85,17 @@ finding bad-fingerprint stun.fingerprint "$R" replay "$T/neg/bad-fingerprint.pca
 finding bad-integrity stun.integrity "$R" replay "$T/neg/bad-integrity.pcap" --sdp "$P/offer.sdp" --sdp "$P/answer.sdp"
 finding truncated capture.truncated "$R" replay "$T/neg/truncated.pcap"
 finding mitm-fingerprint dtls.fingerprint-mismatch "$R" replay "$P/capture.pcap" --sdp "$P/offer.sdp" --sdp "$T/neg/wrong-fingerprint.sdp"
+# SDP-dependent RTP rules: header extension ids, MIDs, extmap conflicts
+C="$S/pcaps/chromium-firefox-dtls13"
+grep -v 'sdes:mid' "$C/offer.sdp" > "$T/nomid-offer.sdp"; grep -v 'sdes:mid' "$C/answer.sdp" > "$T/nomid-answer.sdp"
+finding undeclared-ext rtp.undeclared-extension "$R" replay "$C/capture.pcap" --sdp "$T/nomid-offer.sdp" --sdp "$T/nomid-answer.sdp"
+# (browser SDP lines end in CRLF)
+sed 's/^a=mid:1\(\r*\)$/a=mid:video\1/; s/BUNDLE 0 1 2/BUNDLE 0 video 2/' "$C/offer.sdp" > "$T/mid-offer.sdp"
+sed 's/^a=mid:1\(\r*\)$/a=mid:video\1/; s/BUNDLE 0 1 2/BUNDLE 0 video 2/' "$C/answer.sdp" > "$T/mid-answer.sdp"
+finding unknown-mid rtp.unknown-mid "$R" replay "$C/capture.pcap" --sdp "$T/mid-offer.sdp" --sdp "$T/mid-answer.sdp"
+awk '{print} /^a=mid:0/{print "a=extmap:2 urn:ietf:params:rtp-hdrext:toffset\r"}' "$C/offer.sdp" > "$T/conflict.sdp"
+finding extmap-conflict sdp.extmap-conflict "$R" replay "$C/capture.pcap" --sdp "$T/conflict.sdp" --sdp "$C/answer.sdp"
+
 # the HTML report: self-contained, ladder + plots, findings linked
 "$R" replay "$T/neg/bad-integrity.pcap" --sdp "$P/offer.sdp" --sdp "$P/answer.sdp" --html "$T/html" --quiet >/dev/null 2>&1
 if grep -q '<svg class="ladder"' "$T/html/index.html" && grep -q 'href="#f' "$T/html/index.html" \
