@@ -45,6 +45,7 @@ struct sim {
   uint32_t order[2][16]; /* the first message indexes, in delivery order */
   int bad[2];
   uint64_t pkts[2];
+  rtg_time sent_at[2][64]; /* when each endpoint sent its first packets */
 };
 
 static void sim_init(struct sim *s, const struct rtg_sctp_config *c0,
@@ -69,6 +70,7 @@ static uint32_t rnd(struct sim *s, uint32_t n) { return (uint32_t)(rtg_prng_next
 
 static void net_send(struct sim *s, int from, const uint8_t *buf, size_t len) {
   struct net_pkt *p;
+  if (s->pkts[from] < 64) s->sent_at[from][s->pkts[from]] = s->now;
   s->pkts[from]++;
   if (s->block[from]) return;
   if (s->burst_left) {
@@ -859,6 +861,57 @@ static void test_sctp_assoc_idata_no_head_of_line_blocking(void **state) {
   }
 }
 
+/* RFC 9260 §6.3: RTO from the measured RTT, T3 doubling it on every
+ * expiry up to RTO.Max; §7.2: cwnd grows in slow start, collapses to one
+ * MTU on a timeout and ssthresh halves. */
+static void test_sctp_assoc_rto_and_cwnd(void **state) {
+  struct rtg_sctp_config c = test_cfg();
+  struct sim s;
+  struct rtg_sctp_stats st;
+  uint32_t cwnd0;
+  uint64_t first;
+  (void)state;
+  c.max_assoc_retransmits = 20;
+  sim_init(&s, &c, &c, 60);
+  s.delay = RTG_MS(30);
+  connect_pair(&s, false);
+  rtg_sctp_assoc_stats(s.ep[0], &st);
+  cwnd0 = st.cwnd;
+  assert_int_equal(cwnd0, 4404); /* min(4 MTU, max(2 MTU, 4404)), §7.2.1 */
+  /* two packets are acked at once: one RTT sample of 60 ms, RTTVAR = 30 ms,
+   * so RTO = 60 + 4 x 30 = 180 ms (§6.3.1 C2) */
+  send_msg(&s, 0, 0, 100, 1000, NULL);
+  send_msg(&s, 0, 0, 101, 1000, NULL);
+  total_expected = 2;
+  run(&s, s.now + RTG_SEC(1), all_delivered);
+  run(&s, s.now + RTG_MS(40), NULL);
+  rtg_sctp_assoc_stats(s.ep[0], &st);
+  assert_true(st.srtt == RTG_MS(60));
+  assert_true(st.rto == RTG_MS(180));
+  total_expected = 42;
+  for (uint32_t i = 0; i < 40; i++) send_msg(&s, 0, 0, i, 20000, NULL);
+  run(&s, s.now + RTG_SEC(30), all_delivered);
+  rtg_sctp_assoc_stats(s.ep[0], &st);
+  assert_true(st.cwnd > 8 * cwnd0); /* slow start, no loss */
+  /* now everything A sends is lost: T3 fires with 1x, 2x, 4x ... RTO */
+  run(&s, s.now + RTG_SEC(1), NULL);
+  s.block[0] = true;
+  first = s.pkts[0];
+  send_msg(&s, 0, 0, 40, 100, NULL);
+  run(&s, s.now + RTG_SEC(30), NULL);
+  assert_true(s.pkts[0] - first >= 6);
+  for (uint64_t k = first + 2; k < first + 6 && k < 64; k++) {
+    rtg_time d1 = s.sent_at[0][k - 1] - s.sent_at[0][k - 2],
+             d2 = s.sent_at[0][k] - s.sent_at[0][k - 1];
+    assert_true(d2 == 2 * d1 || d2 == c.rto_max);
+  }
+  rtg_sctp_assoc_stats(s.ep[0], &st);
+  assert_int_equal(st.cwnd, 1200);
+  assert_true(st.t3_expiries >= 5);
+  assert_int_equal(st.ssthresh, 4 * 1200); /* halved each time, floor 4 MTU */
+  sim_free(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sctp_assoc_connect_one_side),
@@ -883,6 +936,7 @@ int main(void) {
       cmocka_unit_test(test_sctp_assoc_stream_limits),
       cmocka_unit_test(test_sctp_assoc_unrecognized_init_params),
       cmocka_unit_test(test_sctp_assoc_idata_no_head_of_line_blocking),
+      cmocka_unit_test(test_sctp_assoc_rto_and_cwnd),
   };
   return cmocka_run_group_tests_name("sctp_assoc", tests, NULL, NULL);
 }
