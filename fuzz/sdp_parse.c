@@ -42,6 +42,17 @@ static void check_views(const struct rtg_sdp *s) {
       const char *v = rtg_sdp_attr_value(s, i);
       CHECK(rtg_sdp_get_candidate(s, i, &c) == 0);
       CHECK(rtg_sdp_candidate_parse(v, strlen(v), &c, NULL) == 0);
+      {
+        /* typed round trip: write, parse back, same fields */
+        static char cw[2 * RTG_SDP_MAX_LEN];
+        struct rtg_sdp_candidate c2;
+        ptrdiff_t wn = rtg_sdp_candidate_write(&c, cw, sizeof cw);
+        CHECK(wn > 0);
+        CHECK(rtg_sdp_candidate_parse(cw, (size_t)wn, &c2, NULL) == 0);
+        CHECK(c2.component == c.component && c2.priority == c.priority && c2.port == c.port &&
+              c2.type == c.type && c2.tcptype == c.tcptype && c2.next == c.next &&
+              c2.has_raddr == c.has_raddr && c2.has_rport == c.has_rport && c2.rport == c.rport);
+      }
     }
     if (rtg_sdp_attr_is(s, i, "fingerprint")) CHECK(rtg_sdp_get_fingerprint(s, i, &f) == 0);
     if (rtg_sdp_attr_is(s, i, "extmap")) CHECK(rtg_sdp_get_extmap(s, i, &x) == 0);

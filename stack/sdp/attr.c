@@ -4,6 +4,7 @@
  * give typed views (rtg_sdp_get_*).
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -752,4 +753,30 @@ int rtg_sdp_candidate_parse(const char *str, size_t len, struct rtg_sdp_candidat
       return rtg_perr_set(perr, i, cand_def.field, "control character in candidate", cand_def.ref);
   sdp_scan_init(&s, str + skip, len - skip, skip);
   return p_candidate(&s, &cand_def, out, perr);
+}
+
+ptrdiff_t rtg_sdp_candidate_write(const struct rtg_sdp_candidate *c, char *buf, size_t cap) {
+  static const char *const tcp[] = {NULL, "active", "passive", "so"};
+  size_t n = 0;
+  int k;
+#define PUT(...)                                               \
+  do {                                                         \
+    k = snprintf(buf + n, n < cap ? cap - n : 0, __VA_ARGS__); \
+    if (k < 0) return RTG_ERR_NOBUF;                           \
+    n += (size_t)k;                                            \
+  } while (0)
+  if (cap == 0) return RTG_ERR_NOBUF;
+  PUT("%.*s %u %.*s %u %.*s %u typ %.*s", (int)c->foundation.len, c->foundation.p, c->component,
+      (int)c->transport.len, c->transport.p, c->priority, (int)c->addr.len, c->addr.p, c->port,
+      (int)c->type_name.len, c->type_name.p);
+  if (c->has_raddr) PUT(" raddr %.*s", (int)c->raddr.len, c->raddr.p);
+  if (c->has_rport) PUT(" rport %u", c->rport);
+  if (c->tcptype > RTG_SDP_TCP_NONE && c->tcptype <= RTG_SDP_TCP_SO)
+    PUT(" tcptype %s", tcp[c->tcptype]);
+  for (size_t i = 0; i < c->next && i < RTG_SDP_MAX_CAND_EXT; i++)
+    PUT(" %.*s %.*s", (int)c->ext_name[i].len, c->ext_name[i].p, (int)c->ext_value[i].len,
+        c->ext_value[i].p);
+#undef PUT
+  if (n >= cap) return RTG_ERR_NOBUF;
+  return (ptrdiff_t)n;
 }

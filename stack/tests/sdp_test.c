@@ -361,6 +361,52 @@ static void test_sdp_candidate_parse_grammar(void **state) {
   }
 }
 
+/* Typed round trip: every candidate of every browser description, parsed
+ * and written back, gives its value byte for byte. */
+static void test_sdp_candidate_write_round_trip(void **state) {
+  struct rtg_sdp *s = new_sdp();
+  int total = 0;
+  (void)state;
+  for (size_t k = 0; k < NSDPS; k++) {
+    size_t len;
+    char *text = load(browser_sdps[k], &len);
+    assert_int_equal(rtg_sdp_parse(s, text, len, NULL), 0);
+    for (size_t i = 0; i < s->nlines; i++) {
+      struct rtg_sdp_candidate c;
+      char out[512];
+      if (!rtg_sdp_attr_is(s, i, "candidate")) continue;
+      assert_int_equal(rtg_sdp_get_candidate(s, i, &c), 0);
+      ptrdiff_t n = rtg_sdp_candidate_write(&c, out, sizeof out);
+      assert_int_equal(n, (ptrdiff_t)strlen(rtg_sdp_attr_value(s, i)));
+      assert_string_equal(out, rtg_sdp_attr_value(s, i));
+      assert_int_equal(rtg_sdp_candidate_write(&c, out, (size_t)n), RTG_ERR_NOBUF);
+      total++;
+    }
+    free(text);
+  }
+  assert_true(total >= 20);
+  /* a relay candidate built from a TURN allocation */
+  struct rtg_sdp_candidate r;
+  char out[256];
+  memset(&r, 0, sizeof r);
+  r.foundation = (struct rtg_sdp_tok){"7", 1};
+  r.component = 1;
+  r.transport = (struct rtg_sdp_tok){"udp", 3};
+  r.priority = 16777215;
+  r.addr = (struct rtg_sdp_tok){"127.0.0.1", 9};
+  r.port = 50000;
+  r.type_name = (struct rtg_sdp_tok){"relay", 5};
+  r.has_raddr = r.has_rport = true;
+  r.raddr = (struct rtg_sdp_tok){"127.0.0.1", 9};
+  r.rport = 40000;
+  assert_true(rtg_sdp_candidate_write(&r, out, sizeof out) > 0);
+  assert_string_equal(out,
+                      "7 1 udp 16777215 127.0.0.1 50000 typ relay raddr 127.0.0.1 rport 40000");
+  assert_int_equal(rtg_sdp_candidate_parse(out, strlen(out), &r, NULL), 0);
+  assert_int_equal(r.type, RTG_SDP_CAND_RELAY);
+  free(s);
+}
+
 /* ---- malformed descriptions: exact errors --------------------------------- */
 
 #define HDR "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
@@ -961,6 +1007,7 @@ int main(void) {
       cmocka_unit_test(test_sdp_get_chromium_offer),
       cmocka_unit_test(test_sdp_get_firefox_offer),
       cmocka_unit_test(test_sdp_candidate_parse_grammar),
+      cmocka_unit_test(test_sdp_candidate_write_round_trip),
       cmocka_unit_test(test_sdp_parse_malformed_exact),
       cmocka_unit_test(test_sdp_parse_error_offset),
       cmocka_unit_test(test_sdp_parse_truncation_sweep),

@@ -235,6 +235,15 @@ RTG_NODISCARD int rtg_sdp_get_candidate(const struct rtg_sdp *sdp, size_t i,
 RTG_NODISCARD int rtg_sdp_candidate_parse(const char *s, size_t len, struct rtg_sdp_candidate *out,
                                           struct rtg_perr *perr);
 
+/* rtg_sdp_candidate_write writes |c| as a candidate value (without the
+ * "candidate:" prefix): the RFC 8839 §5.1 fields, raddr/rport, tcptype,
+ * then the extension pairs in order; the tokens of |c| are used as they
+ * are (so a relay candidate can be made from a TURN allocation). A
+ * candidate parsed from a browser writes back identical. NUL-terminated.
+ * returns the length or one of: RTG_ERR_NOBUF. */
+RTG_NODISCARD ptrdiff_t rtg_sdp_candidate_write(const struct rtg_sdp_candidate *c, char *buf,
+                                                size_t cap);
+
 /* a=fingerprint:<hash> <XX:XX:...> (RFC 8122 §5) */
 struct rtg_sdp_fingerprint {
   enum rtg_hash_alg alg;
