@@ -41,6 +41,10 @@ struct pair {
   struct socket *usr;    /* usrsctp's connected socket */
   struct socket *listen; /* when usrsctp is the server */
   struct rtg_sctp_assoc *rtg;
+  struct rtg_dc *dc; /* when set, rtg is its association and events come from it */
+  int dc_opened, dc_acked, dc_closed;
+  uint16_t dc_open_sid;
+  bool dc_binary;
   struct rtg_ctx ctx;
   struct rtg_prng prng;
   rtg_time now;
@@ -122,7 +126,10 @@ static int teardown(void **state) {
   for (int i = 0; i < 100; i++) step(p);
   usrsctp_deregister_address(&p->link);
   while (usrsctp_finish() != 0 && tries++ < 1000) usrsctp_handle_timers(10);
-  rtg_sctp_assoc_free(p->rtg);
+  if (p->dc)
+    rtg_dc_free(p->dc);
+  else
+    rtg_sctp_assoc_free(p->rtg);
   free(p->link.q);
   free(p->ubuf);
   free(p->last);
@@ -217,8 +224,41 @@ static void usr_read(struct pair *p) {
   }
 }
 
+static void keep_last(struct pair *p, uint16_t sid, const uint8_t *d, size_t len) {
+  free(p->last);
+  p->last = malloc(len ? len : 1);
+  if (len) memcpy(p->last, d, len);
+  p->last_len = len;
+  p->last_sid = sid;
+  p->msgs++;
+}
+
+static void dc_events(struct pair *p) {
+  struct rtg_dc_event ev;
+  while (rtg_dc_poll_event(p->dc, &ev) == 0) {
+    switch (ev.type) {
+      case RTG_DC_EV_CONNECTED: p->connected++; break;
+      case RTG_DC_EV_CHANNEL_OPEN:
+        p->dc_opened++;
+        p->dc_open_sid = ev.sid;
+        break;
+      case RTG_DC_EV_CHANNEL_ACKED: p->dc_acked++; break;
+      case RTG_DC_EV_CHANNEL_CLOSED: p->dc_closed++; break;
+      case RTG_DC_EV_MESSAGE:
+        p->dc_binary = ev.binary;
+        keep_last(p, ev.sid, ev.data, ev.len);
+        break;
+      default: break;
+    }
+  }
+}
+
 static void rtg_events(struct pair *p) {
   struct rtg_sctp_event ev;
+  if (p->dc) {
+    dc_events(p);
+    return;
+  }
   while (rtg_sctp_assoc_poll_event(p->rtg, &ev) == 0) {
     switch (ev.type) {
       case RTG_SCTP_EV_CONNECTED: p->connected++; break;
@@ -565,6 +605,94 @@ static void test_sctp_usrsctp_idata(void **state) {
   assert_memory_equal(p->ubig, m1, sizeof m1);
 }
 
+/* The data channel layer against usrsctp, the usrsctp side speaking DCEP
+ * through this test (with our codec): we are the DTLS client (even ids). */
+static bool usr_got_dcep(struct pair *p) { return p->umsgs >= want_msgs; }
+static bool dc_acked(struct pair *p) { return p->dc_acked > 0; }
+static bool dc_opened(struct pair *p) { return p->dc_opened > 0; }
+static bool dc_closed(struct pair *p) { return p->dc_closed > 0; }
+static bool usr_saw_reset(struct pair *p) { return p->u_reset_flags != 0; }
+
+static void test_sctp_usrsctp_datachannel(void **state) {
+  struct pair *p = *state;
+  struct rtg_sctp_config c;
+  struct rtg_dc_channel_opts o;
+  struct rtg_dcep_msg m;
+  struct rtg_dcep_open op = {RTG_DCEP_RELIABLE, 256, 0, {0}, {0}};
+  uint8_t buf[64], rs[sizeof(struct sctp_reset_streams) + sizeof(uint16_t)];
+  struct sctp_reset_streams *srs = (void *)rs;
+  uint16_t sid;
+  ptrdiff_t n;
+  rtg_sctp_assoc_free(p->rtg);
+  rtg_sctp_config_default(&c);
+  c.heartbeat_interval = RTG_TIME_NEVER;
+  assert_int_equal(rtg_dc_new(&p->ctx, &c, true, &p->dc), 0);
+  p->rtg = rtg_dc_assoc(p->dc);
+  usr_server(p);
+  assert_int_equal(rtg_sctp_assoc_connect(p->rtg, p->now), 0);
+  assert_true(run_until(p, up, 5000));
+  /* we open "chat": usrsctp receives DATA_CHANNEL_OPEN on an even id */
+  memset(&o, 0, sizeof o);
+  o.label = "chat";
+  o.protocol = "json";
+  o.channel_type = RTG_DCEP_PARTIAL_REXMIT;
+  o.reliability = 2;
+  assert_int_equal(rtg_dc_open(p->dc, p->now, &o, &sid), 0);
+  assert_int_equal(sid, 0);
+  want_msgs = 1;
+  assert_true(run_until(p, usr_got_dcep, 5000));
+  assert_int_equal(p->uppid, RTG_SCTP_PPID_DCEP);
+  assert_int_equal(rtg_dcep_parse(p->ulast, p->ulast_len, &m, NULL), 0);
+  assert_int_equal(m.type, RTG_DCEP_OPEN);
+  assert_int_equal(m.open.channel_type, RTG_DCEP_PARTIAL_REXMIT);
+  assert_int_equal(m.open.reliability, 2);
+  assert_int_equal(m.open.label.len, 4);
+  assert_memory_equal(m.open.protocol.p, "json", 4);
+  n = rtg_dcep_ack_write(buf, sizeof buf);
+  assert_int_equal(usr_send(p, 0, RTG_SCTP_PPID_DCEP, buf, (size_t)n, false, -1), 0);
+  assert_true(run_until(p, dc_acked, 5000));
+  /* messages: string, binary and empty (PPID 56: one byte on the wire) */
+  assert_int_equal(rtg_dc_send(p->dc, p->now, 0, false, "hi", 2), 0);
+  assert_int_equal(rtg_dc_send(p->dc, p->now, 0, true, "\x01\x02", 2), 0);
+  assert_int_equal(rtg_dc_send(p->dc, p->now, 0, false, NULL, 0), 0);
+  want_msgs = 4;
+  assert_true(run_until(p, usr_got, 5000));
+  assert_int_equal(p->uppid, RTG_SCTP_PPID_STRING_EMPTY);
+  assert_int_equal(p->ulast_len, 1);
+  assert_int_equal(usr_send(p, 0, RTG_SCTP_PPID_BINARY_EMPTY, "", 1, false, -1), 0);
+  want_msgs = 1;
+  assert_true(run_until(p, rtg_got, 5000));
+  assert_true(p->dc_binary);
+  assert_int_equal(p->last_len, 0);
+  /* usrsctp (the DTLS server) opens an odd id; we answer with an ACK */
+  op.label.p = (const uint8_t *)"files";
+  op.label.len = 5;
+  op.protocol.p = (const uint8_t *)"";
+  n = rtg_dcep_open_write(buf, sizeof buf, &op);
+  assert_int_equal(usr_send(p, 1, RTG_SCTP_PPID_DCEP, buf, (size_t)n, false, -1), 0);
+  assert_true(run_until(p, dc_opened, 5000));
+  assert_int_equal(p->dc_open_sid, 1);
+  want_msgs = 5;
+  assert_true(run_until(p, usr_got_dcep, 5000));
+  assert_int_equal(p->usid, 1);
+  assert_int_equal(rtg_dcep_parse(p->ulast, p->ulast_len, &m, NULL), 0);
+  assert_int_equal(m.type, RTG_DCEP_ACK);
+  /* we close channel 0: usrsctp sees the incoming reset and resets its
+   * side (RFC 8831 §6.7), then the channel is closed for us */
+  assert_int_equal(rtg_dc_close(p->dc, 0), 0);
+  assert_true(run_until(p, usr_saw_reset, 5000));
+  assert_true(p->u_reset_flags & SCTP_STREAM_RESET_INCOMING_SSN);
+  assert_int_equal(p->u_reset_sid, 0);
+  memset(rs, 0, sizeof rs);
+  srs->srs_assoc_id = SCTP_ALL_ASSOC;
+  srs->srs_flags = SCTP_STREAM_RESET_OUTGOING;
+  srs->srs_number_streams = 1;
+  srs->srs_stream_list[0] = 0;
+  assert_int_equal(usrsctp_setsockopt(p->usr, IPPROTO_SCTP, SCTP_RESET_STREAMS, srs, sizeof rs), 0);
+  assert_true(run_until(p, dc_closed, 5000));
+  assert_int_equal(rtg_dc_send(p->dc, p->now, 0, false, "x", 1), RTG_ERR_NOTFOUND);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_sctp_usrsctp_usrsctp_to_rtg, setup, teardown),
@@ -574,6 +702,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_sctp_usrsctp_dcep, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sctp_usrsctp_shutdown, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sctp_usrsctp_idata, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_sctp_usrsctp_datachannel, setup, teardown),
   };
   return cmocka_run_group_tests_name("sctp_usrsctp", tests, NULL, NULL);
 }
