@@ -811,7 +811,8 @@ RTG_NODISCARD int rtg_dtls_endpoint_handle_datagram(struct rtg_dtls_endpoint *ep
 RTG_NODISCARD int rtg_dtls_endpoint_handle_timeout(struct rtg_dtls_endpoint *ep, rtg_time now);
 
 /* rtg_dtls_endpoint_poll_transmit moves the next datagram to send into
- * |buf|. returns 0 or one of: RTG_ERR_AGAIN (nothing to send),
+ * |buf|. There is no destination: the endpoint has one peer, reached over
+ * whatever path (ICE pair) the caller uses. returns 0 or one of: RTG_ERR_AGAIN (nothing to send),
  * RTG_ERR_NOBUF (|cap| too small; the datagram stays queued). */
 RTG_NODISCARD int rtg_dtls_endpoint_poll_transmit(struct rtg_dtls_endpoint *ep, uint8_t *buf,
                                                   size_t cap, size_t *len);
@@ -820,7 +821,9 @@ RTG_NODISCARD int rtg_dtls_endpoint_poll_transmit(struct rtg_dtls_endpoint *ep, 
 RTG_NODISCARD rtg_time rtg_dtls_endpoint_poll_timeout(const struct rtg_dtls_endpoint *ep);
 
 /* rtg_dtls_endpoint_poll_event returns 0 with the next event in |ev|, or
- * RTG_ERR_AGAIN. */
+ * RTG_ERR_AGAIN. Drain after every input: up to 32 events are queued, later
+ * ones are dropped (as are datagrams beyond 64 queued for poll_transmit,
+ * which then behave like loss). */
 RTG_NODISCARD int rtg_dtls_endpoint_poll_event(struct rtg_dtls_endpoint *ep,
                                                struct rtg_dtls_event *ev);
 
