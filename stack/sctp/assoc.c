@@ -487,7 +487,7 @@ static void cc_init(struct rtg_sctp_assoc *a) {
   a->flight = 0;
 }
 
-static void enter_established(struct rtg_sctp_assoc *a) {
+static void enter_established(struct rtg_sctp_assoc *a, enum rtg_sctp_event_type ev) {
   a->state = RTG_SCTP_ESTABLISHED;
   a->mid_mask = a->idata ? 0xffffffffu : 0xffffu;
   a->dhdr = a->idata ? 20 : 16;
@@ -503,7 +503,7 @@ static void enter_established(struct rtg_sctp_assoc *a) {
   a->reconf_seq_in = a->peer_init_tsn;
   cc_init(a);
   if (a->cfg.heartbeat_interval != RTG_TIME_NEVER) a->t_hb = a->now + a->cfg.heartbeat_interval;
-  (void)simple_event(a, RTG_SCTP_EV_CONNECTED, 0, 0);
+  (void)simple_event(a, ev, 0, 0);
 }
 
 static void peer_from_init(struct rtg_sctp_assoc *a, const struct rtg_sctp_init *in) {
@@ -654,8 +654,44 @@ static int on_init_ack(struct rtg_sctp_assoc *a, const struct rtg_sctp_init *in)
   return send_cookie_echo(a, in->cookie);
 }
 
+/* Forgets everything queued, in flight or being reassembled (restart). */
+static void drop_data_state(struct rtg_sctp_assoc *a) {
+  while (a->sq_head) {
+    struct out_msg *m = a->sq_head;
+    a->sq_head = m->next;
+    msg_unref(a, m);
+  }
+  a->sq_tail = NULL;
+  for (size_t i = 0; i < a->tx_n; i++) msg_unref(a, tx_at(a, i)->m);
+  a->tx_n = a->tx_head = 0;
+  for (size_t i = 0; i < a->rx_n; i++) rtg_free(&a->ctx, a->rx[i].data);
+  a->rx_n = 0;
+  while (a->pending) {
+    struct in_msg *m = a->pending;
+    a->pending = m->next;
+    rtg_free(&a->ctx, m->data);
+    rtg_free(&a->ctx, m);
+  }
+  a->rx_bytes = 0;
+  a->ngaps = a->ndups = 0;
+  a->rtx_count = a->gap_acked = 0;
+  a->reset_n = 0;
+  a->send_fwd_tsn = a->fast_recovery = a->sack_now = false;
+  a->unacked_packets = 0;
+  a->t3 = a->t_ack = a->t_reconf = RTG_TIME_NEVER;
+  for (size_t i = 0; i < a->nstreams; i++) {
+    struct stream *st = &a->streams[i];
+    st->mid_out = st->umid_out = st->mid_in = 0;
+    st->buffered = 0;
+    st->reset_pending = st->resetting = false;
+  }
+  a->have_rtt = false;
+  a->rto = clamp_rto(a, a->cfg.rto_initial);
+}
+
 static int on_cookie_echo(struct rtg_sctp_assoc *a, uint32_t vtag, struct rtg_slice s) {
   struct cookie c;
+  bool restart = false;
   int rc = cookie_check(a, s, &c);
   if (rc == RTG_ERR_TIMEOUT) {
     /* §5.2.6: Stale Cookie Error with the staleness in microseconds */
@@ -682,7 +718,13 @@ static int on_cookie_echo(struct rtg_sctp_assoc *a, uint32_t vtag, struct rtg_sl
       /* §5.2.4 case D: both tags match - only the COOKIE ACK went missing */
       if (c.my_tag == a->my_vtag && c.peer_tag == a->peer_vtag)
         return ctl_chunk(a, a->peer_vtag, RTG_SCTP_COOKIE_ACK, 0, NULL, 0);
-      return 0; /* restarts (case A) are not supported */
+      /* §5.2.4 case A: the peer restarted (a new tag of its own, answered
+       * by our INIT ACK while established). Everything in flight belongs
+       * to the old association and is dropped. */
+      if (a->state != RTG_SCTP_ESTABLISHED || c.my_tag != a->my_vtag) return 0;
+      drop_data_state(a);
+      restart = true;
+      break;
   }
   a->peer_vtag = c.peer_tag;
   a->peer_init_tsn = c.peer_tsn;
@@ -693,7 +735,7 @@ static int on_cookie_echo(struct rtg_sctp_assoc *a, uint32_t vtag, struct rtg_sl
   a->peer_reconfig = (c.flags & 2) != 0;
   a->zero_cs_peer = (c.flags & 4) != 0;
   a->idata = a->cfg.idata && (c.flags & 8) != 0;
-  enter_established(a);
+  enter_established(a, restart ? RTG_SCTP_EV_RESTARTED : RTG_SCTP_EV_CONNECTED);
   return ctl_chunk(a, a->peer_vtag, RTG_SCTP_COOKIE_ACK, 0, NULL, 0);
 }
 
@@ -1374,7 +1416,7 @@ static int handle_chunk(struct rtg_sctp_assoc *a, const struct rtg_sctp_packet *
     case RTG_SCTP_INIT_ACK: return on_init_ack(a, &in->u.init);
     case RTG_SCTP_COOKIE_ECHO: return on_cookie_echo(a, pkt->hdr.vtag, in->cookie);
     case RTG_SCTP_COOKIE_ACK:
-      if (a->state == RTG_SCTP_COOKIE_ECHOED) enter_established(a);
+      if (a->state == RTG_SCTP_COOKIE_ECHOED) enter_established(a, RTG_SCTP_EV_CONNECTED);
       return 0;
     case RTG_SCTP_DATA:
     case RTG_SCTP_I_DATA:

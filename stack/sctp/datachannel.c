@@ -272,6 +272,12 @@ static int translate(struct rtg_dc *dc, const struct rtg_sctp_event *in, struct 
   struct chan *c;
   switch (in->type) {
     case RTG_SCTP_EV_CONNECTED: ev->type = RTG_DC_EV_CONNECTED; return 1;
+    case RTG_SCTP_EV_RESTARTED:
+      /* the peer restarted: its channels are gone, ours with them */
+      for (size_t i = 0; i < dc->nch; i++) chan_release(dc, &dc->ch[i]);
+      dc->npend = 0;
+      ev->type = RTG_DC_EV_CONNECTED;
+      return 1;
     case RTG_SCTP_EV_CLOSED:
     case RTG_SCTP_EV_ABORTED:
       ev->type = RTG_DC_EV_CLOSED;

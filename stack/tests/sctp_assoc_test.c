@@ -36,7 +36,7 @@ struct sim {
   rtg_time delay, jitter;
   bool block[2]; /* drop everything sent by endpoint i */
   /* what each endpoint saw */
-  int connected[2], closed[2], aborted[2], reset_in[2], reset_done[2], low[2];
+  int connected[2], closed[2], aborted[2], reset_in[2], reset_done[2], low[2], restarted[2];
   int abort_error[2];
   uint16_t reset_sid[2];
   uint32_t next_index[2][8]; /* next expected ordered message per stream */
@@ -133,6 +133,7 @@ static void drain_events(struct sim *s, int i) {
         break;
       case RTG_SCTP_EV_RESET_DONE: s->reset_done[i]++; break;
       case RTG_SCTP_EV_BUFFERED_LOW: s->low[i]++; break;
+      case RTG_SCTP_EV_RESTARTED: s->restarted[i]++; break;
       case RTG_SCTP_EV_MESSAGE: {
         uint32_t idx;
         if (!check_msg(ev.data, ev.len, &idx) || idx >= 4096 || s->seen[i][idx]) {
@@ -912,6 +913,50 @@ static void test_sctp_assoc_rto_and_cwnd(void **state) {
   sim_free(&s);
 }
 
+/* RFC 9260 §5.2.4 case A: the peer comes back with a fresh association on
+ * the same ports (a new INIT while we are established); we accept the
+ * restart, report it, and data flows again from both sides. */
+static bool b_up(struct sim *s) { return s->connected[1] > 0; }
+
+static void test_sctp_assoc_restart(void **state) {
+  struct rtg_sctp_config c = test_cfg();
+  struct sim s;
+  uint32_t old_tag;
+  (void)state;
+  sim_init(&s, &c, &c, 70);
+  connect_pair(&s, false);
+  total_expected = 3;
+  for (uint32_t i = 0; i < 3; i++) send_msg(&s, 0, 1, i, 3000, NULL);
+  run(&s, s.now + RTG_SEC(5), all_delivered);
+  old_tag = rtg_sctp_assoc_peer_vtag(s.ep[0]);
+  /* B forgets everything: a new association object with new tags */
+  rtg_sctp_assoc_free(s.ep[1]);
+  rtg_ctx_deterministic(&s.ctx[1], &s.prng[1], 999, &s.now);
+  assert_int_equal(rtg_sctp_assoc_new(&s.ctx[1], &c, &s.ep[1]), 0);
+  s.connected[1] = 0;
+  assert_int_equal(rtg_sctp_assoc_connect(s.ep[1], s.now), 0);
+  run(&s, s.now + RTG_SEC(5), b_up);
+  run(&s, s.now + RTG_MS(100), NULL);
+  assert_int_equal(s.connected[1], 1);
+  assert_int_equal(s.restarted[0], 1);
+  assert_int_equal(rtg_sctp_assoc_state(s.ep[0]), RTG_SCTP_ESTABLISHED);
+  assert_true(rtg_sctp_assoc_peer_vtag(s.ep[0]) != old_tag);
+  assert_int_equal(rtg_sctp_assoc_peer_vtag(s.ep[0]), rtg_sctp_assoc_local_vtag(s.ep[1]));
+  assert_int_equal(rtg_sctp_assoc_peer_vtag(s.ep[1]), rtg_sctp_assoc_local_vtag(s.ep[0]));
+  /* streams start over on both sides */
+  s.next_index[1][1] = 0;
+  total_expected = 5;
+  send_msg(&s, 0, 1, 10, 5000, NULL);
+  send_msg(&s, 0, 1, 11, 100, NULL);
+  run(&s, s.now + RTG_SEC(5), all_delivered);
+  assert_true(s.seen[1][10] && s.seen[1][11]);
+  send_msg(&s, 1, 1, 12, 100, NULL);
+  run(&s, s.now + RTG_SEC(2), NULL);
+  assert_true(s.seen[0][12]);
+  assert_int_equal(s.bad[0] + s.bad[1], 0);
+  sim_free(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sctp_assoc_connect_one_side),
@@ -937,6 +982,7 @@ int main(void) {
       cmocka_unit_test(test_sctp_assoc_unrecognized_init_params),
       cmocka_unit_test(test_sctp_assoc_idata_no_head_of_line_blocking),
       cmocka_unit_test(test_sctp_assoc_rto_and_cwnd),
+      cmocka_unit_test(test_sctp_assoc_restart),
   };
   return cmocka_run_group_tests_name("sctp_assoc", tests, NULL, NULL);
 }

@@ -423,6 +423,8 @@ enum rtg_sctp_event_type {
   RTG_SCTP_EV_BUFFERED_LOW,  /* buffered amount of |sid| fell to its threshold */
   RTG_SCTP_EV_CLOSED,        /* graceful shutdown finished */
   RTG_SCTP_EV_ABORTED,       /* ABORT received or sent, or gave up: |error| */
+  RTG_SCTP_EV_RESTARTED,     /* the peer restarted (RFC 9260 §5.2.4 A): all
+                                streams start over, queued data was dropped */
 };
 
 struct rtg_sctp_event {
@@ -533,7 +535,8 @@ bool rtg_sctp_assoc_zero_checksum(const struct rtg_sctp_assoc *a);
 struct rtg_dc;
 
 enum rtg_dc_event_type {
-  RTG_DC_EV_CONNECTED = 1,  /* the association is up: channels may open */
+  RTG_DC_EV_CONNECTED = 1,  /* the association is up: channels may open (again
+                               after a peer restart: every channel is gone) */
   RTG_DC_EV_CHANNEL_OPEN,   /* the peer opened |sid| (DCEP): label, protocol */
   RTG_DC_EV_CHANNEL_ACKED,  /* our DATA_CHANNEL_OPEN on |sid| was acknowledged */
   RTG_DC_EV_MESSAGE,        /* data on |sid|: binary or string */
