@@ -13,9 +13,10 @@
  * the past after handle_timeout, events are well formed, data only after
  * CONNECTED.
  *
- * Randomness: the certificate (rtg_dtls_cert_generate_seeded) and the
- * endpoint (seeded_rng) draw every random value OpenSSL needs from a
- * deterministic context reseeded for each input, so a run repeats exactly.
+ * Randomness: the certificate (rtg_dtls_cert_generate_seeded, reseeded for
+ * each input) and the endpoint (seeded_rng, sharing the certificate's
+ * generators) draw every random value OpenSSL needs from a deterministic
+ * context, so a run repeats exactly.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -65,11 +66,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rtg_time now = RTG_SEC(1000);
   bool connected = false;
   size_t at = 0;
-  struct rtg_ctx ctx;
-  struct rtg_prng prng;
-  struct rtg_dtls_cert *cert;
+  static struct rtg_ctx ctx;
+  static struct rtg_prng prng;
+  static struct rtg_dtls_cert *cert;
+  /* one certificate, its generators refilled from the same seed per input */
   rtg_ctx_deterministic(&ctx, &prng, 1, NULL);
-  if (rtg_dtls_cert_generate_seeded(&ctx, &cert)) abort();
+  if (cert == NULL && rtg_dtls_cert_generate_seeded(&ctx, &cert)) abort();
+  if (rtg_dtls_cert_reseed(cert, &ctx)) abort();
   memset(&cfg, 0, sizeof cfg);
   cfg.role = RTG_FUZZ_DTLS_ROLE;
   cfg.cert = cert;
@@ -79,10 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cfg.n_srtp_profiles = 2;
   cfg.mtu = 1200;
   cfg.seeded_rng = true;
-  if (rtg_dtls_endpoint_new(&ctx, &cfg, now, &ep)) {
-    rtg_dtls_cert_free(cert);
-    return 0;
-  }
+  if (rtg_dtls_endpoint_new(&ctx, &cfg, now, &ep)) return 0;
   drain(ep, &connected, now);
   while (at + 2 <= size) {
     size_t len = rtg_load_u16(data + at);
@@ -105,6 +105,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     (void)!rtg_dtls_endpoint_srtp_keys(ep, &k);
   }
   rtg_dtls_endpoint_free(ep);
-  rtg_dtls_cert_free(cert);
   return 0;
 }

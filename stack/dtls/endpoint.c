@@ -53,6 +53,7 @@ struct outgoing {
 struct rtg_dtls_endpoint {
   const struct rtg_ctx *ctx;
   OSSL_LIB_CTX *libctx; /* cfg.seeded_rng: generators fed from |ctx| */
+  bool own_libctx;      /* else it is the seeded certificate's */
   struct rtg_dtls_config cfg;
   SSL_CTX *sctx;
   SSL *ssl;
@@ -74,30 +75,38 @@ struct rtg_dtls_endpoint {
 
 /* ---- randomness from the context ------------------------------------------- */
 
-/* An OpenSSL library context whose generators (primary, public, private)
- * are OpenSSL's TEST-RAND, each handed RTG_DTLS_SEEDED_RNG bytes of |ctx|
- * randomness: every random value OpenSSL draws in this context comes from
- * the caller's context. NULL on failure. */
-static OSSL_LIB_CTX *seeded_libctx(const struct rtg_ctx *ctx) {
-  OSSL_LIB_CTX *lc = OSSL_LIB_CTX_new();
+/* Fills the generators (primary, public, private) of |lc|, OpenSSL's
+ * TEST-RAND, with RTG_DTLS_SEEDED_RNG bytes of |ctx| randomness each: from
+ * then on every random value OpenSSL draws in |lc| comes from the caller's
+ * context, starting over at the first byte. */
+static int seed_generators(OSSL_LIB_CTX *lc, const struct rtg_ctx *ctx) {
   uint8_t *ent = rtg_alloc(ctx, RTG_DTLS_SEEDED_RNG);
   unsigned int strength = 256;
-  bool ok = lc != NULL && ent != NULL && RAND_set_DRBG_type(lc, "TEST-RAND", NULL, NULL, NULL) == 1;
-  for (int i = 0; ok && i < 3; i++) {
+  int rc = ent == NULL ? RTG_ERR_NOMEM : RTG_OK;
+  for (int i = 0; rc == RTG_OK && i < 3; i++) {
     EVP_RAND_CTX *r = i == 0   ? RAND_get0_primary(lc)
                       : i == 1 ? RAND_get0_public(lc)
                                : RAND_get0_private(lc);
     OSSL_PARAM p[3];
-    ok = r != NULL && rtg_random(ctx, ent, RTG_DTLS_SEEDED_RNG) == 0;
-    if (!ok) break;
+    if (r == NULL || rtg_random(ctx, ent, RTG_DTLS_SEEDED_RNG)) {
+      rc = RTG_ERR_CRYPTO;
+      break;
+    }
     p[0] =
         OSSL_PARAM_construct_octet_string(OSSL_RAND_PARAM_TEST_ENTROPY, ent, RTG_DTLS_SEEDED_RNG);
     p[1] = OSSL_PARAM_construct_uint(OSSL_RAND_PARAM_STRENGTH, &strength);
     p[2] = OSSL_PARAM_construct_end();
-    ok = EVP_RAND_CTX_set_params(r, p) == 1;
+    if (EVP_RAND_CTX_set_params(r, p) != 1) rc = RTG_ERR_CRYPTO;
   }
   rtg_free(ctx, ent);
-  if (!ok) {
+  return rc;
+}
+
+/* A library context with TEST-RAND generators seeded from |ctx|. */
+static OSSL_LIB_CTX *seeded_libctx(const struct rtg_ctx *ctx) {
+  OSSL_LIB_CTX *lc = OSSL_LIB_CTX_new();
+  if (lc == NULL || RAND_set_DRBG_type(lc, "TEST-RAND", NULL, NULL, NULL) != 1 ||
+      seed_generators(lc, ctx) != RTG_OK) {
     OSSL_LIB_CTX_free(lc);
     return NULL;
   }
@@ -149,6 +158,11 @@ int rtg_dtls_cert_generate(const struct rtg_ctx *ctx, struct rtg_dtls_cert **out
 
 int rtg_dtls_cert_generate_seeded(const struct rtg_ctx *ctx, struct rtg_dtls_cert **out) {
   return cert_generate(ctx, true, out);
+}
+
+int rtg_dtls_cert_reseed(struct rtg_dtls_cert *c, const struct rtg_ctx *ctx) {
+  if (c->libctx == NULL) return RTG_ERR_STATE;
+  return seed_generators(c->libctx, ctx);
 }
 
 void rtg_dtls_cert_free(struct rtg_dtls_cert *c) {
@@ -385,7 +399,12 @@ int rtg_dtls_endpoint_new(const struct rtg_ctx *ctx, const struct rtg_dtls_confi
   if (ep->cfg.initial_rto <= 0) ep->cfg.initial_rto = RTG_SEC(1);
   ep->now = now;
   ep->deadline = RTG_TIME_NEVER;
-  if (cfg->seeded_rng && (ep->libctx = seeded_libctx(ctx)) == NULL) goto fail;
+  if (cfg->seeded_rng && cfg->cert->libctx != NULL) {
+    ep->libctx = cfg->cert->libctx; /* one stream for the certificate and us */
+  } else if (cfg->seeded_rng) {
+    ep->own_libctx = true;
+    if ((ep->libctx = seeded_libctx(ctx)) == NULL) goto fail;
+  }
   ep->sctx = SSL_CTX_new_ex(
       ep->libctx, NULL,
       cfg->role == RTG_DTLS_ROLE_CLIENT ? DTLS_client_method() : DTLS_server_method());
@@ -437,7 +456,7 @@ void rtg_dtls_endpoint_free(struct rtg_dtls_endpoint *ep) {
   if (ep == NULL) return;
   SSL_free(ep->ssl);
   SSL_CTX_free(ep->sctx);
-  OSSL_LIB_CTX_free(ep->libctx);
+  if (ep->own_libctx) OSSL_LIB_CTX_free(ep->libctx);
   BIO_meth_free(ep->meth);
   while (ep->out_n) {
     rtg_free(ep->ctx, ep->out[ep->out_head].buf);

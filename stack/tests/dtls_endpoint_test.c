@@ -542,6 +542,16 @@ static void test_dtls_endpoint_deterministic_with_seed(void **state) {
   assert_int_equal(rtg_dtls_endpoint_srtp_keys(a.ep[0], &kb), 0);
   assert_memory_not_equal(&ka, &kb, sizeof ka);
   sim_free(&a);
+  /* reseeding a certificate restarts its stream: the same run again */
+  {
+    struct rtg_dtls_cert *c;
+    struct rtg_ctx c1;
+    struct rtg_prng p1;
+    rtg_ctx_deterministic(&c1, &p1, 5, NULL);
+    assert_int_equal(rtg_dtls_cert_generate(&c1, &c), 0);
+    assert_int_equal(rtg_dtls_cert_reseed(c, &c1), RTG_ERR_STATE);
+    rtg_dtls_cert_free(c);
+  }
 }
 
 int main(void) {

@@ -731,6 +731,12 @@ RTG_NODISCARD int rtg_dtls_cert_generate(const struct rtg_ctx *ctx, struct rtg_d
  * thousand signatures). returns 0 or one of: RTG_ERR_NOMEM, RTG_ERR_CRYPTO. */
 RTG_NODISCARD int rtg_dtls_cert_generate_seeded(const struct rtg_ctx *ctx,
                                                 struct rtg_dtls_cert **out);
+/* rtg_dtls_cert_reseed refills a seeded certificate's generators from
+ * |ctx| (a fuzz target keeps one certificate and reseeds it per input).
+ * Endpoints created with config.seeded_rng on a seeded certificate draw
+ * from the same generators. returns 0 or one of: RTG_ERR_STATE (not a
+ * seeded certificate), RTG_ERR_NOMEM, RTG_ERR_CRYPTO. */
+RTG_NODISCARD int rtg_dtls_cert_reseed(struct rtg_dtls_cert *c, const struct rtg_ctx *ctx);
 void rtg_dtls_cert_free(struct rtg_dtls_cert *c);
 
 /* Bytes of |ctx| randomness behind each OpenSSL generator of a seeded
@@ -762,8 +768,10 @@ struct rtg_dtls_config {
   rtg_time initial_rto; /* first retransmission timeout; 0 = 1 s */
   /* Draw OpenSSL's randomness for this endpoint (hello randoms, ECDHE keys,
    * CBC IVs) from the context instead of OpenSSL's DRBG, so that runs with
-   * rtg_ctx_deterministic repeat byte for byte. For tests and fuzzing: the
-   * stream is finite (RTG_DTLS_SEEDED_RNG bytes per generator). */
+   * rtg_ctx_deterministic repeat byte for byte: from the seeded
+   * certificate's generators if |cert| is one, else from new ones filled
+   * from |ctx|. For tests and fuzzing: the stream is finite
+   * (RTG_DTLS_SEEDED_RNG bytes per generator). */
   bool seeded_rng;
   /* Key log writer: called with each NSS key log line (no newline). */
   void (*keylog)(void *ud, const char *line);
