@@ -126,6 +126,14 @@ bool sdp_tok_address(struct rtg_sdp_tok t, uint8_t *family) {
 /* ---- attribute parsers ---------------------------------------------------- */
 
 #define FAIL(s, d, why) rtg_perr_set(perr, sdp_scan_off(s), (d)->field, (why), (d)->ref)
+/* Fails at the start of token |t| (scanned from |s|; its p is NULL when
+ * nothing was scanned: then at the cursor). */
+#define FAIL_AT(s, d, t, why) rtg_perr_set(perr, tok_off(s, t), (d)->field, (why), (d)->ref)
+
+static size_t tok_off(const struct sdp_scan *s, struct rtg_sdp_tok t) {
+  if (t.p == NULL) return sdp_scan_off(s);
+  return s->off0 + (size_t)((const uint8_t *)t.p - s->rd.base);
+}
 
 static int need_end(struct sdp_scan *s, const struct sdp_attr_def *d, struct rtg_perr *perr) {
   if (!sdp_scan_end(s)) return FAIL(s, d, "unexpected text after the value");
@@ -164,9 +172,10 @@ static int p_any(struct sdp_scan *s, const struct sdp_attr_def *d, void *out,
 
 static int p_token(struct sdp_scan *s, const struct sdp_attr_def *d, void *out,
                    struct rtg_perr *perr) {
-  struct rtg_sdp_tok t;
+  struct rtg_sdp_tok t = {NULL, 0};
   (void)out;
-  if (!sdp_scan_field(s, &t) || !sdp_tok_is_token(t)) return FAIL(s, d, "value is not a token");
+  if (!sdp_scan_field(s, &t) || !sdp_tok_is_token(t))
+    return FAIL_AT(s, d, t, "value is not a token");
   return need_end(s, d, perr);
 }
 
@@ -185,10 +194,11 @@ static int p_ice_cred(struct sdp_scan *s, const struct sdp_attr_def *d, void *ou
 /* a=ice-options:<tag> *(SP <tag>) (RFC 8839 §5.6) */
 static int p_token_list(struct sdp_scan *s, const struct sdp_attr_def *d, void *out,
                         struct rtg_perr *perr) {
-  struct rtg_sdp_tok t;
+  struct rtg_sdp_tok t = {NULL, 0};
   (void)out;
   do {
-    if (!sdp_scan_field(s, &t) || !sdp_tok_is_token(t)) return FAIL(s, d, "expected a token");
+    t.p = NULL;
+    if (!sdp_scan_field(s, &t) || !sdp_tok_is_token(t)) return FAIL_AT(s, d, t, "expected a token");
   } while (sdp_scan_sp(s));
   return need_end(s, d, perr);
 }
@@ -202,10 +212,11 @@ static int p_group_common(struct sdp_scan *s, const struct sdp_attr_def *d, void
   uint64_t v;
   memset(g, 0, sizeof *g);
   if (!sdp_scan_field(s, &g->semantics) || !sdp_tok_is_token(g->semantics))
-    return FAIL(s, d, "semantics is not a token");
+    return FAIL_AT(s, d, g->semantics, "semantics is not a token");
   while (sdp_scan_sp(s)) {
     size_t at = sdp_scan_off(s);
-    if (!sdp_scan_field(s, &t) || !sdp_tok_is_token(t)) return FAIL(s, d, "bad identifier");
+    if (!sdp_scan_field(s, &t) || !sdp_tok_is_token(t))
+      return rtg_perr_set(perr, at, d->field, "bad identifier", d->ref);
     if (ssrcs && !sdp_tok_uint(t, 10, UINT32_MAX, &v))
       return rtg_perr_set(perr, at, d->field, "SSRC is not a 32-bit number", d->ref);
     if (g->nids >= RTG_SDP_MAX_LIST)
@@ -232,10 +243,10 @@ static int p_msid(struct sdp_scan *s, const struct sdp_attr_def *d, void *out,
   struct rtg_sdp_msid tmp, *m = out ? out : &tmp;
   memset(m, 0, sizeof *m);
   if (!sdp_scan_field(s, &m->id) || !sdp_tok_is_token(m->id) || m->id.len > 64)
-    return FAIL(s, d, "msid-id must be 1 to 64 token-chars");
+    return FAIL_AT(s, d, m->id, "msid-id must be 1 to 64 token-chars");
   if (sdp_scan_sp(s)) {
     if (!sdp_scan_field(s, &m->appdata) || !sdp_tok_is_token(m->appdata) || m->appdata.len > 64)
-      return FAIL(s, d, "msid-appdata must be 1 to 64 token-chars");
+      return FAIL_AT(s, d, m->appdata, "msid-appdata must be 1 to 64 token-chars");
   }
   return need_end(s, d, perr);
 }
@@ -316,7 +327,8 @@ static int p_rtpmap(struct sdp_scan *s, const struct sdp_attr_def *d, void *out,
   r->pt = (uint8_t)pt;
   if (!sdp_scan_sp(s)) return FAIL(s, d, "encoding missing");
   sdp_scan_until(s, '/', &r->encoding);
-  if (!sdp_tok_is_token(r->encoding)) return FAIL(s, d, "encoding name is not a token");
+  if (!sdp_tok_is_token(r->encoding))
+    return FAIL_AT(s, d, r->encoding, "encoding name is not a token");
   if (!sdp_scan_char(s, '/')) return FAIL(s, d, "clock rate missing");
   sdp_scan_until(s, '/', &t);
   if (!sdp_tok_uint(t, 10, UINT32_MAX, &v) || v == 0)
@@ -413,15 +425,15 @@ static int p_extmap(struct sdp_scan *s, const struct sdp_attr_def *d, void *out,
 static int p_ssrc(struct sdp_scan *s, const struct sdp_attr_def *d, void *out,
                   struct rtg_perr *perr) {
   struct rtg_sdp_ssrc tmp, *r = out ? out : &tmp;
-  struct rtg_sdp_tok t;
+  struct rtg_sdp_tok t = {NULL, 0};
   uint64_t v;
   memset(r, 0, sizeof *r);
   if (!sdp_scan_field(s, &t) || !sdp_tok_uint(t, 10, UINT32_MAX, &v))
-    return FAIL(s, d, "SSRC is not a 32-bit number");
+    return FAIL_AT(s, d, t, "SSRC is not a 32-bit number");
   r->ssrc = (uint32_t)v;
   if (!sdp_scan_sp(s)) return FAIL(s, d, "source attribute missing");
   sdp_scan_until(s, ':', &r->attr);
-  if (!sdp_tok_is_token(r->attr)) return FAIL(s, d, "source attribute is not a token");
+  if (!sdp_tok_is_token(r->attr)) return FAIL_AT(s, d, r->attr, "source attribute is not a token");
   /* the value is a byte-string and may hold spaces (msid:<a> <b>) */
   if (sdp_scan_char(s, ':')) sdp_scan_rest(s, &r->value);
   return need_end(s, d, perr);
@@ -494,10 +506,10 @@ static int p_simulcast(struct sdp_scan *s, const struct sdp_attr_def *d, void *o
 
 static int p_number(struct sdp_scan *s, const struct sdp_attr_def *d, void *out,
                     struct rtg_perr *perr, uint64_t max) {
-  struct rtg_sdp_tok t;
+  struct rtg_sdp_tok t = {NULL, 0};
   uint64_t v;
   if (!sdp_scan_field(s, &t) || !sdp_tok_uint(t, 19, max, &v))
-    return FAIL(s, d, "value is not a number in range");
+    return FAIL_AT(s, d, t, "value is not a number in range");
   if (out) *(uint64_t *)out = v;
   return 0;
 }
