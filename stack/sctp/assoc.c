@@ -1796,6 +1796,9 @@ static int write_chunk(struct rtg_sctp_assoc *a, struct rtg_wr *wr, struct txc *
   d.begin = (c->flags & RTG_SCTP_DATA_BEGIN) != 0;
   d.end = (c->flags & RTG_SCTP_DATA_END) != 0;
   d.unordered = c->m->unordered;
+  /* RFC 7053: the last chunk before we go idle asks for an immediate SACK,
+   * so the end of a burst does not wait for the peer's delayed ack */
+  d.immediate = d.end && a->sq_head == NULL && c->nsent == 0;
   d.payload.p = c->m->data + c->off;
   d.payload.len = c->len;
   if (rtg_sctp_data_write(wr, &d)) return RTG_ERR_NOBUF;

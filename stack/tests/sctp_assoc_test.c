@@ -586,22 +586,30 @@ static void test_sctp_assoc_heartbeat(void **state) {
 static void test_sctp_assoc_delayed_ack(void **state) {
   struct rtg_sctp_config c = test_cfg();
   struct sim s;
-  struct rtg_sctp_stats st;
-  uint8_t buf[1500];
-  size_t len;
+  uint8_t p1[1500], p2[1500], buf[1500];
+  size_t l1, l2, len;
   rtg_time t;
   (void)state;
   sim_init(&s, &c, &c, 15);
   connect_pair(&s, false);
   run(&s, s.now + RTG_SEC(1), NULL);
-  send_msg(&s, 0, 0, 0, 100, NULL);
-  assert_int_equal(rtg_sctp_assoc_poll_transmit(s.ep[0], buf, sizeof buf, &len), 0);
-  rtg_sctp_assoc_stats(s.ep[1], &st);
-  assert_int_equal(rtg_sctp_assoc_handle_datagram(s.ep[1], s.now, buf, len), 0);
+  /* two packets; only the last chunk before idling has the I bit */
+  send_msg(&s, 0, 0, 0, 1000, NULL);
+  send_msg(&s, 0, 0, 1, 1000, NULL);
+  assert_int_equal(rtg_sctp_assoc_poll_transmit(s.ep[0], p1, sizeof p1, &l1), 0);
+  assert_int_equal(rtg_sctp_assoc_poll_transmit(s.ep[0], p2, sizeof p2, &l2), 0);
+  assert_int_equal(p1[13] & RTG_SCTP_DATA_IMMEDIATE, 0);
+  assert_int_equal(p2[13] & RTG_SCTP_DATA_IMMEDIATE, RTG_SCTP_DATA_IMMEDIATE);
+  /* one packet without it: the SACK waits for the delayed-ack timer */
+  assert_int_equal(rtg_sctp_assoc_handle_datagram(s.ep[1], s.now, p1, l1), 0);
   assert_int_equal(rtg_sctp_assoc_poll_transmit(s.ep[1], buf, sizeof buf, &len), RTG_ERR_AGAIN);
   t = rtg_sctp_assoc_poll_timeout(s.ep[1]);
   assert_true(t == s.now + RTG_MS(200));
   assert_int_equal(rtg_sctp_assoc_handle_timeout(s.ep[1], t), 0);
+  assert_int_equal(rtg_sctp_assoc_poll_transmit(s.ep[1], buf, sizeof buf, &len), 0);
+  assert_int_equal(buf[12], RTG_SCTP_SACK);
+  /* RFC 7053: the I bit gets its SACK at once */
+  assert_int_equal(rtg_sctp_assoc_handle_datagram(s.ep[1], t, p2, l2), 0);
   assert_int_equal(rtg_sctp_assoc_poll_transmit(s.ep[1], buf, sizeof buf, &len), 0);
   assert_int_equal(buf[12], RTG_SCTP_SACK);
   sim_free(&s);
