@@ -4,10 +4,10 @@
  * datagrams "from the server". So that responses reach the authenticated
  * states, a datagram op may be fixed up the way a real server would send
  * it: its transaction ID and method set to the last request's, its
- * MESSAGE-INTEGRITY re-signed with the long-term key of u:r:p (MD5) and
- * its FINGERPRINT recomputed. Invariants: no crash, events and transmits
- * stay within their documented bounds, the timer never goes backwards
- * past "now" unless something is due.
+ * MESSAGE-INTEGRITY / MESSAGE-INTEGRITY-SHA256 re-signed with the MD5 /
+ * SHA-256 long-term key of u:r:p and its FINGERPRINT recomputed. Invariants: no crash, events and
+ * transmits stay within their documented bounds, the timer never goes backwards past "now" unless
+ * something is due.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +27,8 @@ struct state {
   uint8_t last_tid[RTG_STUN_TID_LEN];
   uint16_t last_method;
   bool have_req;
-  uint8_t key[16]; /* MD5("u:r:p"), RFC 8489 §9.2.2 */
+  uint8_t key[16];    /* MD5("u:r:p"), RFC 8489 §9.2.2 */
+  uint8_t key256[32]; /* SHA-256("u:r:p") */
 };
 
 static const struct rtg_stun_addr server = {1, 3478, {127, 0, 0, 1}};
@@ -74,6 +75,14 @@ static void fixup(struct state *s, uint8_t *msg, size_t len) {
       memcpy(msg + m.mi_off + 4, mac, 20);
     rtg_store_u16(msg + 2, save);
   }
+  if (m.mi256_off) {
+    uint8_t mac[RTG_HASH_MAX];
+    uint16_t save = rtg_load_u16(msg + 2);
+    rtg_store_u16(msg + 2, (uint16_t)(m.mi256_off + 4 + m.mi256_len - RTG_STUN_HDR_LEN));
+    if (rtg_hmac_oneshot(RTG_HASH_SHA256, s->key256, sizeof s->key256, msg, m.mi256_off, mac) == 0)
+      memcpy(msg + m.mi256_off + 4, mac, m.mi256_len);
+    rtg_store_u16(msg + 2, save);
+  }
   if (m.fp_off) {
     uint16_t save = rtg_load_u16(msg + 2);
     rtg_store_u16(msg + 2, (uint16_t)(m.fp_off + 8 - RTG_STUN_HDR_LEN));
@@ -94,7 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cfg.server = server;
   cfg.username = "u";
   cfg.password = "p";
-  if (rtg_hash(RTG_HASH_MD5, "u:r:p", 5, s.key)) return 0;
+  if (rtg_hash(RTG_HASH_MD5, "u:r:p", 5, s.key) || rtg_hash(RTG_HASH_SHA256, "u:r:p", 5, s.key256))
+    return 0;
   if (rtg_turn_client_new(&s.c, &ctx, &cfg)) return 0;
   while (i < size) {
     uint8_t op = data[i++];

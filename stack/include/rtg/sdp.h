@@ -182,6 +182,7 @@ struct rtg_sdp_rtpmap {
   uint32_t clock;
   uint32_t channels; /* 0 when absent */
 };
+/* returns 0 or one of: RTG_ERR_INVAL. */
 RTG_NODISCARD int rtg_sdp_get_rtpmap(const struct rtg_sdp *sdp, size_t i,
                                      struct rtg_sdp_rtpmap *out);
 
@@ -191,6 +192,7 @@ struct rtg_sdp_pt_value {
   int pt;
   struct rtg_sdp_tok value;
 };
+/* returns 0 or one of: RTG_ERR_INVAL. */
 RTG_NODISCARD int rtg_sdp_get_fmtp(const struct rtg_sdp *sdp, size_t i,
                                    struct rtg_sdp_pt_value *out);
 RTG_NODISCARD int rtg_sdp_get_rtcp_fb(const struct rtg_sdp *sdp, size_t i,
@@ -226,6 +228,7 @@ struct rtg_sdp_candidate {
   size_t next; /* number of extension pairs below (max RTG_SDP_MAX_CAND_EXT) */
   struct rtg_sdp_tok ext_name[RTG_SDP_MAX_CAND_EXT], ext_value[RTG_SDP_MAX_CAND_EXT];
 };
+/* returns 0 or one of: RTG_ERR_INVAL. */
 RTG_NODISCARD int rtg_sdp_get_candidate(const struct rtg_sdp *sdp, size_t i,
                                         struct rtg_sdp_candidate *out);
 /* rtg_sdp_candidate_parse parses a candidate value (after "candidate:", or
@@ -250,6 +253,7 @@ struct rtg_sdp_fingerprint {
   size_t len;
   uint8_t digest[RTG_HASH_MAX];
 };
+/* returns 0 or one of: RTG_ERR_INVAL. */
 RTG_NODISCARD int rtg_sdp_get_fingerprint(const struct rtg_sdp *sdp, size_t i,
                                           struct rtg_sdp_fingerprint *out);
 
@@ -283,6 +287,7 @@ struct rtg_sdp_extmap {
   enum rtg_sdp_dir dir;
   struct rtg_sdp_tok uri, attrs;
 };
+/* returns 0 or one of: RTG_ERR_INVAL. */
 RTG_NODISCARD int rtg_sdp_get_extmap(const struct rtg_sdp *sdp, size_t i,
                                      struct rtg_sdp_extmap *out);
 
@@ -291,6 +296,7 @@ struct rtg_sdp_ssrc {
   uint32_t ssrc;
   struct rtg_sdp_tok attr, value;
 };
+/* returns 0 or one of: RTG_ERR_INVAL. */
 RTG_NODISCARD int rtg_sdp_get_ssrc(const struct rtg_sdp *sdp, size_t i, struct rtg_sdp_ssrc *out);
 
 /* A semantics token and a list of ids: a=group (RFC 5888 §5), a=ssrc-group
@@ -300,6 +306,7 @@ struct rtg_sdp_group {
   size_t nids;
   struct rtg_sdp_tok ids[RTG_SDP_MAX_LIST];
 };
+/* returns 0 or one of: RTG_ERR_INVAL. */
 RTG_NODISCARD int rtg_sdp_get_group(const struct rtg_sdp *sdp, size_t i, struct rtg_sdp_group *out);
 
 /* a=rid:<id> send|recv [<restrictions>] (RFC 8851 §10) */
@@ -307,16 +314,19 @@ struct rtg_sdp_rid {
   struct rtg_sdp_tok id, params;
   bool send;
 };
+/* returns 0 or one of: RTG_ERR_INVAL. */
 RTG_NODISCARD int rtg_sdp_get_rid(const struct rtg_sdp *sdp, size_t i, struct rtg_sdp_rid *out);
 
 /* a=msid:<id> [<appdata>] (RFC 8830 §2) */
 struct rtg_sdp_msid {
   struct rtg_sdp_tok id, appdata;
 };
+/* returns 0 or one of: RTG_ERR_INVAL. */
 RTG_NODISCARD int rtg_sdp_get_msid(const struct rtg_sdp *sdp, size_t i, struct rtg_sdp_msid *out);
 
 /* a=sctp-port, a=max-message-size (RFC 8841 §5, §6), a=rtcp port
  * (RFC 3605): the leading decimal number. */
+/* returns 0 or one of: RTG_ERR_INVAL. */
 RTG_NODISCARD int rtg_sdp_get_number(const struct rtg_sdp *sdp, size_t i, uint64_t *out);
 
 /* ---- JSEP (RFC 8829) --------------------------------------------------- */
