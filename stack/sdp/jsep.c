@@ -303,7 +303,9 @@ int rtg_jsep_answer(const struct rtg_sdp *offer, const struct rtg_jsep_local *l,
     bool any = false;
     kind[m] = SECT_REJECT;
     mids[m] = rtg_sdp_attr_get(offer, (int)m, "mid", false);
-    if (rtg_sdp_get_mline(offer, (int)m, &ml) || ml.port == 0 || mids[m] == NULL) continue;
+    if (rtg_sdp_get_mline(offer, (int)m, &ml) || mids[m] == NULL) continue;
+    /* port 0 rejects a section, unless it is bundle-only (RFC 8843 §6) */
+    if (ml.port == 0 && rtg_sdp_attr_get(offer, (int)m, "bundle-only", false) == NULL) continue;
     /* a single transport: without BUNDLE only the first section is usable */
     if (have_bundle ? !in_group(&bundle, mids[m]) : naccept > 0) continue;
     if (ml.kind == RTG_SDP_MEDIA_APPLICATION) {

@@ -926,6 +926,53 @@ static void test_sdp_jsep_answer_rejections(void **state) {
   free(a);
 }
 
+/* |in| with the first |from| replaced by |to| (malloc'ed). */
+static char *replace1(const char *in, const char *from, const char *to) {
+  const char *at = strstr(in, from);
+  size_t n = strlen(in), f = strlen(from), t = strlen(to);
+  char *out = malloc(n - f + t + 1);
+  assert_non_null(at);
+  assert_non_null(out);
+  memcpy(out, in, (size_t)(at - in));
+  memcpy(out + (at - in), to, t);
+  memcpy(out + (at - in) + t, at + f, n - (size_t)(at - in) - f + 1);
+  return out;
+}
+
+/* RFC 8843 §6: a bundle-only section (port 0 in the offer) is accepted
+ * into the BUNDLE group; a plain port-0 section stays rejected. */
+static void test_sdp_jsep_answer_bundle_only(void **state) {
+  struct rtg_jsep_local l;
+  struct rtg_sdp *b = calloc(1, sizeof *b), *a = calloc(1, sizeof *a);
+  struct rtg_sdp_mline ml;
+  size_t len;
+  char *text = load("pcaps/chromium-firefox-dtls13/offer.sdp", &len);
+  char *zero = replace1(text, "m=video 46422 ", "m=video 0 ");
+  char *only = replace1(zero, "a=mid:1\r\n", "a=mid:1\r\na=bundle-only\r\n");
+  (void)state;
+  local_defaults(&l);
+  assert_int_equal(rtg_sdp_parse(b, only, strlen(only), NULL), 0);
+  assert_int_equal(rtg_sdp_get_mline(b, 1, &ml), 0);
+  assert_int_equal(ml.port, 0);
+  assert_int_equal(rtg_jsep_answer(b, &l, a, NULL), 0);
+  check_answer(b, a, &l);
+  assert_int_equal(rtg_sdp_get_mline(a, 1, &ml), 0);
+  assert_int_not_equal(ml.port, 0);
+  assert_string_equal(rtg_sdp_attr_get(a, -1, "group", false), "BUNDLE 0 1 2");
+  /* without bundle-only the port-0 section is rejected */
+  assert_int_equal(rtg_sdp_parse(b, zero, strlen(zero), NULL), 0);
+  assert_int_equal(rtg_jsep_answer(b, &l, a, NULL), 0);
+  check_answer(b, a, &l);
+  assert_int_equal(rtg_sdp_get_mline(a, 1, &ml), 0);
+  assert_int_equal(ml.port, 0);
+  assert_string_equal(rtg_sdp_attr_get(a, -1, "group", false), "BUNDLE 0 2");
+  free(text);
+  free(zero);
+  free(only);
+  free(a);
+  free(b);
+}
+
 /* Our offer: valid, browser-shaped (BUNDLE of all, actpass, rtcp-mux,
  * Opus/VP8/VP9/H264 + rtx, data channel), answered by our answerer. */
 static void test_sdp_jsep_offer_answered(void **state) {
@@ -1018,6 +1065,7 @@ int main(void) {
       cmocka_unit_test(test_sdp_jsep_answer_codec_filter),
       cmocka_unit_test(test_sdp_jsep_answer_trickle),
       cmocka_unit_test(test_sdp_jsep_answer_rejections),
+      cmocka_unit_test(test_sdp_jsep_answer_bundle_only),
       cmocka_unit_test(test_sdp_jsep_offer_answered),
       cmocka_unit_test(test_sdp_jsep_ice_restart),
   };
