@@ -44,6 +44,13 @@ static const char *fb_name(uint8_t pt, uint8_t fmt) {
   }
 }
 
+static const char *sdes_name(uint8_t t) {
+  /* RFC 3550 §6.5 item types */
+  static const char *const names[] = {"END", "CNAME", "NAME", "EMAIL", "PHONE",
+                                      "LOC", "TOOL",  "NOTE", "PRIV"};
+  return t < sizeof names / sizeof names[0] ? names[t] : "unknown";
+}
+
 static void twcc_cb(void *ud, uint16_t seq, uint8_t status, int32_t delta) {
   json_t *a = ud, *e = json_object();
   json_object_set_new(e, "seq", json_integer(seq));
@@ -177,6 +184,7 @@ static json_t *describe(const struct rtg_rtcp_pkt *p) {
         json_t *e = json_object();
         json_object_set_new(e, "ssrc", json_integer(item.ssrc));
         json_object_set_new(e, "type", json_integer(item.type));
+        json_object_set_new(e, "name", json_string(sdes_name(item.type)));
         json_object_set_new(e, "value", json_stringn((const char *)item.value.p, item.value.len));
         json_array_append_new(a, e);
       }

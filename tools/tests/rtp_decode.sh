@@ -41,7 +41,7 @@ contains capture-tcc "$T/out" '"name":"transport-cc","seq":11'
 contains capture-level "$T/out" '"name":"audio-level","voice":true,"level_dbov":-52'
 check sr 0 "$R" decode --proto rtcp --compact "$D/rtcp/sr-sdes-bye.hex"
 contains sr "$T/out" '"type":"SR"'
-contains sr-cname "$T/out" '"value":"user@host"'
+contains sr-cname "$T/out" '"name":"CNAME","value":"user@host"'
 contains sr-bye "$T/out" '"reason":"bye"'
 check twcc 0 "$R" decode --proto rtcp --compact "$D/rtcp/rr-transport-cc.hex"
 contains twcc "$T/out" '"delta_us":-32000'
