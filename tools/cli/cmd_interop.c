@@ -30,7 +30,7 @@ static void interop_usage(FILE *out) {
           "10.99.0.1/10.99.0.2, nothing routed out) with headless browsers on fresh\n"
           "profiles; the page (tools/interop/web/) signals through the runner's HTTP\n"
           "server on 127.0.0.1:%d and posts its checks, timings and getStats() back.\n"
-          "Every run is captured (tcpdump) and checked by the replay engine: its error\n"
+          "Every run is captured (libpcap) and checked by the replay engine: its error\n"
           "findings fail the case.\n\n"
           "options:\n"
           "  --participants LIST  comma list (default chromium,firefox); names declared in\n"
@@ -312,10 +312,6 @@ int rtg_cmd_interop(int argc, char **argv) {
     return RTG_EXIT_USAGE;
   }
   o.web_dir = web;
-  if (access("/usr/bin/tcpdump", X_OK) != 0 && access("/usr/sbin/tcpdump", X_OK) != 0) {
-    rtg_cli_err("interop", "tcpdump is not installed (tools/install-deps)");
-    return RTG_EXIT_USAGE;
-  }
   for (int k = 0; k < o.ncases; k++)
     if ((o.cases[k]->flags & RTG_CASE_RELAY) && access("/usr/bin/turnserver", X_OK) != 0 &&
         access("/usr/sbin/turnserver", X_OK) != 0) {

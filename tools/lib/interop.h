@@ -3,7 +3,7 @@
  *
  * A run is one (offerer, answerer, case) triple. It happens in a fresh
  * network namespace (interop_net.c) created by a forked child: the child
- * brings up a veth pair, starts tcpdump, serves the web page and the
+ * brings up a veth pair, starts a capture, serves the web page and the
  * signaling mailbox with libwebsockets on 127.0.0.1 (interop_http.c),
  * starts both participants and waits for their results. The parent bounds
  * the child in time, kills every process group it started, evaluates the
@@ -113,6 +113,10 @@ int rtg_interop_ns_setup(bool ipv6, char *err, size_t errcap);
 pid_t rtg_interop_spawn(char *const argv[], char *const env[], const char *log);
 /* SIGTERM the group, wait up to |grace_ms| for |pid|, then SIGKILL it. */
 void rtg_interop_kill_group(pid_t pgid, int grace_ms);
+/* interop_capture.c: records the namespace's traffic (libpcap, "any",
+ * LINUX_SLL2, |filter|) to |path| in a process of its own; SIGTERM makes it
+ * drain and close. Returns its pid (= process group) or -1. */
+pid_t rtg_interop_capture_start(const char *path, const char *filter, const char *logpath);
 /* Reaps any exited children without blocking (we are a subreaper). */
 void rtg_interop_reap(void);
 long long rtg_interop_now_ms(void);

@@ -206,9 +206,12 @@ pid_t rtg_interop_participant_start(const struct rtg_interop_launch *l) {
     case RTG_PART_FIREFOX: {
       char *argv[] = {(char *)l->p->binary, "--headless", "--no-remote", "--profile", profile,
                       (char *)l->url,       NULL};
-      char kl[PATH_MAX + 16];
-      char *env[] = {kl, "MOZ_HEADLESS=1", NULL};
+      char kl[PATH_MAX + 16], home[PATH_MAX + 16];
+      /* Firefox refuses a $HOME owned by another user than the one it runs
+       * as, which is what a user namespace's root sees */
+      char *env[] = {kl, home, "MOZ_HEADLESS=1", NULL};
       if (mkdir(profile, 0700) != 0 && errno != EEXIST) return -1;
+      snprintf(home, sizeof home, "HOME=%s", profile);
       write_firefox_prefs(profile, mdns);
       snprintf(kl, sizeof kl, "SSLKEYLOGFILE=%s", l->keylog);
       return rtg_interop_spawn(argv, env, log);

@@ -2,7 +2,7 @@
  * interop_run.c - one run of the interop matrix: (offerer, answerer, case).
  *
  * The parent forks a child that enters a fresh network namespace, records
- * the namespace traffic with tcpdump, serves the page and the mailbox and
+ * the namespace traffic (interop_capture.c), serves the page and the mailbox and
  * starts both participants, each in its own process group (their ids go to
  * RUN/pgids so the parent can kill them even if the child dies). The parent
  * bounds the child in time and reacts to Ctrl-C; afterwards it evaluates
@@ -86,7 +86,7 @@ static int child_main(const struct rtg_interop_opts *o, int off, int ans,
                       const struct rtg_interop_case *c, const char *dir) {
   char err[512], cap[1024], log[1024], keylog[2][1024], url[2][256], base[64];
   struct rtg_interop_server *srv;
-  pid_t tcpdump, turn = -1, part[2] = {-1, -1};
+  pid_t capture, turn = -1, part[2] = {-1, -1};
   const int who[2] = {off, ans};
   long long deadline;
   int exited[2] = {0, 0};
@@ -111,23 +111,21 @@ static int child_main(const struct rtg_interop_opts *o, int off, int ans,
     return 2;
   }
   snprintf(cap, sizeof cap, "%s/capture.pcap", dir);
-  snprintf(log, sizeof log, "%s/tcpdump.log", dir);
+  snprintf(log, sizeof log, "%s/capture.log", dir);
+  /* signaling is not part of the session; mDNS (5353) is left out because
+   * the replay engine would demultiplex its packets as STUN (RFC 7983 looks
+   * at the first byte only) */
   {
     char filt[64];
-    char *argv[] = {"tcpdump", "-i", "any", "-y", "LINUX_SLL2", "-s", "0",
-                    "-U",      "-n", "-w",  cap,  filt,         NULL};
-    /* signaling is not part of the session; mDNS (5353) is left out because
-     * the replay engine would demultiplex its packets as STUN (RFC 7983
-     * looks at the first byte only) */
     snprintf(filt, sizeof filt, "not tcp port %d and not udp port 5353", RTG_INTEROP_PORT);
-    tcpdump = rtg_interop_spawn(argv, NULL, log);
+    capture = rtg_interop_capture_start(cap, filt, log);
   }
-  note(dir, "pgids", "%d\n", (int)tcpdump);
-  /* tcpdump writes the file header once it listens */
+  note(dir, "pgids", "%d\n", (int)capture);
+  /* the capture process writes the file header once it listens */
   for (long long end = rtg_interop_now_ms() + 5000;
        rtg_interop_now_ms() < end && file_size(cap) < 24 && !child_stop;)
     rtg_interop_server_service(srv, 50);
-  if (file_size(cap) < 24) note(dir, "error.txt", "tcpdump did not start (see tcpdump.log)\n");
+  if (file_size(cap) < 24) note(dir, "error.txt", "the capture did not start (see capture.log)\n");
   if (c->flags & RTG_CASE_RELAY) {
     char pid[1024], db[1024];
     char *argv[] = {"turnserver",
@@ -216,9 +214,8 @@ static int child_main(const struct rtg_interop_opts *o, int off, int ans,
   for (int i = 0; i < 3; i++) rtg_interop_server_service(srv, 20);
   for (int r = 0; r < 2; r++) rtg_interop_kill_group(part[r], 1500);
   rtg_interop_kill_group(turn, 1000);
-  /* let tcpdump write what the kernel still holds before it stops */
-  sleep_ms(300);
-  rtg_interop_kill_group(tcpdump, 2000);
+  /* the capture process drains the socket on SIGTERM before closing */
+  rtg_interop_kill_group(capture, 4500);
   rtg_interop_server_free(srv);
   {
     char kl[1024];
@@ -316,6 +313,56 @@ static void check_role(struct rtg_interop_result *res, const char *dir, int role
   json_decref(j);
 }
 
+/* expected.json in the pcaps/ format (tools/tests/replay_pcaps.sh), from the
+ * replay report of this run, so a kept run can join pcaps/ as it is. */
+static void write_expected(json_t *rep, const char *dir) {
+  json_t *exp = json_object(), *vers = json_array(), *finds = json_object(),
+         *streams = json_object(), *sum = json_object_get(rep, "summary"), *sess, *f;
+  size_t i, j, k;
+  char path[1100];
+  json_object_set_new(exp, "_comment",
+                      json_string("expected results of 'rtcgate replay capture.pcap --sdp "
+                                  "offer.sdp --sdp answer.sdp --keylog keylog.txt', written by "
+                                  "rtcgate interop from its run"));
+  json_array_foreach(json_object_get(rep, "sessions"), i, sess) {
+    json_t *fl;
+    json_array_foreach(json_object_get(sess, "flows"), j, fl) {
+      json_t *v = json_object_get(fl, "dtls_version"), *st;
+      if (json_is_string(v)) json_array_append(vers, v);
+      json_array_foreach(json_object_get(fl, "streams"), k, st) {
+        char ssrc[16];
+        snprintf(ssrc, sizeof ssrc, "%08llx",
+                 (unsigned long long)json_integer_value(json_object_get(st, "ssrc")));
+        json_object_set_new(streams, ssrc,
+                            json_pack("{s:O, s:O, s:O}", "lost", json_object_get(st, "lost"),
+                                      "packets", json_object_get(st, "packets"), "payload_type",
+                                      json_object_get(st, "payload_type")));
+      }
+    }
+  }
+  json_array_foreach(json_object_get(rep, "findings"), i, f) {
+    const char *id = json_string_value(json_object_get(f, "id"));
+    if (id)
+      json_object_set_new(finds, id,
+                          json_integer(json_integer_value(json_object_get(finds, id)) + 1));
+  }
+  json_object_set_new(exp, "dtls_version", vers);
+  json_object_set_new(exp, "findings", finds);
+  json_object_set_new(exp, "sessions",
+                      json_integer((json_int_t)json_array_size(json_object_get(rep, "sessions"))));
+  json_object_set_new(exp, "streams", streams);
+  json_object_set_new(
+      exp, "summary",
+      json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "dtls", json_object_get(sum, "dtls"),
+                "packets", json_object_get(sum, "packets"), "srtcp_packets",
+                json_object_get(json_object_get(sum, "srtcp"), "packets"), "srtp_packets",
+                json_object_get(json_object_get(sum, "srtp"), "packets"), "ssrcs",
+                json_object_get(sum, "ssrcs"), "stun", json_object_get(sum, "stun")));
+  snprintf(path, sizeof path, "%.1000s/expected.json", dir);
+  json_dump_file(exp, path, JSON_INDENT(1) | JSON_SORT_KEYS);
+  json_decref(exp);
+}
+
 static void run_replay(struct rtg_interop_result *res, const char *dir,
                        const struct rtg_interop_case *c) {
   struct rtg_replay_opts opts;
@@ -357,6 +404,7 @@ static void run_replay(struct rtg_interop_result *res, const char *dir,
     json_t *doc = rtg_replay_json(r);
     snprintf(path, sizeof path, "%s/replay.json", dir);
     json_dump_file(doc, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    write_expected(doc, dir);
     json_decref(doc);
   }
   snprintf(path, sizeof path, "%s/replay.txt", dir);

@@ -529,25 +529,18 @@ async function media(kind) {
     kind === 'audio' ? {audio: true} : {video: {width: 320, height: 240}});
   const track = stream.getTracks()[0];
   const want = kind === 'audio' ? 'audio/opus' : 'video/vp8';
-  const prefer = tr => {
-    if (kind !== 'video' || !tr.setCodecPreferences) return;
-    const codecs = RTCRtpReceiver.getCapabilities('video').codecs.filter(
-      c => c.mimeType.toLowerCase() === 'video/vp8');
-    try {
-      tr.setCodecPreferences(codecs);
-    } catch (e) {
-      log('setCodecPreferences: ' + e);
-    }
-  };
+  // No setCodecPreferences: Firefox 153 then offers a=rtcp-fb lines for
+  // payload types missing from the m= line, which Chromium 156 rejects
+  // ("Failed to parse codecs correctly"); both prefer VP8 by default and the
+  // check below verifies the codec that was negotiated.
   if (isOffer) {
-    prefer(pc.addTransceiver(track, {direction: 'sendrecv', streams: [stream]}));
+    pc.addTransceiver(track, {direction: 'sendrecv', streams: [stream]});
   } else {
     hooks.beforeAnswer = async () => {
       for (const tr of pc.getTransceivers()) {
         if (tr.receiver.track.kind !== kind) continue;
         await tr.sender.replaceTrack(track);
         tr.direction = 'sendrecv';
-        prefer(tr);
       }
     };
   }
