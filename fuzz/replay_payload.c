@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct rtg_rd rd;
   int dir, f;
   json_t *doc;
-  for (int i = 0; i < R_COUNT; i++) opts.rule_enabled[i] = true;
+  rtg_rules_defaults(&opts);
   r = malloc(sizeof *r);
   if (r == NULL || rtg_replay_init(r, &opts)) {
     free(r);

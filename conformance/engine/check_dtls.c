@@ -64,8 +64,8 @@ static void on_hello(struct rtg_replay *r, struct rtg_flow *fl, const struct rtg
     fl->srtp_profile = us.profiles.v[0];
 }
 
-static void on_handshake(struct rtg_replay *r, struct rtg_flow *fl, int dir,
-                         const struct rtg_dtls_record *rec) {
+void rtg_dtls_handshake_bytes(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n) {
+  struct rtg_flow *fl = &r->flows[f];
   struct rtg_dtls_reasm *ra = fl->dtls_reasm[dir];
   struct rtg_rd rd;
   struct rtg_dtls_hs_frag fr;
@@ -76,7 +76,7 @@ static void on_handshake(struct rtg_replay *r, struct rtg_flow *fl, int dir,
     rtg_dtls_reasm_init(ra, &r->ctx, 0);
     fl->dtls_reasm[dir] = ra;
   }
-  rtg_rd_init(&rd, rec->payload.p, rec->payload.len);
+  rtg_rd_init(&rd, p, n);
   while (!rtg_rd_empty(&rd) && rtg_dtls_hs_frag_parse(&rd, &fr, NULL) == 0) {
     if (rtg_dtls_reasm_add(ra, &fr, NULL)) break;
   }
@@ -84,9 +84,10 @@ static void on_handshake(struct rtg_replay *r, struct rtg_flow *fl, int dir,
     struct rtg_dtls_hs_msg m;
     struct rtg_rd body;
     const char *hn = rtg_dtls_hs_name(raw.msg_type);
-    rtg_replay_event(r, (int)(fl - r->flows), dir, false, "DTLS %s", hn ? hn : "handshake");
+    rtg_replay_event(r, f, dir, false, "DTLS %s", hn ? hn : "handshake");
     rtg_rd_init(&body, raw.body.p, raw.body.len);
-    if (rtg_dtls_hs_body_parse(raw.msg_type, &body, false, &m, NULL)) continue;
+    if (rtg_dtls_hs_body_parse(raw.msg_type, &body, fl->dtls_version == 0xfefc, &m, NULL)) continue;
+    if (raw.msg_type == RTG_DTLS_HS_CLIENT_HELLO) fl->client_dir = dir;
     if (raw.msg_type == RTG_DTLS_HS_CLIENT_HELLO || raw.msg_type == RTG_DTLS_HS_SERVER_HELLO)
       on_hello(r, fl, &m);
     else if (raw.msg_type == RTG_DTLS_HS_CERTIFICATE)
@@ -116,10 +117,8 @@ void rtg_check_dtls(struct rtg_replay *r, int f, int dir, const uint8_t *p, size
     if (rec->unified || rec->epoch != 0) { /* encrypted */
       if (r->n_dtls_events++ < 40)
         rtg_replay_event(r, f, dir, false, "DTLS encrypted record (epoch %u)", rec->epoch);
-      continue;
-    }
-    if (rec->type == RTG_DTLS_CT_HANDSHAKE) {
-      on_handshake(r, fl, dir, rec);
+    } else if (rec->type == RTG_DTLS_CT_HANDSHAKE) {
+      rtg_dtls_handshake_bytes(r, f, dir, rec->payload.p, rec->payload.len);
     } else if (rec->type == RTG_DTLS_CT_ALERT) {
       struct rtg_rd rd;
       struct rtg_dtls_alert a;
@@ -128,5 +127,9 @@ void rtg_check_dtls(struct rtg_replay *r, int f, int dir, const uint8_t *p, size
         rtg_finding(r, R_DTLS_ALERT, fl->session, "plaintext alert %s (level %u)",
                     rtg_dtls_alert_name(a.desc), a.level);
     }
+    /* With a key log every record, plaintext ones included (the decryptor
+     * learns the hellos from them), goes through the session decryptor,
+     * after the plaintext pass has told which direction is the client. */
+    if (r->kl->n) rtg_decrypt_dtls_record(r, f, dir, rec);
   }
 }

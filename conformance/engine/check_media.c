@@ -150,6 +150,7 @@ void rtg_check_rtp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_
   if (s->packets == 0 || (s->mid[0] == '\0' && h.n_ext)) check_extensions(r, fl, s, &h);
   s->packets++;
   s->bytes += n;
+  rtg_decrypt_srtp(r, f, dir, s, p, n);
   s->last_ts = r->cur_ts;
   if (s->src.received > 0 && h.seq == s->src.max_seq && s->src.valid) {
     s->duplicates++;
@@ -180,4 +181,5 @@ void rtg_check_rtcp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size
   r->srtcp++;
   media_before_dtls(r, fl);
   check_consent(r, fl, dir);
+  rtg_decrypt_srtcp(r, f, dir, p, n);
 }

@@ -44,6 +44,7 @@ int rtg_flow_lookup(struct rtg_replay *r, const struct rtg_net_addr *src,
   f->channel = channel;
   f->session = -1;
   f->consent_ok[0] = f->consent_ok[1] = -1;
+  f->client_dir = -1;
   f->first_pkt = r->cur_pkt;
   f->first_ts = r->cur_ts;
   *dir = 0;
@@ -73,7 +74,12 @@ int rtg_replay_init(struct rtg_replay *r, const struct rtg_replay_opts *opts) {
   r->opts = *opts;
   r->flows = calloc(RTG_REPLAY_MAX_FLOWS, sizeof *r->flows);
   r->ssrcs = calloc(RTG_REPLAY_MAX_SSRC, sizeof *r->ssrcs);
-  if (r->flows == NULL || r->ssrcs == NULL) return RTG_ERR_NOMEM;
+  r->kl = calloc(1, sizeof *r->kl);
+  r->scratch = malloc(RTG_SCRATCH);
+  r->channels = calloc(RTG_MAX_CHANNELS, sizeof *r->channels);
+  if (r->flows == NULL || r->ssrcs == NULL || r->kl == NULL || r->scratch == NULL ||
+      r->channels == NULL)
+    return RTG_ERR_NOMEM;
   return rtg_net_defrag_init(&r->defrag, &r->ctx, RTG_SEC(30));
 }
 
@@ -81,6 +87,7 @@ void rtg_replay_free(struct rtg_replay *r) {
   for (int i = 0; i < r->nflows; i++) {
     free(r->flows[i].tcp[0]);
     free(r->flows[i].tcp[1]);
+    rtg_decrypt_free_flow(&r->flows[i]);
     for (int d = 0; d < 2; d++) {
       if (r->flows[i].dtls_reasm[d] == NULL) continue;
       rtg_dtls_reasm_free(r->flows[i].dtls_reasm[d]);
@@ -96,4 +103,7 @@ void rtg_replay_free(struct rtg_replay *r) {
   free(r->events);
   free(r->findings);
   free(r->keylog);
+  free(r->kl);
+  free(r->scratch);
+  free(r->channels);
 }

@@ -237,7 +237,7 @@ int rtg_replay_write_html(const struct rtg_replay *r, const char *dir, char *err
   for (size_t i = 0; i < r->nfindings; i++) {
     const struct rtg_finding *fd = &r->findings[i];
     fprintf(f, "<tr id=\"f%zu\" class=\"%s\"><td>%zu</td><td>%s</td><td>%s</td><td>", i,
-            sev(rtg_rules[fd->rule].sev), i, sev(rtg_rules[fd->rule].sev), rtg_rules[fd->rule].id);
+            sev(r->opts.sev[fd->rule]), i, sev(r->opts.sev[fd->rule]), rtg_rules[fd->rule].id);
     esc(f, rtg_rules[fd->rule].rfc);
     fprintf(f, "</td><td>%llu</td><td>", (unsigned long long)fd->packet);
     esc(f, fd->message);

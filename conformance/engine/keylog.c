@@ -68,6 +68,14 @@ static int add_keylog_stream(struct rtg_replay *r, FILE *f, const char *path, ch
       return -1;
     }
     e->secret_len = (size_t)n;
+    /* the session decryptor reads the same entries (beyond its table size
+     * entries are only matched, not used) */
+    if (r->kl && rtg_dtls_keylog_parse(r->kl, line, strlen(line), NULL) != 0 &&
+        r->kl->n < RTG_DTLS_KEYLOG_MAX) {
+      fclose(f);
+      snprintf(err, errcap, "%s:%d: the DTLS module rejects this key log line", path, lineno);
+      return -1;
+    }
     r->nkeylog++;
     added++;
   }
@@ -77,6 +85,11 @@ static int add_keylog_stream(struct rtg_replay *r, FILE *f, const char *path, ch
     return -1;
   }
   return 0;
+}
+
+int rtg_replay_add_keylog_fp(struct rtg_replay *r, FILE *f, const char *name, char *err,
+                             size_t errcap) {
+  return add_keylog_stream(r, f, name, err, errcap);
 }
 
 int rtg_replay_add_keylog(struct rtg_replay *r, const char *path, char *err, size_t errcap) {

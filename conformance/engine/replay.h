@@ -16,8 +16,11 @@
 #include <stdio.h>
 
 #include "rtg/core.h"
+#include "rtg/dtls.h"
 #include "rtg/net.h"
 #include "rtg/rtp.h"
+#include "rtg/sctp.h"
+#include "rtg/srtp.h"
 #include "rtg/stun.h"
 
 enum rtg_sev { RTG_SEV_INFO = 0, RTG_SEV_WARNING = 1, RTG_SEV_ERROR = 2 };
@@ -59,6 +62,15 @@ enum rtg_rule_idx {
   R_MEDIA_BEFORE_DTLS,
   R_PRIVATE_ADDRESS,
   R_ICE_CONSENT_EXPIRED,
+  R_DTLS_AUTH_FAILED,
+  R_SRTP_AUTH_FAILED,
+  R_SRTP_REPLAY,
+  R_RTCP_INVALID,
+  R_SCTP_MALFORMED,
+  R_SCTP_CHECKSUM,
+  R_DCEP_MALFORMED,
+  R_DCEP_STREAM_PARITY,
+  R_DCEP_NO_ACK,
   R_RTP_UNDECLARED_EXTENSION,
   R_RTP_UNKNOWN_MID,
   R_SDP_EXTMAP_CONFLICT,
@@ -84,6 +96,7 @@ struct rtg_series_bin {
 
 struct rtg_ssrc_stats {
   uint32_t ssrc;
+  uint64_t authenticated, auth_failed, replayed;
   char mid[33];                /* from the sdes:mid header extension, "" unknown */
   struct rtg_series_bin *bins; /* per second since the capture start, lazily */
   uint32_t nbins;
@@ -120,6 +133,14 @@ struct rtg_flow {
   struct rtg_net_tcpframer *tcp[2];
   int sdp_of[2];       /* 1 + index of the SDP of the sender in each direction, 0 unknown */
   void *dtls_reasm[2]; /* struct rtg_dtls_reasm *, per direction, lazily */
+  /* decryption (decrypt.c): the session decryptor, the direction the DTLS
+   * client sends in, SRTP sessions by sender direction, SCTP state */
+  struct rtg_dtls_decryptor *dec;
+  int client_dir;
+  struct rtg_srtp *srtp[2];
+  bool srtp_ready, srtp_failed;
+  uint64_t dtls_decrypted, dtls_undecryptable, sctp_packets;
+  uint32_t *sctp_seen[2]; /* TSN + 1 by TSN % RTG_TSN_WINDOW: duplicates */
   uint16_t srtp_offered[8];
   size_t n_srtp_offered;
 };
@@ -145,6 +166,7 @@ struct rtg_sdp_info {
   size_t nmids;
   char extmap_conflict[160]; /* first id mapped to two URIs, for a finding */
   bool bundle;               /* a=group:BUNDLE present */
+  bool rtcp_rsize;           /* a=rtcp-rsize (RFC 5506) */
   struct rtg_stun_cred cred;
   bool cred_ok;
 };
@@ -159,9 +181,23 @@ struct rtg_event {
   bool finding;
 };
 
+#define RTG_TSN_WINDOW 4096
+#define RTG_MAX_CHANNELS 1024
+struct rtg_channel {
+  int flow;
+  uint16_t sid;
+  char label[64], protocol[64];
+  uint8_t type;
+  int opener_dir; /* direction that sent DATA_CHANNEL_OPEN, -1 negotiated */
+  bool acked;
+  uint64_t messages[2], bytes[2]; /* by direction */
+  uint64_t open_pkt;
+};
+
 struct rtg_replay_opts {
   bool quiet;
   bool rule_enabled[R_COUNT];
+  enum rtg_sev sev[R_COUNT]; /* severity in force (--rules ID=error overrides) */
 };
 
 struct rtg_capture_info {
@@ -208,6 +244,13 @@ struct rtg_replay {
   /* summary counters */
   uint64_t packets, udp, tcp, other_ip, non_ip, stun, dtls, srtp, srtcp, turn;
   uint64_t dtls_records;
+  /* decryption */
+  struct rtg_dtls_keylog *kl;
+  uint8_t *scratch; /* RTG_SCRATCH bytes: decrypted records and packets */
+  uint64_t srtp_auth, srtcp_auth, dtls_decrypted, sctp_packets, dc_messages;
+  bool keys_used; /* some flow had SRTP keys: authenticated counts are real */
+  struct rtg_channel *channels;
+  int nchannels;
   /* recent STUN transactions: a response is checked with its request's key */
   uint8_t tx_tid[256][RTG_STUN_TID_LEN];
   int tx_sdp[256];
@@ -230,6 +273,9 @@ struct rtg_keylog_entry {
 
 /* keylog.c: 0 ok, -1 unusable file (|err| says why) */
 int rtg_replay_add_keylog(struct rtg_replay *r, const char *path, char *err, size_t errcap);
+/* the same from an open stream, which is always closed */
+int rtg_replay_add_keylog_fp(struct rtg_replay *r, FILE *f, const char *name, char *err,
+                             size_t errcap);
 /* reads the NSS key logs of pcapng Decryption Secrets Blocks in |path| */
 int rtg_replay_scan_dsb(struct rtg_replay *r, const char *path, char *err, size_t errcap);
 /* number of key log entries whose client random matches a ClientHello seen */
@@ -240,7 +286,9 @@ int rtg_replay_init(struct rtg_replay *r, const struct rtg_replay_opts *opts);
 void rtg_replay_free(struct rtg_replay *r);
 
 /* rules.c */
-int rtg_rules_apply_spec(bool enabled[R_COUNT], const char *spec, char *err, size_t errcap);
+/* defaults: every rule enabled at its own severity */
+void rtg_rules_defaults(struct rtg_replay_opts *opts);
+int rtg_rules_apply_spec(struct rtg_replay_opts *opts, const char *spec, char *err, size_t errcap);
 void rtg_rules_list(FILE *out);
 void rtg_finding(struct rtg_replay *r, enum rtg_rule_idx rule, int session, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -272,6 +320,18 @@ void rtg_check_rtcp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size
 void rtg_replay_event(struct rtg_replay *r, int flow, int dir, bool finding, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 int rtg_replay_write_html(const struct rtg_replay *r, const char *dir, char *err, size_t errcap);
+
+/* decrypt.c */
+#define RTG_SCRATCH 65536
+void rtg_decrypt_dtls_record(struct rtg_replay *r, int f, int dir,
+                             const struct rtg_dtls_record *rec);
+/* returns true when the packet was checked cryptographically */
+void rtg_decrypt_srtp(struct rtg_replay *r, int f, int dir, struct rtg_ssrc_stats *s,
+                      const uint8_t *p, size_t n);
+void rtg_decrypt_srtcp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n);
+void rtg_decrypt_free_flow(struct rtg_flow *fl);
+/* check_dtls.c: handshake fragments of |dir| (plaintext or decrypted) */
+void rtg_dtls_handshake_bytes(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n);
 
 /* report.c */
 void rtg_replay_print_summary(const struct rtg_replay *r, FILE *out);

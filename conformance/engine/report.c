@@ -25,7 +25,7 @@ static const char *version_str(uint16_t v) {
 
 bool rtg_replay_has_errors(const struct rtg_replay *r) {
   for (int i = 0; i < R_COUNT; i++)
-    if (r->per_rule[i] && rtg_rules[i].sev == RTG_SEV_ERROR) return true;
+    if (r->per_rule[i] && r->opts.sev[i] == RTG_SEV_ERROR) return true;
   return false;
 }
 
@@ -87,14 +87,14 @@ void rtg_replay_print_summary(const struct rtg_replay *r, FILE *out) {
   }
   for (size_t i = 0; i < r->nfindings; i++) {
     const struct rtg_finding *f = &r->findings[i];
-    counts[rtg_rules[f->rule].sev]++;
-    fprintf(out, "%s %s [%s] %s#%llu: %s\n", sev_str(rtg_rules[f->rule].sev), rtg_rules[f->rule].id,
+    counts[r->opts.sev[f->rule]]++;
+    fprintf(out, "%s %s [%s] %s#%llu: %s\n", sev_str(r->opts.sev[f->rule]), rtg_rules[f->rule].id,
             rtg_rules[f->rule].rfc, r->ncaps > 1 ? r->caps[f->capture].path : "packet ",
             (unsigned long long)f->packet, f->message);
   }
   for (int i = 0; i < R_COUNT; i++)
     if (r->suppressed[i])
-      fprintf(out, "%s %s: %llu more not shown\n", sev_str(rtg_rules[i].sev), rtg_rules[i].id,
+      fprintf(out, "%s %s: %llu more not shown\n", sev_str(r->opts.sev[i]), rtg_rules[i].id,
               (unsigned long long)r->suppressed[i]);
   fprintf(out, "findings: %llu errors, %llu warnings, %llu info\n",
           (unsigned long long)counts[RTG_SEV_ERROR], (unsigned long long)counts[RTG_SEV_WARNING],
@@ -136,7 +136,8 @@ static json_t *flow_json(const struct rtg_replay *r, int i) {
     json_object_set_new(s, "duplicates", json_integer((json_int_t)st->duplicates));
     json_object_set_new(s, "bad_sequence", json_integer((json_int_t)st->bad_seq));
     json_object_set_new(s, "jitter", json_integer(rtg_rtp_source_jitter(&st->src)));
-    json_object_set_new(s, "authenticated", json_null());
+    json_object_set_new(s, "authenticated",
+                        r->keys_used ? json_integer((json_int_t)st->authenticated) : json_null());
     json_array_append_new(streams, s);
   }
   json_object_set_new(o, "streams", streams);
@@ -161,14 +162,38 @@ json_t *rtg_replay_json(const struct rtg_replay *r) {
   /* SRTP authentication needs keys from the DTLS key log (not decrypted
    * yet): null says "not checked", never a false zero. */
   json_object_set_new(srtp, "packets", json_integer((json_int_t)r->srtp));
-  json_object_set_new(srtp, "authenticated", json_null());
+  json_object_set_new(srtp, "authenticated",
+                      r->keys_used ? json_integer((json_int_t)r->srtp_auth) : json_null());
   json_object_set_new(srtcp, "packets", json_integer((json_int_t)r->srtcp));
-  json_object_set_new(srtcp, "authenticated", json_null());
+  json_object_set_new(srtcp, "authenticated",
+                      r->keys_used ? json_integer((json_int_t)r->srtcp_auth) : json_null());
   json_object_set_new(sum, "srtp", srtp);
   json_object_set_new(sum, "srtcp", srtcp);
   json_object_set_new(sum, "ssrcs", json_integer(r->nssrcs));
-  json_object_set_new(dc, "channels", json_array());
-  json_object_set_new(dc, "messages", json_null());
+  {
+    json_t *chans = json_array();
+    for (int i = 0; i < r->nchannels; i++) {
+      const struct rtg_channel *ch = &r->channels[i];
+      json_t *o = json_object();
+      json_object_set_new(o, "label", json_string(ch->label));
+      json_object_set_new(o, "protocol", json_string(ch->protocol));
+      json_object_set_new(o, "stream", json_integer(ch->sid));
+      json_object_set_new(o, "negotiated", json_boolean(ch->opener_dir < 0));
+      json_object_set_new(o, "acked", json_boolean(ch->acked));
+      json_object_set_new(o, "messages",
+                          json_integer((json_int_t)(ch->messages[0] + ch->messages[1])));
+      json_object_set_new(o, "bytes", json_integer((json_int_t)(ch->bytes[0] + ch->bytes[1])));
+      json_object_set_new(
+          o, "messages_by_direction",
+          json_pack("[II]", (json_int_t)ch->messages[0], (json_int_t)ch->messages[1]));
+      json_array_append_new(chans, o);
+    }
+    json_object_set_new(dc, "channels", chans);
+  }
+  json_object_set_new(dc, "messages",
+                      r->dtls_decrypted ? json_integer((json_int_t)r->dc_messages) : json_null());
+  json_object_set_new(dc, "sctp_packets", json_integer((json_int_t)r->sctp_packets));
+  json_object_set_new(sum, "dtls_decrypted", json_integer((json_int_t)r->dtls_decrypted));
   json_object_set_new(sum, "datachannel", dc);
   json_object_set_new(sum, "turn_channel", json_integer((json_int_t)r->turn));
   json_object_set_new(sum, "keylog",
@@ -195,7 +220,7 @@ json_t *rtg_replay_json(const struct rtg_replay *r) {
     const struct rtg_finding *f = &r->findings[i];
     json_t *o = json_object();
     json_object_set_new(o, "id", json_string(rtg_rules[f->rule].id));
-    json_object_set_new(o, "severity", json_string(sev_str(rtg_rules[f->rule].sev)));
+    json_object_set_new(o, "severity", json_string(sev_str(r->opts.sev[f->rule])));
     json_object_set_new(o, "rfc", json_string(rtg_rules[f->rule].rfc));
     json_object_set_new(o, "capture", json_string(r->caps[f->capture].path));
     json_object_set_new(o, "packet", json_integer((json_int_t)f->packet));
@@ -239,7 +264,7 @@ int rtg_replay_write_junit(const struct rtg_replay *r, const char *path) {
       tests++;
       for (size_t k = 0; k < r->nfindings; k++)
         if (r->findings[k].rule == (enum rtg_rule_idx)i && r->findings[k].session == s &&
-            rtg_rules[i].sev == RTG_SEV_ERROR) {
+            r->opts.sev[i] == RTG_SEV_ERROR) {
           failures++;
           break;
         }
@@ -257,7 +282,7 @@ int rtg_replay_write_junit(const struct rtg_replay *r, const char *path) {
       for (size_t k = 0; k < r->nfindings; k++) {
         const struct rtg_finding *fd = &r->findings[k];
         if (fd->rule != (enum rtg_rule_idx)i || fd->session != s) continue;
-        if (rtg_rules[i].sev == RTG_SEV_ERROR && !failed) {
+        if (r->opts.sev[i] == RTG_SEV_ERROR && !failed) {
           fprintf(f, "      <failure message=\"");
           xml_escape(f, fd->message);
           fprintf(f, "\" type=\"%s\">packet %llu</failure>\n", rtg_rules[i].id,

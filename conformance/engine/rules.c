@@ -77,6 +77,26 @@ const struct rtg_rule rtg_rules[R_COUNT] = {
                            "MID header extension names no a=mid of the SDPs"},
     [R_SDP_EXTMAP_CONFLICT] = {"sdp.extmap-conflict", RTG_SEV_ERROR, "RFC 8843 §9.2 / RFC 8285 §6",
                                "one extension id mapped to two URIs in a BUNDLE group"},
+    [R_DTLS_AUTH_FAILED] =
+        {"dtls.auth-failed", RTG_SEV_ERROR, "RFC 9147 §4.5.2 / RFC 6347 §4.1.2.7",
+         "a protected DTLS record fails authentication with the key log's secrets"},
+    [R_SRTP_AUTH_FAILED] = {"srtp.auth-failed", RTG_SEV_ERROR, "RFC 3711 §3.3 / RFC 7714 §8",
+                            "SRTP/SRTCP packet fails authentication with the DTLS-SRTP keys"},
+    [R_SRTP_REPLAY] = {"srtp.replay", RTG_SEV_WARNING, "RFC 3711 §3.3.2",
+                       "SRTP/SRTCP packet replayed (already seen or older than the window)"},
+    [R_RTCP_INVALID] = {"rtcp.invalid", RTG_SEV_ERROR, "RFC 3550 §6.1 / A.2",
+                        "decrypted RTCP compound packet is not valid"},
+    [R_SCTP_MALFORMED] = {"sctp.malformed", RTG_SEV_ERROR, "RFC 9260 §3",
+                          "SCTP packet inside DTLS does not parse"},
+    [R_SCTP_CHECKSUM] = {"sctp.checksum", RTG_SEV_ERROR, "RFC 9260 §6.8 / RFC 8261 §4",
+                         "SCTP CRC-32c checksum is wrong"},
+    [R_DCEP_MALFORMED] = {"dcep.malformed", RTG_SEV_ERROR, "RFC 8832 §5",
+                          "DATA_CHANNEL_OPEN/ACK does not parse"},
+    [R_DCEP_STREAM_PARITY] =
+        {"dcep.stream-parity", RTG_SEV_ERROR, "RFC 8832 §6",
+         "stream id parity does not match the DTLS role (client even, server odd)"},
+    [R_DCEP_NO_ACK] = {"dcep.no-ack", RTG_SEV_WARNING, "RFC 8832 §6",
+                       "DATA_CHANNEL_OPEN never acknowledged"},
     [R_PRIVATE_ADDRESS] = {"ice.private-address", RTG_SEV_INFO, "RFC 8828 §5",
                            "a private (RFC 1918 / ULA) address is exposed in ICE traffic"},
 };
@@ -98,8 +118,9 @@ void rtg_rules_list(FILE *out) {
 }
 
 /* Spec: comma-separated items applied left to right; "ID" or "+ID" enables,
- * "-ID" disables; an ID may be a prefix ending in '*' ("stun.*") or a
- * severity ("error", "warning", "info"); "all" / "-all". */
+ * "-ID" disables, "ID=error|warning|info" enables at that severity (e.g.
+ * warnings that a CI job wants to fail on); an ID may be a prefix ending in
+ * '*' ("stun.*") or a severity ("error", "warning", "info"); "all". */
 static bool item_matches(const struct rtg_rule *rule, const char *item, size_t n) {
   if (n == 3 && strncmp(item, "all", 3) == 0) return true;
   if ((n == 5 && strncmp(item, "error", 5) == 0)) return rule->sev == RTG_SEV_ERROR;
@@ -109,25 +130,60 @@ static bool item_matches(const struct rtg_rule *rule, const char *item, size_t n
   return strlen(rule->id) == n && strncmp(rule->id, item, n) == 0;
 }
 
-int rtg_rules_apply_spec(bool enabled[R_COUNT], const char *spec, char *err, size_t errcap) {
+void rtg_rules_defaults(struct rtg_replay_opts *opts) {
+  for (int i = 0; i < R_COUNT; i++) {
+    opts->rule_enabled[i] = true;
+    opts->sev[i] = rtg_rules[i].sev;
+  }
+}
+
+static int parse_sev(const char *s, size_t n, enum rtg_sev *out) {
+  if (n == 5 && strncmp(s, "error", 5) == 0)
+    *out = RTG_SEV_ERROR;
+  else if (n == 7 && strncmp(s, "warning", 7) == 0)
+    *out = RTG_SEV_WARNING;
+  else if (n == 4 && strncmp(s, "info", 4) == 0)
+    *out = RTG_SEV_INFO;
+  else
+    return -1;
+  return 0;
+}
+
+int rtg_rules_apply_spec(struct rtg_replay_opts *opts, const char *spec, char *err, size_t errcap) {
   const char *p = spec;
   while (*p) {
     const char *e = strchr(p, ',');
     size_t n = e ? (size_t)(e - p) : strlen(p);
-    bool on = true;
+    const char *eq = memchr(p, '=', n);
+    size_t idn = eq ? (size_t)(eq - p) : n;
+    bool on = true, set_sev = false;
+    enum rtg_sev sev = RTG_SEV_ERROR;
     int hits = 0;
-    if (n && (*p == '-' || *p == '+')) {
+    if (eq) {
+      if (parse_sev(eq + 1, n - idn - 1, &sev)) {
+        snprintf(err, errcap, "'%.*s': severity must be error, warning or info", (int)n, p);
+        return -1;
+      }
+      set_sev = true;
+    }
+    if (idn && (*p == '-' || *p == '+')) {
       on = *p == '+';
+      if (set_sev && !on) {
+        snprintf(err, errcap, "'%.*s': a disabled rule has no severity", (int)n, p);
+        return -1;
+      }
       p++;
       n--;
+      idn--;
     }
     for (int i = 0; i < R_COUNT; i++)
-      if (n && item_matches(&rtg_rules[i], p, n)) {
-        enabled[i] = on;
+      if (idn && item_matches(&rtg_rules[i], p, idn)) {
+        opts->rule_enabled[i] = on;
+        if (set_sev) opts->sev[i] = sev;
         hits++;
       }
     if (hits == 0) {
-      snprintf(err, errcap, "no rule matches '%.*s' (see --list-rules)", (int)n, p);
+      snprintf(err, errcap, "no rule matches '%.*s' (see --list-rules)", (int)idn, p);
       return -1;
     }
     p += n;

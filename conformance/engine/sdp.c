@@ -112,6 +112,8 @@ int rtg_replay_add_sdp(struct rtg_replay *r, const char *path, char *err, size_t
       parse_mline(si, line + 2);
     } else if (strncmp(line, "a=extmap:", 9) == 0) {
       parse_extmap(si, line + 9);
+    } else if (strcmp(line, "a=rtcp-rsize") == 0) {
+      si->rtcp_rsize = true;
     } else if (strncmp(line, "a=group:BUNDLE", 14) == 0) {
       si->bundle = true;
     } else if (strncmp(line, "a=mid:", 6) == 0 && si->nmids < 32) {

@@ -107,7 +107,7 @@ static double run_rtg(void *p, uint64_t iters) {
   struct replay_st *s = p;
   struct rtg_replay_opts opts;
   memset(&opts, 0, sizeof opts);
-  for (int i = 0; i < R_COUNT; i++) opts.rule_enabled[i] = true;
+  rtg_rules_defaults(&opts);
   for (uint64_t i = 0; i < iters; i++) {
     struct rtg_replay *r = malloc(sizeof *r);
     int bad;

@@ -33,7 +33,9 @@ static void replay_usage(FILE *out) {
           "  --html DIR      write DIR/index.html: ladder diagram of each session,\n"
           "                  per-stream plots, findings linked to packets (no network)\n"
           "  --rules SPEC    enable/disable rules: comma list of ID, -ID, +ID, prefix*\n"
-          "                  or a severity (error, warning, info), e.g. '-info,-ice.*'\n"
+          "                  or a severity (error, warning, info), e.g. '-info,-ice.*';\n"
+          "                  ID=error|warning|info sets a rule's severity ('warning=error'\n"
+          "                  makes every warning fail the run)\n"
           "  --list-rules    print every rule with its severity and RFC section\n"
           "  --quiet         no summary on stdout\n\n"
           "exit: 0 no error-level finding, 1 error-level findings, 2 unusable input\n"
@@ -88,7 +90,7 @@ int rtg_cmd_replay(int argc, char **argv) {
   int nsdp = 0, nkeylog = 0, c, rc;
   char err[512];
   memset(&opts, 0, sizeof opts);
-  for (int i = 0; i < R_COUNT; i++) opts.rule_enabled[i] = true;
+  rtg_rules_defaults(&opts);
   optind = 1;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
@@ -111,7 +113,7 @@ int rtg_cmd_replay(int argc, char **argv) {
       case O_JUNIT: junit_out = optarg; break;
       case O_HTML: html_dir = optarg; break;
       case O_RULES:
-        if (rtg_rules_apply_spec(opts.rule_enabled, optarg, err, sizeof err)) {
+        if (rtg_rules_apply_spec(&opts, optarg, err, sizeof err)) {
           rtg_cli_err("replay", "--rules: %s", err);
           return RTG_EXIT_USAGE;
         }

@@ -25,8 +25,10 @@ got = json.load(open(sys.argv[1])); d = sys.argv[2]
 exp = json.load(open(d + "/expected.json"))
 s = got["summary"]
 summ = {"packets": s["packets"], "stun": s["stun"], "dtls": s["dtls"],
-        "srtp_packets": s["srtp"]["packets"], "srtcp_packets": s["srtcp"]["packets"],
-        "ssrcs": s["ssrcs"]}
+        "srtp_packets": s["srtp"]["packets"], "srtp_authenticated": s["srtp"]["authenticated"],
+        "srtcp_packets": s["srtcp"]["packets"], "srtcp_authenticated": s["srtcp"]["authenticated"],
+        "ssrcs": s["ssrcs"], "dtls_decrypted": s["dtls_decrypted"],
+        "datachannel_messages": s["datachannel"]["messages"]}
 errs = []
 for k, v in exp["summary"].items():
     if summ.get(k) != v: errs.append("summary.%s = %s, expected %s" % (k, summ.get(k), v))
@@ -38,7 +40,7 @@ for sess in got["sessions"]:
 for ssrc, e in exp["streams"].items():
     g = streams.get(ssrc)
     if g is None: errs.append("stream %s missing" % ssrc); continue
-    for k in ("packets", "payload_type", "lost"):
+    for k in ("packets", "payload_type", "lost", "authenticated", "mid"):
         if g[k] != e[k]: errs.append("stream %s %s = %s, expected %s" % (ssrc, k, g[k], e[k]))
 fid = collections.Counter(f["id"] for f in got["findings"])
 if dict(fid) != exp["findings"]: errs.append("findings %s, expected %s" % (dict(fid), exp["findings"]))
@@ -63,6 +65,21 @@ for role in ("offer", "answer"):
         g = streams.get("%08x" % st["ssrc"])
         if g is None or g["packets"] + rtx_by_dir[g["direction"]] < want:
             errs.append("%s %s ssrc %08x: browser counted %d, replay %s" % (role, st["type"], st["ssrc"], want, g and g["packets"]))
+# every SRTP/SRTCP packet of a clean capture authenticates with the key log
+if s["srtp"]["authenticated"] != s["srtp"]["packets"] or s["srtcp"]["authenticated"] != s["srtcp"]["packets"]:
+    errs.append("not every SRTP/SRTCP packet authenticated: %s %s" % (s["srtp"], s["srtcp"]))
+chans = [{k: c[k] for k in ("label", "protocol", "stream", "messages", "bytes")} for c in s["datachannel"]["channels"]]
+if chans != exp["channels"]: errs.append("channels %s, expected %s" % (chans, exp["channels"]))
+# Independently of expected.json: what the pages sent and received. Text
+# messages are listed; binary ones appear as "[binary N]" on the receiver.
+pages = {role: json.load(open("%s/%s.json" % (d, role))) for role in ("offer", "answer")}
+want_msgs = sorted(len(p["received"]) for p in pages.values())
+want_bytes = sum(len(m.encode()) if not m.startswith("[binary ") else int(m[8:-1])
+                 for p in pages.values() for m in p["received"])
+got = [c for c in s["datachannel"]["channels"] if c["label"] == "rtcgate-chat"]
+if not got or sorted(got[0]["messages_by_direction"]) != want_msgs or got[0]["bytes"] != want_bytes \
+        or got[0]["protocol"] != "rtcgate-v1":
+    errs.append("data channel: replay %s, pages received %s messages / %d bytes" % (got, want_msgs, want_bytes))
 root = ET.parse(sys.argv[3]).getroot()
 if root.tag != "testsuites" or not root.findall("./testsuite/testcase"):
     errs.append("JUnit XML has no testcases")
@@ -85,6 +102,16 @@ finding bad-fingerprint stun.fingerprint "$R" replay "$T/neg/bad-fingerprint.pca
 finding bad-integrity stun.integrity "$R" replay "$T/neg/bad-integrity.pcap" --sdp "$P/offer.sdp" --sdp "$P/answer.sdp"
 finding truncated capture.truncated "$R" replay "$T/neg/truncated.pcap"
 finding mitm-fingerprint dtls.fingerprint-mismatch "$R" replay "$P/capture.pcap" --sdp "$P/offer.sdp" --sdp "$T/neg/wrong-fingerprint.sdp"
+# with the key log: SRTP tag, SRTP replay, DTLS record tampering, and the
+# DTLS 1.3 certificate (encrypted) against the SDP fingerprint
+K="--sdp $P/offer.sdp --sdp $P/answer.sdp --keylog $P/keylog.txt"
+finding tampered-srtp srtp.auth-failed "$R" replay "$T/neg/tampered-srtp.pcap" $K
+finding replayed-srtp srtp.replay "$R" replay "$T/neg/replayed-srtp.pcap" --rules srtp.replay=error $K
+finding tampered-dtls dtls.auth-failed "$R" replay "$T/neg/tampered-dtls.pcap" $K
+C13="$S/pcaps/chromium-firefox-dtls13"
+python3 "$S/tools/make-negative-pcaps" "$C13" "$T/neg13" >/dev/null 2>&1 || bad "make-negative-pcaps dtls13"
+finding mitm-fingerprint-dtls13 dtls.fingerprint-mismatch "$R" replay "$C13/capture.pcap" --sdp "$C13/offer.sdp" --sdp "$T/neg13/wrong-fingerprint.sdp" --keylog "$C13/keylog.txt"
+finding tampered-srtp-dtls13 srtp.auth-failed "$R" replay "$T/neg13/tampered-srtp.pcap" --sdp "$C13/offer.sdp" --sdp "$C13/answer.sdp" --keylog "$C13/keylog.txt"
 # SDP-dependent RTP rules: header extension ids, MIDs, extmap conflicts
 C="$S/pcaps/chromium-firefox-dtls13"
 grep -v 'sdes:mid' "$C/offer.sdp" > "$T/nomid-offer.sdp"; grep -v 'sdes:mid' "$C/answer.sdp" > "$T/nomid-answer.sdp"

@@ -1,0 +1,291 @@
+/*
+ * decrypt.c - what the key log opens: DTLS records decrypted by the DTLS
+ * module's session decryptor (1.2 CLIENT_RANDOM, 1.3 traffic secrets),
+ * DTLS 1.3 handshake messages (certificate check), SCTP/DCEP inside DTLS
+ * (checksums, duplicates, data channels and their messages), and SRTP/SRTCP
+ * authenticated and decrypted with the DTLS-SRTP keys of RFC 5764 §4.2,
+ * then RTCP compound validity (RFC 3550 A.2) on the plaintext.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/replay.h"
+
+void rtg_decrypt_free_flow(struct rtg_flow *fl) {
+  if (fl->dec) {
+    rtg_dtls_decryptor_free(fl->dec);
+    free(fl->dec);
+    fl->dec = NULL;
+  }
+  for (int d = 0; d < 2; d++) {
+    rtg_srtp_destroy(fl->srtp[d]);
+    fl->srtp[d] = NULL;
+    free(fl->sctp_seen[d]);
+    fl->sctp_seen[d] = NULL;
+  }
+}
+
+/* ---- SCTP and DCEP inside DTLS ---------------------------------------- */
+
+static struct rtg_channel *channel_find(struct rtg_replay *r, int f, uint16_t sid, bool create) {
+  for (int i = 0; i < r->nchannels; i++)
+    if (r->channels[i].flow == f && r->channels[i].sid == sid) return &r->channels[i];
+  if (!create || r->nchannels >= RTG_MAX_CHANNELS) return NULL;
+  memset(&r->channels[r->nchannels], 0, sizeof r->channels[0]);
+  r->channels[r->nchannels].flow = f;
+  r->channels[r->nchannels].sid = sid;
+  r->channels[r->nchannels].opener_dir = -1;
+  return &r->channels[r->nchannels++];
+}
+
+static void on_dcep(struct rtg_replay *r, int f, int dir, const struct rtg_sctp_data *d) {
+  struct rtg_flow *fl = &r->flows[f];
+  struct rtg_dcep_msg m;
+  struct rtg_perr e;
+  struct rtg_channel *ch;
+  char msg[160];
+  rtg_perr_clear(&e);
+  if (rtg_dcep_parse(d->payload.p, d->payload.len, &m, &e)) {
+    rtg_perr_format(&e, msg, sizeof msg);
+    rtg_finding(r, R_DCEP_MALFORMED, fl->session, "stream %u: %s", d->sid, msg);
+    return;
+  }
+  ch = channel_find(r, f, d->sid, true);
+  if (ch == NULL) return;
+  if (m.type == RTG_DCEP_ACK) {
+    ch->acked = true;
+    return;
+  }
+  ch->opener_dir = dir;
+  ch->type = m.open.channel_type;
+  ch->open_pkt = r->cur_pkt;
+  snprintf(ch->label, sizeof ch->label, "%.*s",
+           (int)(m.open.label.len < 63 ? m.open.label.len : 63), (const char *)m.open.label.p);
+  snprintf(ch->protocol, sizeof ch->protocol, "%.*s",
+           (int)(m.open.protocol.len < 63 ? m.open.protocol.len : 63),
+           (const char *)m.open.protocol.p);
+  rtg_replay_event(r, f, dir, false, "DCEP OPEN '%s' stream %u", ch->label, d->sid);
+  /* RFC 8832 §6: the DTLS client opens even stream ids, the server odd. */
+  if (fl->client_dir >= 0 && (d->sid % 2 == 0) != (dir == fl->client_dir))
+    rtg_finding(r, R_DCEP_STREAM_PARITY, fl->session,
+                "the DTLS %s opened channel '%s' on stream %u",
+                dir == fl->client_dir ? "client" : "server", ch->label, d->sid);
+}
+
+static bool tsn_duplicate(struct rtg_flow *fl, int dir, uint32_t tsn) {
+  uint32_t *seen = fl->sctp_seen[dir];
+  if (seen == NULL) {
+    seen = fl->sctp_seen[dir] = calloc(RTG_TSN_WINDOW, sizeof *seen);
+    if (seen == NULL) return false;
+  }
+  if (seen[tsn % RTG_TSN_WINDOW] == tsn + 1) return true;
+  seen[tsn % RTG_TSN_WINDOW] = tsn + 1;
+  return false;
+}
+
+static void on_data(struct rtg_replay *r, int f, int dir, const struct rtg_sctp_data *d) {
+  struct rtg_channel *ch;
+  if (tsn_duplicate(&r->flows[f], dir, d->tsn)) return; /* a retransmission */
+  if (d->ppid == RTG_SCTP_PPID_DCEP && (d->begin || !d->idata)) {
+    on_dcep(r, f, dir, d);
+    return;
+  }
+  /* pre-negotiated channels have no OPEN: they appear with their data */
+  ch = channel_find(r, f, d->sid, true);
+  if (ch == NULL) return;
+  ch->bytes[dir] += d->payload.len;
+  if (d->end) {
+    ch->messages[dir]++;
+    r->dc_messages++;
+  }
+}
+
+static void on_sctp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n) {
+  struct rtg_flow *fl = &r->flows[f];
+  struct rtg_sctp_packet pkt;
+  struct rtg_sctp_chunk_iter it;
+  struct rtg_sctp_chunk c;
+  struct rtg_perr e;
+  char msg[160];
+  int rc;
+  rtg_perr_clear(&e);
+  rc = rtg_sctp_packet_parse(p, n, RTG_SCTP_PARSE_ZERO_CHECKSUM_OK, &pkt, &e);
+  if (rc == RTG_ERR_AUTH) {
+    rtg_finding(r, R_SCTP_CHECKSUM, fl->session, "SCTP packet of %zu bytes: CRC-32c mismatch", n);
+    return;
+  }
+  if (rc) {
+    rtg_perr_format(&e, msg, sizeof msg);
+    rtg_finding(r, R_SCTP_MALFORMED, fl->session, "%s", msg);
+    return;
+  }
+  fl->sctp_packets++;
+  r->sctp_packets++;
+  rtg_sctp_chunk_iter_init(&it, p, &pkt);
+  while (rtg_sctp_chunk_next(&it, &c, NULL) == 1) {
+    struct rtg_sctp_chunk_info ci;
+    if (c.type != RTG_SCTP_DATA && c.type != RTG_SCTP_I_DATA) {
+      if (c.type == RTG_SCTP_INIT || c.type == RTG_SCTP_INIT_ACK ||
+          c.type == RTG_SCTP_COOKIE_ECHO || c.type == RTG_SCTP_COOKIE_ACK)
+        rtg_replay_event(r, f, dir, false, "SCTP %s",
+                         c.type == RTG_SCTP_INIT          ? "INIT"
+                         : c.type == RTG_SCTP_INIT_ACK    ? "INIT-ACK"
+                         : c.type == RTG_SCTP_COOKIE_ECHO ? "COOKIE-ECHO"
+                                                          : "COOKIE-ACK");
+      continue;
+    }
+    if (rtg_sctp_chunk_decode(&c, &ci, NULL) == 0) on_data(r, f, dir, &ci.u.data);
+  }
+}
+
+/* ---- DTLS ---------------------------------------------------------------- */
+
+void rtg_decrypt_dtls_record(struct rtg_replay *r, int f, int dir,
+                             const struct rtg_dtls_record *rec) {
+  struct rtg_flow *fl = &r->flows[f];
+  struct rtg_perr e;
+  uint8_t type = 0;
+  ptrdiff_t n;
+  bool from_client;
+  char msg[160];
+  if (fl->dec == NULL) {
+    fl->dec = calloc(1, sizeof *fl->dec);
+    if (fl->dec == NULL) return;
+    rtg_dtls_decryptor_init(fl->dec, r->kl, &r->ctx);
+  }
+  /* The sender of the ClientHello is the client; before its (possibly
+   * fragmented) ClientHello completes, its first fragment says so. */
+  if (fl->client_dir < 0 && !rec->unified && rec->epoch == 0 &&
+      rec->type == RTG_DTLS_CT_HANDSHAKE && rec->payload.len && rec->payload.p[0] == 1)
+    fl->client_dir = dir;
+  from_client = fl->client_dir < 0 ? dir == 0 : dir == fl->client_dir;
+  rtg_perr_clear(&e);
+  n = rtg_dtls_decryptor_record(fl->dec, from_client, rec, r->scratch, RTG_SCRATCH, &type, &e);
+  if (rec->unified == false && rec->epoch == 0) return; /* plaintext: already checked */
+  if (n == RTG_ERR_AUTH) {
+    rtg_perr_format(&e, msg, sizeof msg);
+    rtg_finding(r, R_DTLS_AUTH_FAILED, fl->session, "%s record: %s",
+                from_client ? "client" : "server", msg);
+    return;
+  }
+  if (n < 0) {
+    fl->dtls_undecryptable++;
+    return;
+  }
+  fl->dtls_decrypted++;
+  r->dtls_decrypted++;
+  switch (type) {
+    case RTG_DTLS_CT_APPDATA: on_sctp(r, f, dir, r->scratch, (size_t)n); break;
+    case RTG_DTLS_CT_HANDSHAKE: {
+      /* copy: the handshake path may decrypt nothing but reuses no scratch */
+      uint8_t *copy = malloc((size_t)n ? (size_t)n : 1);
+      if (copy == NULL) break;
+      memcpy(copy, r->scratch, (size_t)n);
+      rtg_dtls_handshake_bytes(r, f, dir, copy, (size_t)n);
+      free(copy);
+      break;
+    }
+    case RTG_DTLS_CT_ALERT:
+      if (n >= 2 && r->scratch[1] != 0) /* close_notify is the normal end */
+        rtg_finding(r, R_DTLS_ALERT, fl->session, "encrypted alert %s (level %u)",
+                    rtg_dtls_alert_name(r->scratch[1]), r->scratch[0]);
+      else
+        rtg_replay_event(r, f, dir, false, "DTLS close_notify");
+      break;
+    default: break;
+  }
+}
+
+/* ---- SRTP / SRTCP ---------------------------------------------------------- */
+
+static bool srtp_ready(struct rtg_replay *r, struct rtg_flow *fl) {
+  struct rtg_dtls_srtp_keys k;
+  struct rtg_srtp_policy pol;
+  int rc;
+  if (fl->srtp_ready) return true;
+  if (fl->srtp_failed || fl->dec == NULL || fl->client_dir < 0) return false;
+  rc = rtg_dtls_decryptor_srtp_keys(fl->dec, &k);
+  if (rc == RTG_ERR_STATE) return false; /* handshake not far enough yet */
+  if (rc) {
+    fl->srtp_failed = true;
+    return false;
+  }
+  for (int side = 0; side < 2; side++) { /* 0: keys of the client's packets */
+    int d = side == 0 ? fl->client_dir : !fl->client_dir;
+    memset(&pol, 0, sizeof pol);
+    pol.profile = (enum rtg_srtp_profile)k.profile;
+    pol.key = side == 0 ? k.client_key : k.server_key;
+    pol.key_len = k.key_len;
+    pol.salt = side == 0 ? k.client_salt : k.server_salt;
+    pol.salt_len = k.salt_len;
+    pol.max_streams = 256;
+    if (rtg_srtp_create(&fl->srtp[d], &r->ctx, &pol)) {
+      fl->srtp_failed = true;
+      return false;
+    }
+  }
+  fl->srtp_ready = true;
+  fl->srtp_profile = k.profile;
+  r->keys_used = true;
+  return true;
+}
+
+void rtg_decrypt_srtp(struct rtg_replay *r, int f, int dir, struct rtg_ssrc_stats *s,
+                      const uint8_t *p, size_t n) {
+  struct rtg_flow *fl = &r->flows[f];
+  ptrdiff_t rc;
+  if (!srtp_ready(r, fl) || n > RTG_SCRATCH) return;
+  memcpy(r->scratch, p, n);
+  rc = rtg_srtp_unprotect(fl->srtp[dir], r->scratch, n);
+  if (rc >= 0) {
+    struct rtg_rtp_hdr h;
+    struct rtg_perr e;
+    char msg[160];
+    if (s) s->authenticated++;
+    r->srtp_auth++;
+    /* now the padding is readable: the whole packet must parse */
+    rtg_perr_clear(&e);
+    if (rtg_rtp_parse(&h, r->scratch, (size_t)rc, &e)) {
+      rtg_perr_format(&e, msg, sizeof msg);
+      rtg_finding(r, R_RTP_MALFORMED, fl->session, "after SRTP decryption: %s", msg);
+    }
+  } else if (rc == RTG_ERR_AUTH) {
+    if (s) s->auth_failed++;
+    rtg_finding(r, R_SRTP_AUTH_FAILED, fl->session, "SRTP packet of SSRC %08x, seq %u: bad tag",
+                n >= 12 ? rtg_load_u32(p + 8) : 0, n >= 4 ? rtg_load_u16(p + 2) : 0);
+  } else if (rc == RTG_ERR_REPLAY) {
+    if (s) s->replayed++;
+    rtg_finding(r, R_SRTP_REPLAY, fl->session, "SRTP packet of SSRC %08x, seq %u replayed",
+                n >= 12 ? rtg_load_u32(p + 8) : 0, n >= 4 ? rtg_load_u16(p + 2) : 0);
+  }
+}
+
+void rtg_decrypt_srtcp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n) {
+  struct rtg_flow *fl = &r->flows[f];
+  ptrdiff_t rc;
+  if (!srtp_ready(r, fl) || n > RTG_SCRATCH) return;
+  memcpy(r->scratch, p, n);
+  rc = rtg_srtcp_unprotect(fl->srtp[dir], r->scratch, n);
+  if (rc >= 0) {
+    struct rtg_rtcp_compound c;
+    struct rtg_perr e;
+    char msg[160];
+    /* Reduced-size RTCP (RFC 5506) is allowed when an SDP negotiated it,
+     * and assumed when no SDP was given (browsers always offer it). */
+    unsigned flags = r->nsdp == 0 ? RTG_RTCP_REDUCED_SIZE : 0;
+    for (int i = 0; i < r->nsdp; i++)
+      if (r->sdp[i].rtcp_rsize) flags = RTG_RTCP_REDUCED_SIZE;
+    r->srtcp_auth++;
+    rtg_perr_clear(&e);
+    if (rtg_rtcp_parse(&c, r->scratch, (size_t)rc, flags, &e)) {
+      rtg_perr_format(&e, msg, sizeof msg);
+      rtg_finding(r, R_RTCP_INVALID, fl->session, "after SRTCP decryption: %s", msg);
+    }
+  } else if (rc == RTG_ERR_AUTH) {
+    rtg_finding(r, R_SRTP_AUTH_FAILED, fl->session, "SRTCP packet of SSRC %08x: bad tag",
+                n >= 8 ? rtg_load_u32(p + 4) : 0);
+  } else if (rc == RTG_ERR_REPLAY) {
+    rtg_finding(r, R_SRTP_REPLAY, fl->session, "SRTCP packet of SSRC %08x replayed",
+                n >= 8 ? rtg_load_u32(p + 4) : 0);
+  }
+}
