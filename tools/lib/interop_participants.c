@@ -177,7 +177,8 @@ pid_t rtg_interop_participant_start(const struct rtg_interop_launch *l) {
   snprintf(profile, sizeof profile, "%.3000s/profile-%s", l->run_dir, role);
   switch (l->p->kind) {
     case RTG_PART_CHROMIUM: {
-      char *argv[24];
+      char *argv[24], tmp[PATH_MAX + 16];
+      char *env[] = {tmp, NULL}; /* its temporary files go with the profile */
       int a = 0;
       if (mkdir(profile, 0700) != 0 && errno != EEXIST) return -1;
       snprintf(arg_profile, sizeof arg_profile, "--user-data-dir=%s", profile);
@@ -201,7 +202,8 @@ pid_t rtg_interop_participant_start(const struct rtg_interop_launch *l) {
       argv[a++] = arg_profile;
       argv[a++] = (char *)l->url;
       argv[a] = NULL;
-      return rtg_interop_spawn(argv, NULL, log);
+      snprintf(tmp, sizeof tmp, "TMPDIR=%s", profile);
+      return rtg_interop_spawn(argv, env, log);
     }
     case RTG_PART_FIREFOX: {
       char *argv[] = {(char *)l->p->binary, "--headless", "--no-remote", "--profile", profile,
@@ -209,9 +211,11 @@ pid_t rtg_interop_participant_start(const struct rtg_interop_launch *l) {
       char kl[PATH_MAX + 16], home[PATH_MAX + 16];
       /* Firefox refuses a $HOME owned by another user than the one it runs
        * as, which is what a user namespace's root sees */
-      char *env[] = {kl, home, "MOZ_HEADLESS=1", NULL};
+      char tmp[PATH_MAX + 16];
+      char *env[] = {kl, home, tmp, "MOZ_HEADLESS=1", NULL};
       if (mkdir(profile, 0700) != 0 && errno != EEXIST) return -1;
       snprintf(home, sizeof home, "HOME=%s", profile);
+      snprintf(tmp, sizeof tmp, "TMPDIR=%s", profile);
       write_firefox_prefs(profile, mdns);
       snprintf(kl, sizeof kl, "SSLKEYLOGFILE=%s", l->keylog);
       return rtg_interop_spawn(argv, env, log);

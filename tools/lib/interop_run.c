@@ -218,6 +218,16 @@ static int child_main(const struct rtg_interop_opts *o, int off, int ans,
   rtg_interop_kill_group(capture, 4500);
   rtg_interop_server_free(srv);
   {
+    /* the browser profiles (and their temporary files) are not results */
+    char p0[1100], p1[1100];
+    char *argv[] = {"rm", "-rf", p0, p1, NULL};
+    pid_t rm;
+    snprintf(p0, sizeof p0, "%.1000s/profile-offer", dir);
+    snprintf(p1, sizeof p1, "%.1000s/profile-answer", dir);
+    rm = rtg_interop_spawn(argv, NULL, NULL);
+    if (rm > 0) waitpid(rm, NULL, 0);
+  }
+  {
     char kl[1024];
     snprintf(kl, sizeof kl, "%s/keylog.txt", dir);
     fclose(fopen(kl, "w"));
