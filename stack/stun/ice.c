@@ -27,6 +27,7 @@ struct pair {
   bool queued;              /* in the triggered-check queue */
   bool consent;             /* the outstanding transaction is a consent check */
   bool tx_active;
+  uint8_t sent_role; /* our role when the outstanding check was sent */
   uint8_t sends;
   uint8_t tid[RTG_STUN_TID_LEN];
   rtg_time next, rto;
@@ -222,6 +223,7 @@ static void start_check(struct rtg_ice_agent *a, size_t pi, rtg_time now, bool c
   struct pair *p = &a->pairs[pi];
   if (random_tid(a, p->tid)) return;
   p->tx_active = true;
+  p->sent_role = a->role;
   p->consent = consent;
   p->sends = 1;
   p->rto = a->cfg.rto;
@@ -474,8 +476,9 @@ static int on_response(struct rtg_ice_agent *a, rtg_time now, const struct rtg_s
     struct rtg_slice reason;
     if (rtg_stun_msg_find(m, RTG_STUN_ATTR_ERROR_CODE, &at) == 0 &&
         rtg_stun_attr_error_code(&at, &code, &reason, NULL) == 0 && code == 487) {
-      /* RFC 8445 §7.2.5.1: switch role and retry the check */
-      switch_role(a);
+      /* RFC 8445 §7.2.5.1: switch role (unless a conflict already made
+       * us switch since the check went out) and retry the check */
+      if (a->role == p->sent_role) switch_role(a);
       p->state = P_WAITING;
       p->use_cand = false;
       trigger(a, pi);
