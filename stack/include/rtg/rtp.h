@@ -73,7 +73,7 @@ RTG_NODISCARD ptrdiff_t rtg_rtp_write(const struct rtg_rtp_hdr *h, const void *p
                                       size_t payload_len, uint8_t *buf, size_t cap);
 
 /* rtg_rtp_ext_find returns the extension element with |id|, or NULL. */
-const struct rtg_rtp_ext *rtg_rtp_ext_find(const struct rtg_rtp_hdr *h, uint8_t id);
+RTG_NODISCARD const struct rtg_rtp_ext *rtg_rtp_ext_find(const struct rtg_rtp_hdr *h, uint8_t id);
 
 /* Typed accessors for the extensions browsers send. The id is the one
  * negotiated in SDP (a=extmap); each reads the element found with |id|.
@@ -316,7 +316,8 @@ struct rtg_rtp_source {
 };
 
 /* rtg_rtp_source_init starts a source at its first packet's |seq| (A.1
- * init_seq, placed on probation). */
+ * init_seq, placed on probation); that first packet is then passed to
+ * rtg_rtp_source_update like every other one. */
 void rtg_rtp_source_init(struct rtg_rtp_source *s, uint32_t ssrc, uint16_t seq);
 /* rtg_rtp_source_update feeds one packet (A.1 update_seq) and, when
  * |arrival_ts| is in RTP timestamp units, the jitter estimate (A.8).
@@ -326,10 +327,10 @@ RTG_NODISCARD int rtg_rtp_source_update(struct rtg_rtp_source *s, uint16_t seq, 
                                         uint32_t arrival_ts);
 /* A.3: extended highest sequence, expected, cumulative lost (clamped to the
  * 24-bit signed range), and fraction lost since the previous call. */
-uint32_t rtg_rtp_source_ext_max(const struct rtg_rtp_source *s);
-int32_t rtg_rtp_source_lost(const struct rtg_rtp_source *s);
-uint8_t rtg_rtp_source_fraction(struct rtg_rtp_source *s);
-uint32_t rtg_rtp_source_jitter(const struct rtg_rtp_source *s);
+RTG_NODISCARD uint32_t rtg_rtp_source_ext_max(const struct rtg_rtp_source *s);
+RTG_NODISCARD int32_t rtg_rtp_source_lost(const struct rtg_rtp_source *s);
+RTG_NODISCARD uint8_t rtg_rtp_source_fraction(struct rtg_rtp_source *s);
+RTG_NODISCARD uint32_t rtg_rtp_source_jitter(const struct rtg_rtp_source *s);
 
 #ifdef __cplusplus
 }

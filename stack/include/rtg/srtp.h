@@ -48,16 +48,16 @@ struct rtg_srtp_policy {
 struct rtg_srtp;
 
 /* rtg_srtp_profile_name returns "AES_CM_128_HMAC_SHA1_80" etc., or NULL. */
-const char *rtg_srtp_profile_name(enum rtg_srtp_profile p);
+RTG_NODISCARD const char *rtg_srtp_profile_name(enum rtg_srtp_profile p);
 /* rtg_srtp_profile_from_name parses the names above and the DTLS-SRTP ones
  * ("SRTP_AES128_CM_SHA1_80", "SRTP_AEAD_AES_128_GCM", ...); 0 if unknown. */
-enum rtg_srtp_profile rtg_srtp_profile_from_name(const char *name);
+RTG_NODISCARD enum rtg_srtp_profile rtg_srtp_profile_from_name(const char *name);
 /* Master key and salt lengths of |p| (0 for an unknown profile). */
-size_t rtg_srtp_profile_key_len(enum rtg_srtp_profile p);
-size_t rtg_srtp_profile_salt_len(enum rtg_srtp_profile p);
+RTG_NODISCARD size_t rtg_srtp_profile_key_len(enum rtg_srtp_profile p);
+RTG_NODISCARD size_t rtg_srtp_profile_salt_len(enum rtg_srtp_profile p);
 /* Bytes an SRTP / SRTCP packet grows by under |p| with an MKI of |mki_len|. */
-size_t rtg_srtp_profile_rtp_overhead(enum rtg_srtp_profile p, size_t mki_len);
-size_t rtg_srtp_profile_rtcp_overhead(enum rtg_srtp_profile p, size_t mki_len);
+RTG_NODISCARD size_t rtg_srtp_profile_rtp_overhead(enum rtg_srtp_profile p, size_t mki_len);
+RTG_NODISCARD size_t rtg_srtp_profile_rtcp_overhead(enum rtg_srtp_profile p, size_t mki_len);
 
 /* rtg_srtp_create derives the session keys (RFC 3711 §4.3, key derivation
  * rate 0) and keys the cipher and MAC contexts once.
@@ -106,7 +106,7 @@ RTG_NODISCARD ptrdiff_t rtg_srtcp_unprotect(struct rtg_srtp *s, uint8_t *pkt, si
 
 /* rtg_srtp_last_index returns the 48-bit packet index (ROC << 16 | SEQ) the
  * last successful rtg_srtp_protect/unprotect used (for tests and decode). */
-uint64_t rtg_srtp_last_index(const struct rtg_srtp *s);
+RTG_NODISCARD uint64_t rtg_srtp_last_index(const struct rtg_srtp *s);
 
 #ifdef __cplusplus
 }
