@@ -438,6 +438,60 @@ static void test_srtp_unprotect_unknown_ssrc_and_mki(void **state) {
   rtg_srtp_destroy(rx2);
 }
 
+/* A forged packet from a new SSRC takes no slot; a full table is
+ * RTG_ERR_NOMEM; SRTCP's default window is 128. */
+static void test_srtp_unprotect_stream_table(void **state) {
+  struct rtg_ctx ctx;
+  struct rtg_prng g;
+  uint8_t key[16] = {3}, salt[14] = {4}, buf[128], keep[128];
+  struct rtg_srtp_policy pol = {.profile = RTG_SRTP_AES128_CM_HMAC_SHA1_32,
+                                .key = key,
+                                .key_len = 16,
+                                .salt = salt,
+                                .salt_len = 14,
+                                .max_streams = 2};
+  struct rtg_srtp *tx, *rx;
+  size_t n;
+  ptrdiff_t pn;
+  (void)state;
+  rtg_ctx_deterministic(&ctx, &g, 1, NULL);
+  pol.max_streams = 8;
+  assert_int_equal(rtg_srtp_create(&tx, &ctx, &pol), 0);
+  pol.max_streams = 2;
+  assert_int_equal(rtg_srtp_create(&rx, &ctx, &pol), 0);
+  for (uint32_t ssrc = 1; ssrc <= 3; ssrc++) {
+    n = rtp_packet(buf, 5, ssrc, 8);
+    pn = rtg_srtp_protect(tx, buf, n, sizeof buf);
+    if (ssrc == 1) {
+      /* forged first: tag broken, must not take a slot */
+      memcpy(keep, buf, (size_t)pn);
+      keep[pn - 1] ^= 1;
+      assert_int_equal(rtg_srtp_unprotect(rx, keep, (size_t)pn), RTG_ERR_AUTH);
+    }
+    assert_int_equal(rtg_srtp_unprotect(rx, buf, (size_t)pn),
+                     ssrc <= 2 ? (ptrdiff_t)n : RTG_ERR_NOMEM);
+  }
+  /* SRTCP: index 0 accepted, then 200 packets later index 0..71 are out
+   * of the 128-packet window */
+  {
+    uint8_t rr[8] = {0x80, 0xc9, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01}, first[64];
+    ptrdiff_t fl = 0;
+    for (int i = 0; i < 200; i++) {
+      memcpy(buf, rr, 8);
+      pn = rtg_srtcp_protect(tx, buf, 8, sizeof buf);
+      if (i == 0) {
+        memcpy(first, buf, (size_t)pn);
+        fl = pn;
+        continue;
+      }
+      assert_int_equal(rtg_srtcp_unprotect(rx, buf, (size_t)pn), 8);
+    }
+    assert_int_equal(rtg_srtcp_unprotect(rx, first, (size_t)fl), RTG_ERR_REPLAY);
+  }
+  rtg_srtp_destroy(tx);
+  rtg_srtp_destroy(rx);
+}
+
 /* ---- differential against libsrtp2 -------------------------------------- */
 
 static srtp_t lib_session(enum rtg_srtp_profile p, bool inbound, const uint8_t *mki,
@@ -550,6 +604,7 @@ int main(void) {
       cmocka_unit_test(test_srtp_unprotect_tamper),
       cmocka_unit_test(test_srtp_create_invalid),
       cmocka_unit_test(test_srtp_unprotect_unknown_ssrc_and_mki),
+      cmocka_unit_test(test_srtp_unprotect_stream_table),
       cmocka_unit_test(test_srtp_protect_matches_libsrtp2),
   };
   return cmocka_run_group_tests_name("srtp", tests, NULL, NULL);
