@@ -706,6 +706,7 @@ static int on_cookie_echo(struct rtg_sctp_assoc *a, uint32_t vtag, struct rtg_sl
   if (vtag != c.my_tag) return RTG_ERR_AUTH; /* §8.5: must be our tag */
   switch (a->state) {
     case RTG_SCTP_CLOSED:
+      drop_data_state(a); /* whatever an earlier association left behind */
       a->my_vtag = c.my_tag;
       a->my_init_tsn = c.my_tsn;
       break;
@@ -2076,6 +2077,7 @@ void rtg_sctp_assoc_free(struct rtg_sctp_assoc *a) {
 int rtg_sctp_assoc_connect(struct rtg_sctp_assoc *a, rtg_time now) {
   if (a->state != RTG_SCTP_CLOSED) return RTG_ERR_STATE;
   a->now = now;
+  drop_data_state(a); /* connecting again after a close or abort */
   if (rtg_random(&a->ctx, &a->my_vtag, 4) || rtg_random(&a->ctx, &a->my_init_tsn, 4))
     return RTG_ERR_CRYPTO;
   if (a->my_vtag == 0) a->my_vtag = 1;

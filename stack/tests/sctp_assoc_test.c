@@ -468,6 +468,14 @@ static void test_sctp_assoc_abort(void **state) {
   assert_int_equal(s.aborted[1], 1);
   assert_int_equal(s.abort_error[0], RTG_ERR_STATE);
   assert_int_equal(rtg_sctp_assoc_abort(s.ep[1], "again"), RTG_ERR_STATE);
+  /* the same objects connect again: a fresh association, data flows */
+  s.connected[0] = s.connected[1] = 0;
+  connect_pair(&s, true);
+  total_expected = 1;
+  send_msg(&s, 0, 3, 0, 4000, NULL);
+  run(&s, s.now + RTG_SEC(5), all_delivered);
+  assert_int_equal(s.delivered[1], 1);
+  assert_int_equal(s.bad[1], 0);
   sim_free(&s);
 }
 
