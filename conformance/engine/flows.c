@@ -53,9 +53,19 @@ int rtg_flow_lookup(struct rtg_replay *r, const struct rtg_net_addr *src,
 
 struct rtg_ssrc_stats *rtg_ssrc_lookup(struct rtg_replay *r, uint32_t ssrc, int flow, int dir) {
   struct rtg_ssrc_stats *s;
-  for (int i = 0; i < r->nssrcs; i++) {
+  /* Streams interleave, so remember a few recent hits before scanning. */
+  for (int k = 0; k < RTG_SSRC_CACHE; k++) {
+    int i = r->ssrc_cache[k] - 1;
+    if (i < 0) continue;
     s = &r->ssrcs[i];
     if (s->ssrc == ssrc && s->flow == flow && s->dir == dir) return s;
+  }
+  for (int i = r->nssrcs - 1; i >= 0; i--) {
+    s = &r->ssrcs[i];
+    if (s->ssrc == ssrc && s->flow == flow && s->dir == dir) {
+      r->ssrc_cache[r->ssrc_cache_next++ % RTG_SSRC_CACHE] = i + 1;
+      return s;
+    }
   }
   if (r->nssrcs >= RTG_REPLAY_MAX_SSRC) return NULL;
   s = &r->ssrcs[r->nssrcs++];
@@ -65,6 +75,7 @@ struct rtg_ssrc_stats *rtg_ssrc_lookup(struct rtg_replay *r, uint32_t ssrc, int 
   s->dir = dir;
   s->first_pkt = r->cur_pkt;
   s->first_ts = r->cur_ts;
+  r->ssrc_cache[r->ssrc_cache_next++ % RTG_SSRC_CACHE] = r->nssrcs;
   return s;
 }
 

@@ -227,6 +227,9 @@ struct rtg_replay {
   bool flows_overflow;
   struct rtg_ssrc_stats *ssrcs;
   int nssrcs;
+#define RTG_SSRC_CACHE 8
+  int ssrc_cache[RTG_SSRC_CACHE]; /* 1 + index of recently used streams */
+  unsigned ssrc_cache_next;
   struct rtg_session sessions[RTG_REPLAY_MAX_SESSIONS];
   int nsessions;
   struct rtg_sdp_info sdp[RTG_REPLAY_MAX_SDP];

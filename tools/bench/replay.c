@@ -1,7 +1,8 @@
 /*
  * replay.c - `rtcgate bench replay`: packets per second of a full replay
- * (every check the engine runs) against `tshark -r` dissecting the same
- * capture, in the same run.
+ * (every check the engine runs, DTLS and SCTP decrypted, every SRTP/SRTCP
+ * packet authenticated with the key log) against `tshark -r` dissecting the
+ * same capture (without SRTP decryption, which it cannot do), in one run.
  *
  * The capture is synthesised at setup from a bundled browser session
  * (pcaps/chromium-firefox-dtls13) repeated with shifted UDP ports and times
@@ -23,6 +24,7 @@
 
 struct replay_st {
   char path[256];
+  char keylog[512];
   uint64_t packets;
 };
 
@@ -45,6 +47,8 @@ static int synthesise(struct replay_st *s) {
   uint8_t *buf = malloc(65536);
   long span;
   snprintf(src, sizeof src, "%s/pcaps/chromium-firefox-dtls13/capture.pcap", rtg_cli_source_dir());
+  snprintf(s->keylog, sizeof s->keylog, "%s/pcaps/chromium-firefox-dtls13/keylog.txt",
+           rtg_cli_source_dir());
   snprintf(s->path, sizeof s->path, "/tmp/rtcgate-bench-replay-%d.pcap", (int)getpid());
   dead = pcap_open_dead(RTG_LINK_LINUX_SLL2, 65535);
   out = dead ? pcap_dump_open(dead, s->path) : NULL;
@@ -110,12 +114,16 @@ static double run_rtg(void *p, uint64_t iters) {
   rtg_rules_defaults(&opts);
   for (uint64_t i = 0; i < iters; i++) {
     struct rtg_replay *r = malloc(sizeof *r);
+    char err[256];
     int bad;
     if (r == NULL || rtg_replay_init(r, &opts)) {
       free(r);
       return -1;
     }
-    bad = rtg_replay_capture(r, s->path) != 0 || r->packets != s->packets || r->srtp == 0;
+    /* decrypt + validate everything: every SRTP packet must authenticate */
+    bad = rtg_replay_add_keylog(r, s->keylog, err, sizeof err) != 0 ||
+          rtg_replay_capture(r, s->path) != 0 || r->packets != s->packets || r->srtp == 0 ||
+          r->srtp_auth != r->srtp || r->dc_messages == 0;
     rtg_replay_free(r);
     free(r);
     if (bad) return -1;
@@ -143,8 +151,8 @@ static double run_tshark(void *p, uint64_t iters) {
 }
 
 static const struct rtg_bench_case cases[] = {
-    {"full replay, >=100k packets", "packets/s", "tshark -n -r (dissect only)", 20.0, replay_setup,
-     replay_teardown, run_rtg, run_tshark},
+    {"replay+decrypt, >=100k packets", "packets/s", "tshark -n -r (dissect only)", 20.0,
+     replay_setup, replay_teardown, run_rtg, run_tshark},
 };
 
 const struct rtg_bench rtg_bench_replay = {"replay", "pcap replay throughput vs tshark", cases,
