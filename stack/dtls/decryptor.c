@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "dtls/internal.h"
 #include "rtg/dtls.h"
 
 void rtg_dtls_decryptor_init(struct rtg_dtls_decryptor *d, const struct rtg_dtls_keylog *kl,
@@ -20,6 +21,8 @@ void rtg_dtls_decryptor_init(struct rtg_dtls_decryptor *d, const struct rtg_dtls
 void rtg_dtls_decryptor_free(struct rtg_dtls_decryptor *d) {
   rtg_dtls_reasm_free(&d->reasm[0]);
   rtg_dtls_reasm_free(&d->reasm[1]);
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++) rtg_dtls_cipher_cache_free(&d->cache[i][j]);
 }
 
 static void learn_client_hello(struct rtg_dtls_decryptor *d, struct rtg_rd *body) {
@@ -141,7 +144,8 @@ ptrdiff_t rtg_dtls_decryptor_record(struct rtg_dtls_decryptor *d, bool from_clie
   if (!rec->unified) {
     ptrdiff_t n;
     if ((rc = keys12(d))) return rc;
-    n = rtg_dtls12_unprotect(from_client ? &d->c12 : &d->s12, rec, out, cap, perr);
+    n = rtg_dtls12_unprotect_cached(from_client ? &d->c12 : &d->s12, rec, out, cap, perr,
+                                    &d->cache[dir][0]);
     if (n >= 0) *type = rec->type;
     return n;
   }
@@ -156,7 +160,7 @@ ptrdiff_t rtg_dtls_decryptor_record(struct rtg_dtls_decryptor *d, bool from_clie
     if (!d->tls13) return RTG_ERR_NOTFOUND;
     if ((rc = keys13(d, dir, app))) return rc;
     k = &d->k13[dir][app];
-    n = rtg_dtls13_unprotect(k, rec, out, cap, type, &seq, perr);
+    n = rtg_dtls13_unprotect_cached(k, rec, out, cap, type, &seq, perr, d->cache[dir]);
     if (n >= 0 && *type == RTG_DTLS_CT_HANDSHAKE && (rc = observe13(d, k, app, out, (size_t)n)))
       return rc;
     return n;

@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 
+#include "dtls/internal.h"
 #include "rtg/dtls.h"
 
 #define TAG_LEN 16
@@ -97,18 +98,52 @@ static const EVP_CIPHER *aead_cipher(uint8_t kind, size_t key_len) {
   }
 }
 
+/* A context keyed for |c| and |key|: the cached one (re-keyed only when the
+ * key changes), or a new one the caller frees when |cache| is NULL. The IV
+ * is set by the caller for each record. */
+static EVP_CIPHER_CTX *keyed_ctx(struct rtg_dtls_cipher_cache *cache, const EVP_CIPHER *c,
+                                 const uint8_t *key, size_t key_len, bool enc) {
+  EVP_CIPHER_CTX *ctx;
+  if (cache == NULL) {
+    ctx = EVP_CIPHER_CTX_new();
+    if (ctx != NULL && EVP_CipherInit_ex(ctx, c, NULL, key, NULL, enc ? 1 : 0) != 1) {
+      EVP_CIPHER_CTX_free(ctx);
+      return NULL;
+    }
+    return ctx;
+  }
+  if (cache->evp != NULL && cache->cipher == (const void *)c && cache->enc == enc &&
+      cache->key_len == key_len && memcmp(cache->key, key, key_len) == 0)
+    return cache->evp;
+  if (cache->evp == NULL && (cache->evp = EVP_CIPHER_CTX_new()) == NULL) return NULL;
+  cache->cipher = NULL;
+  if (key_len > sizeof cache->key ||
+      EVP_CipherInit_ex(cache->evp, c, NULL, key, NULL, enc ? 1 : 0) != 1)
+    return NULL;
+  cache->cipher = c;
+  cache->enc = enc;
+  cache->key_len = (uint8_t)key_len;
+  memcpy(cache->key, key, key_len);
+  return cache->evp;
+}
+
+void rtg_dtls_cipher_cache_free(struct rtg_dtls_cipher_cache *cache) {
+  EVP_CIPHER_CTX_free(cache->evp);
+  memset(cache, 0, sizeof *cache);
+}
+
 /* AEAD with a 12-byte nonce and a 16-byte tag. |enc| seals (writing the tag
  * to |tag|), otherwise opens (checking |tag|). */
 static int aead(bool enc, uint8_t kind, const uint8_t *key, size_t key_len, const uint8_t nonce[12],
                 const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len, uint8_t *out,
-                uint8_t tag[TAG_LEN]) {
+                uint8_t tag[TAG_LEN], struct rtg_dtls_cipher_cache *cache) {
   const EVP_CIPHER *c = aead_cipher(kind, key_len);
   EVP_CIPHER_CTX *ctx;
   int outl, rc = RTG_ERR_CRYPTO;
   if (c == NULL || len > INT32_MAX || aad_len > INT32_MAX) return RTG_ERR_INVAL;
-  ctx = EVP_CIPHER_CTX_new();
-  if (ctx == NULL) return RTG_ERR_NOMEM;
-  if (EVP_CipherInit_ex(ctx, c, NULL, key, nonce, enc ? 1 : 0) != 1) goto out;
+  ctx = keyed_ctx(cache, c, key, key_len, enc);
+  if (ctx == NULL) return RTG_ERR_CRYPTO;
+  if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, enc ? 1 : 0) != 1) goto out;
   if (aad_len && EVP_CipherUpdate(ctx, NULL, &outl, aad, (int)aad_len) != 1) goto out;
   if (len && EVP_CipherUpdate(ctx, out, &outl, in, (int)len) != 1) goto out;
   if (enc) {
@@ -124,24 +159,26 @@ static int aead(bool enc, uint8_t kind, const uint8_t *key, size_t key_len, cons
   }
   rc = RTG_OK;
 out:
-  EVP_CIPHER_CTX_free(ctx);
+  if (cache == NULL) EVP_CIPHER_CTX_free(ctx);
   return rc;
 }
 
 /* Raw AES-CBC (no padding: TLS pads itself) or AES-ECB / ChaCha20 for the
  * record number mask. */
-static int raw_cipher(const EVP_CIPHER *c, bool enc, const uint8_t *key, const uint8_t *iv,
-                      const uint8_t *in, size_t len, uint8_t *out) {
-  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+static int raw_cipher(const EVP_CIPHER *c, bool enc, const uint8_t *key, size_t key_len,
+                      const uint8_t *iv, const uint8_t *in, size_t len, uint8_t *out,
+                      struct rtg_dtls_cipher_cache *cache) {
+  EVP_CIPHER_CTX *ctx;
   int outl, rc = RTG_ERR_CRYPTO;
-  if (ctx == NULL) return RTG_ERR_NOMEM;
-  if (len > INT32_MAX) goto out;
-  if (EVP_CipherInit_ex(ctx, c, NULL, key, iv, enc ? 1 : 0) != 1) goto out;
+  if (len > INT32_MAX) return RTG_ERR_INVAL;
+  ctx = keyed_ctx(cache, c, key, key_len, enc);
+  if (ctx == NULL) return RTG_ERR_CRYPTO;
+  if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, enc ? 1 : 0) != 1) goto out;
   EVP_CIPHER_CTX_set_padding(ctx, 0);
   if (EVP_CipherUpdate(ctx, out, &outl, in, (int)len) != 1) goto out;
   rc = RTG_OK;
 out:
-  EVP_CIPHER_CTX_free(ctx);
+  if (cache == NULL) EVP_CIPHER_CTX_free(ctx);
   return rc;
 }
 
@@ -261,7 +298,8 @@ static const EVP_CIPHER *cbc(const struct rtg_dtls12_keys *k) {
 }
 
 static ptrdiff_t unprotect_cbc(const struct rtg_dtls12_keys *k, const struct rtg_dtls_record *rec,
-                               uint8_t *out, size_t cap, struct rtg_perr *perr) {
+                               uint8_t *out, size_t cap, struct rtg_perr *perr,
+                               struct rtg_dtls_cipher_cache *cache) {
   const struct rtg_dtls12_suite *s = k->suite;
   const uint8_t *p = rec->payload.p;
   size_t len = rec->payload.len, ml = s->mac_len, ct_len, pt_len, pad;
@@ -282,7 +320,7 @@ static ptrdiff_t unprotect_cbc(const struct rtg_dtls12_keys *k, const struct rtg
       return RTG_ERR_AUTH;
     }
     if (cap < ct_len) return RTG_ERR_NOBUF;
-    rc = raw_cipher(cbc(k), false, k->key, p, p + 16, ct_len, out);
+    rc = raw_cipher(cbc(k), false, k->key, k->suite->key_len, p, p + 16, ct_len, out, cache);
     if (rc) return rc;
     pad = out[ct_len - 1];
     if (pad + 1 > ct_len) goto bad_pad;
@@ -296,7 +334,7 @@ static ptrdiff_t unprotect_cbc(const struct rtg_dtls12_keys *k, const struct rtg
                         "too short or misaligned for CBC", "RFC 5246 §6.2.3.2");
   ct_len = len - 16;
   if (cap < ct_len) return RTG_ERR_NOBUF;
-  rc = raw_cipher(cbc(k), false, k->key, p, p + 16, ct_len, out);
+  rc = raw_cipher(cbc(k), false, k->key, k->suite->key_len, p, p + 16, ct_len, out, cache);
   if (rc) return rc;
   pad = out[ct_len - 1];
   if (pad + 1 + ml > ct_len) goto bad_pad;
@@ -320,6 +358,12 @@ bad_pad:
 
 ptrdiff_t rtg_dtls12_unprotect(const struct rtg_dtls12_keys *k, const struct rtg_dtls_record *rec,
                                uint8_t *out, size_t cap, struct rtg_perr *perr) {
+  return rtg_dtls12_unprotect_cached(k, rec, out, cap, perr, NULL);
+}
+
+ptrdiff_t rtg_dtls12_unprotect_cached(const struct rtg_dtls12_keys *k,
+                                      const struct rtg_dtls_record *rec, uint8_t *out, size_t cap,
+                                      struct rtg_perr *perr, struct rtg_dtls_cipher_cache *cache) {
   const uint8_t *p = rec->payload.p;
   size_t len = rec->payload.len, explicit_len, ct_len;
   uint8_t ad[13], nonce[12], tag[TAG_LEN];
@@ -328,7 +372,8 @@ ptrdiff_t rtg_dtls12_unprotect(const struct rtg_dtls12_keys *k, const struct rtg
   /* RFC 9146 §5 builds the additional data (and hides the content type)
    * differently for connection-ID records: not implemented. */
   if (rec->type == RTG_DTLS_CT_TLS12_CID) return RTG_ERR_UNSUPPORTED;
-  if (k->suite->kind == RTG_DTLS_CIPHER_AES_CBC) return unprotect_cbc(k, rec, out, cap, perr);
+  if (k->suite->kind == RTG_DTLS_CIPHER_AES_CBC)
+    return unprotect_cbc(k, rec, out, cap, perr, cache);
   explicit_len = k->suite->kind == RTG_DTLS_CIPHER_AES_GCM ? 8 : 0;
   if (len < explicit_len + TAG_LEN)
     return rtg_perr_set(perr, rec->offset + rec->header.len, "dtls.record.payload",
@@ -339,7 +384,7 @@ ptrdiff_t rtg_dtls12_unprotect(const struct rtg_dtls12_keys *k, const struct rtg
   ad12(ad, rec->epoch, rec->seq, rec->type, rec->version, ct_len);
   memcpy(tag, p + len - TAG_LEN, TAG_LEN);
   rc = aead(false, k->suite->kind, k->key, k->suite->key_len, nonce, ad, 13, p + explicit_len,
-            ct_len, out, tag);
+            ct_len, out, tag, cache);
   if (rc == RTG_ERR_AUTH)
     rtg_perr_set(perr, rec->offset + rec->header.len + len - TAG_LEN, "dtls.record.tag",
                  "AEAD tag does not verify (altered record or wrong keys)", "RFC 5246 §6.2.3.3");
@@ -373,7 +418,9 @@ ptrdiff_t rtg_dtls12_protect(const struct rtg_dtls12_keys *k, uint8_t type, uint
         return rc;
     }
     memset(p + 16 + inner, (int)pad, pad + 1);
-    if ((rc = raw_cipher(cbc(k), true, k->key, p, p + 16, inner + pad + 1, p + 16))) return rc;
+    if ((rc = raw_cipher(cbc(k), true, k->key, s->key_len, p, p + 16, inner + pad + 1, p + 16,
+                         NULL)))
+      return rc;
     if (k->etm) {
       ad12(ad, epoch, seq, type, version, 16 + inner + pad + 1);
       if ((rc = hmac3(s->mac_alg, k->mac_key, ml, ad, 13, p, 16 + inner + pad + 1, NULL, 0,
@@ -388,7 +435,7 @@ ptrdiff_t rtg_dtls12_protect(const struct rtg_dtls12_keys *k, uint8_t type, uint
     nonce12(k, epoch, seq, expl, nonce);
     ad12(ad, epoch, seq, type, version, len);
     rc = aead(true, s->kind, k->key, s->key_len, nonce, ad, 13, pt, len, p + explicit_len,
-              p + explicit_len + len);
+              p + explicit_len + len, NULL);
     if (rc) return rc;
   }
   out[0] = type;
@@ -500,14 +547,16 @@ int rtg_dtls13_keys_update(struct rtg_dtls13_keys *k) {
 }
 
 /* RFC 9147 §4.2.3: the mask comes from the first 16 bytes of ciphertext. */
-static int sn_mask(const struct rtg_dtls13_keys *k, const uint8_t sample[16], uint8_t mask[16]) {
+static int sn_mask(const struct rtg_dtls13_keys *k, const uint8_t sample[16], uint8_t mask[16],
+                   struct rtg_dtls_cipher_cache *cache) {
   static const uint8_t zero[16];
   if (k->suite->kind == RTG_DTLS_CIPHER_AES_GCM)
     return raw_cipher(k->suite->key_len == 16 ? EVP_aes_128_ecb() : EVP_aes_256_ecb(), true,
-                      k->sn_key, NULL, sample, 16, mask);
+                      k->sn_key, k->suite->key_len, NULL, sample, 16, mask, cache);
   /* ChaCha20: counter = sample[0..3] (little-endian), nonce = sample[4..15];
    * OpenSSL's 16-byte ChaCha20 IV has exactly that layout. */
-  return raw_cipher(EVP_chacha20(), true, k->sn_key, sample, zero, 16, mask);
+  return raw_cipher(EVP_chacha20(), true, k->sn_key, k->suite->key_len, sample, zero, 16, mask,
+                    cache);
 }
 
 /* RFC 9147 §4.2.2: the full sequence number closest to the one expected. */
@@ -526,6 +575,13 @@ static void nonce13(const struct rtg_dtls13_keys *k, uint64_t seq, uint8_t nonce
 ptrdiff_t rtg_dtls13_unprotect(struct rtg_dtls13_keys *k, const struct rtg_dtls_record *rec,
                                uint8_t *out, size_t cap, uint8_t *type, uint64_t *seq,
                                struct rtg_perr *perr) {
+  return rtg_dtls13_unprotect_cached(k, rec, out, cap, type, seq, perr, NULL);
+}
+
+ptrdiff_t rtg_dtls13_unprotect_cached(struct rtg_dtls13_keys *k, const struct rtg_dtls_record *rec,
+                                      uint8_t *out, size_t cap, uint8_t *type, uint64_t *seq,
+                                      struct rtg_perr *perr,
+                                      struct rtg_dtls_cipher_cache cache[2]) {
   uint8_t aad[1 + RTG_DTLS_CID_MAX + 2 + 2], mask[16], nonce[12], tag[TAG_LEN];
   size_t len = rec->payload.len, ct_len, sp = 1 + rec->cid.len;
   uint64_t low, full;
@@ -537,7 +593,7 @@ ptrdiff_t rtg_dtls13_unprotect(struct rtg_dtls13_keys *k, const struct rtg_dtls_
     return rtg_perr_set(perr, rec->offset + rec->header.len, "dtls.record.payload",
                         "ciphertext shorter than the 16-byte record number sample",
                         "RFC 9147 §4.2.3");
-  if ((rc = sn_mask(k, rec->payload.p, mask))) return rc;
+  if ((rc = sn_mask(k, rec->payload.p, mask, cache ? &cache[1] : NULL))) return rc;
   memcpy(aad, rec->header.p, rec->header.len);
   aad[sp] ^= mask[0];
   if (rec->seq_len == 2) {
@@ -552,7 +608,7 @@ ptrdiff_t rtg_dtls13_unprotect(struct rtg_dtls13_keys *k, const struct rtg_dtls_
   nonce13(k, full, nonce);
   memcpy(tag, rec->payload.p + ct_len, TAG_LEN);
   rc = aead(false, k->suite->kind, k->key, k->suite->key_len, nonce, aad, rec->header.len,
-            rec->payload.p, ct_len, out, tag);
+            rec->payload.p, ct_len, out, tag, cache ? &cache[0] : NULL);
   if (rc == RTG_ERR_AUTH)
     rtg_perr_set(perr, rec->offset + rec->header.len + ct_len, "dtls.record.tag",
                  "AEAD tag does not verify (altered record or wrong keys)", "RFC 9147 §4");
@@ -584,9 +640,9 @@ ptrdiff_t rtg_dtls13_protect(const struct rtg_dtls13_keys *k, uint8_t type, uint
   out[5 + len] = type;
   nonce13(k, seq, nonce);
   rc = aead(true, k->suite->kind, k->key, k->suite->key_len, nonce, out, 5, out + 5, len + 1,
-            out + 5, out + 5 + len + 1);
+            out + 5, out + 5 + len + 1, NULL);
   if (rc) return rc;
-  if ((rc = sn_mask(k, out + 5, mask))) return rc;
+  if ((rc = sn_mask(k, out + 5, mask, NULL))) return rc;
   out[1] ^= mask[0];
   out[2] ^= mask[1];
   return (ptrdiff_t)(5 + body);

@@ -664,6 +664,16 @@ RTG_NODISCARD int rtg_dtls_srtp_keys_split(uint16_t profile, const uint8_t *mate
 /* Session decryptor (pcap replay)                                          */
 /* ------------------------------------------------------------------------ */
 
+/* A cipher context keyed once and reused for every record under the same
+ * key (the decryptor keeps them; fields are internal). */
+struct rtg_dtls_cipher_cache {
+  void *evp;          /* EVP_CIPHER_CTX */
+  const void *cipher; /* the EVP_CIPHER it was keyed for */
+  uint8_t key[32];
+  uint8_t key_len;
+  bool enc;
+};
+
 /* Follows one DTLS session record by record, both directions: learns the
  * client and server randoms, the cipher suite, encrypt_then_mac, the
  * version (supported_versions) and the SRTP profile from the plaintext
@@ -684,6 +694,7 @@ struct rtg_dtls_decryptor {
   struct rtg_dtls12_keys c12, s12;
   bool have13[2][2]; /* [from_server][0 handshake, 1 application] */
   struct rtg_dtls13_keys k13[2][2];
+  struct rtg_dtls_cipher_cache cache[2][2]; /* [from_server][record, number mask] */
 };
 
 void rtg_dtls_decryptor_init(struct rtg_dtls_decryptor *d, const struct rtg_dtls_keylog *kl,
