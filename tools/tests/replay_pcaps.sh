@@ -108,6 +108,7 @@ K="--sdp $P/offer.sdp --sdp $P/answer.sdp --keylog $P/keylog.txt"
 finding tampered-srtp srtp.auth-failed "$R" replay "$T/neg/tampered-srtp.pcap" $K
 finding replayed-srtp srtp.replay "$R" replay "$T/neg/replayed-srtp.pcap" --rules srtp.replay=error $K
 finding tampered-dtls dtls.auth-failed "$R" replay "$T/neg/tampered-dtls.pcap" $K
+finding bad-sctp-checksum sctp.checksum "$R" replay "$T/neg/bad-sctp-checksum.pcap" $K
 C13="$S/pcaps/chromium-firefox-dtls13"
 python3 "$S/tools/make-negative-pcaps" "$C13" "$T/neg13" >/dev/null 2>&1 || bad "make-negative-pcaps dtls13"
 finding mitm-fingerprint-dtls13 dtls.fingerprint-mismatch "$R" replay "$C13/capture.pcap" --sdp "$C13/offer.sdp" --sdp "$T/neg13/wrong-fingerprint.sdp" --keylog "$C13/keylog.txt"
