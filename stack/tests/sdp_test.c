@@ -1046,6 +1046,45 @@ static void test_sdp_jsep_ice_restart(void **state) {
   free(o2);
 }
 
+/* An offer that restarts ICE is answered with the new local credentials
+ * the caller supplies (RFC 8839 §4.4.1.1.1); the restart is detected on the
+ * remote offers. */
+static void test_sdp_jsep_answer_ice_restart(void **state) {
+  struct rtg_jsep_local l;
+  struct rtg_sdp *o1 = parse_file("pcaps/firefox-firefox-dtls13/offer.sdp");
+  struct rtg_sdp *o2 = calloc(1, sizeof *o2), *a = calloc(1, sizeof *a);
+  size_t len;
+  char *text = load("pcaps/firefox-firefox-dtls13/offer.sdp", &len);
+  (void)state;
+  /* the offerer's second offer: new ufrag/pwd in every section */
+  char *t1 = text, *t2;
+  for (int k = 0; k < 3; k++) {
+    t2 = replace1(t1, "a=ice-ufrag:650613c9", "a=ice-ufrag:0ddba11s");
+    if (t1 != text) free(t1);
+    t1 = t2;
+    t2 = replace1(t1, "a=ice-pwd:a69d68511ac47cbdbf6201d5638b950f",
+                  "a=ice-pwd:00000000000000000000000000000000");
+    free(t1);
+    t1 = t2;
+  }
+  assert_int_equal(rtg_sdp_parse(o2, t1, strlen(t1), NULL), 0);
+  assert_false(rtg_jsep_ice_restart(o1, o1));
+  assert_true(rtg_jsep_ice_restart(o1, o2));
+  local_defaults(&l);
+  l.ice_ufrag = "next";
+  l.ice_pwd = "nextpassword0123456789";
+  l.sess_version = 2;
+  assert_int_equal(rtg_jsep_answer(o2, &l, a, NULL), 0);
+  check_answer(o2, a, &l);
+  for (size_t m = 0; m < a->nmedia; m++)
+    assert_string_equal(rtg_sdp_attr_get(a, (int)m, "ice-ufrag", true), "next");
+  free(t1);
+  free(text);
+  free(o1);
+  free(o2);
+  free(a);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sdp_parse_rfc8866_example),
@@ -1068,6 +1107,7 @@ int main(void) {
       cmocka_unit_test(test_sdp_jsep_answer_bundle_only),
       cmocka_unit_test(test_sdp_jsep_offer_answered),
       cmocka_unit_test(test_sdp_jsep_ice_restart),
+      cmocka_unit_test(test_sdp_jsep_answer_ice_restart),
   };
   return cmocka_run_group_tests_name("sdp", tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@ struct fake {
   int stale_once;    /* answer the next authenticated request with 438 */
   bool wrong_pass;   /* the server's password differs */
   bool bad_mi;       /* corrupt the MI of success responses */
+  bool mismatch;     /* answer Refresh with 437 Allocation Mismatch */
   const char *nonce; /* current nonce */
   uint32_t lifetime; /* LIFETIME answered */
   int requests;      /* requests seen */
@@ -110,6 +111,14 @@ static size_t serve(struct fake *f, const uint8_t *req, size_t len, uint8_t *out
     assert_int_equal(rtg_stun_builder_add_error(&b, 438, "Stale Nonce", 11), 0);
     assert_int_equal(rtg_stun_builder_add(&b, RTG_STUN_ATTR_REALM, "r", 1), 0);
     assert_int_equal(rtg_stun_builder_add(&b, RTG_STUN_ATTR_NONCE, f->nonce, strlen(f->nonce)), 0);
+    n = rtg_stun_builder_finish(&b);
+    rtg_stun_cred_free(&cred);
+    return (size_t)n;
+  }
+  if (f->mismatch && m.method == RTG_STUN_REFRESH) {
+    /* an authenticated error response: signed like a success */
+    assert_int_equal(rtg_stun_builder_add_error(&b, 437, "Allocation Mismatch", 19), 0);
+    assert_int_equal(rtg_stun_builder_add_integrity(&b, &cred), 0);
     n = rtg_stun_builder_finish(&b);
     rtg_stun_cred_free(&cred);
     return (size_t)n;
@@ -408,7 +417,9 @@ static void test_turn_client_permission_channel_data(void **state) {
   assert_memory_equal(&ev.peer, &peer_addr, sizeof peer_addr);
   /* inbound ChannelData */
   assert_int_equal(rtg_turn_client_handle_datagram(h.c, h.now, &server_addr,
-                                                   (const uint8_t *)"\x40\x00\x00\x03" "abc", 7),
+                                                   (const uint8_t *)"\x40\x00\x00\x03"
+                                                                    "abc",
+                                                   7),
                    0);
   ev = next_event(&h);
   assert_int_equal(ev.type, RTG_TURN_EV_DATA);
@@ -472,6 +483,32 @@ static void test_turn_client_refresh_timers(void **state) {
   rtg_turn_client_free(h.c);
 }
 
+/* 437 to a Refresh: the allocation is gone (RFC 8656 §8.3); the client
+ * reports it and may allocate again. */
+static void test_turn_client_refresh_mismatch(void **state) {
+  struct h h;
+  struct rtg_turn_event ev;
+  struct rtg_stun_addr r;
+  (void)state;
+  h_init(&h, false);
+  allocate(&h);
+  h.f.mismatch = true;
+  assert_int_equal(rtg_turn_client_refresh(h.c, h.now, 600), 0);
+  assert_int_equal(pump(&h), 1);
+  ev = next_event(&h);
+  assert_int_equal(ev.type, RTG_TURN_EV_FAILED);
+  assert_int_equal(ev.method, RTG_STUN_REFRESH);
+  assert_int_equal(ev.error_code, 437);
+  assert_false(rtg_turn_client_relayed(h.c, &r));
+  assert_int_equal(rtg_turn_client_send(h.c, h.now, &peer_addr, "x", 1), RTG_ERR_STATE);
+  h.f.mismatch = false;
+  /* the credentials are known now: one authenticated request */
+  assert_int_equal(rtg_turn_client_allocate(h.c, h.now), 0);
+  assert_int_equal(pump(&h), 1);
+  assert_int_equal(next_event(&h).type, RTG_TURN_EV_ALLOCATED);
+  rtg_turn_client_free(h.c);
+}
+
 /* A success response whose MESSAGE-INTEGRITY does not verify is dropped
  * (RFC 8489 §9.2.5): the transaction goes on and times out. */
 static void test_turn_client_forged_response(void **state) {
@@ -523,6 +560,7 @@ int main(void) {
       cmocka_unit_test(test_turn_client_retransmit_timeline),
       cmocka_unit_test(test_turn_client_permission_channel_data),
       cmocka_unit_test(test_turn_client_refresh_timers),
+      cmocka_unit_test(test_turn_client_refresh_mismatch),
       cmocka_unit_test(test_turn_client_forged_response),
       cmocka_unit_test(test_turn_client_new_invalid),
   };

@@ -443,7 +443,10 @@ static void tx_done(struct rtg_turn_client *c, struct tx *t, bool ok, uint16_t c
   if (t->method == RTG_STUN_CREATE_PERMISSION && p) p->perm_pending = false;
   if (t->method == RTG_STUN_CHANNEL_BIND && p) p->chan_pending = false;
   if (!ok) {
-    if (t->method == RTG_STUN_ALLOCATE) c->state = ST_IDLE;
+    /* 437 Allocation Mismatch on a Refresh: the server has no allocation
+     * for us any more (RFC 8656 §8.3) */
+    if (t->method == RTG_STUN_ALLOCATE || (t->method == RTG_STUN_REFRESH && code == 437))
+      c->state = ST_IDLE;
     fail_event(c, t->method, code, t->peer);
   }
   t->used = false;
