@@ -509,6 +509,41 @@ static void test_turn_client_refresh_mismatch(void **state) {
   rtg_turn_client_free(h.c);
 }
 
+/* An automatic Refresh that times out is reported and tried again 10 s
+ * later, while the allocation may still be alive. */
+static void test_turn_client_refresh_retry(void **state) {
+  struct h h;
+  struct rtg_turn_event ev;
+  uint8_t buf[2048];
+  size_t len;
+  struct rtg_stun_addr dst;
+  int sent = 0;
+  (void)state;
+  h_init(&h, false);
+  allocate(&h);
+  h.now = RTG_SEC(540);
+  assert_int_equal(rtg_turn_client_handle_timeout(h.c, h.now), 0);
+  /* the server stays silent: the 7 sends go out, then the failure */
+  for (;;) {
+    while (rtg_turn_client_poll_transmit(h.c, buf, sizeof buf, &len, &dst) == 0) sent++;
+    if (rtg_turn_client_poll_event(h.c, &ev) == 0) break;
+    h.now = rtg_turn_client_poll_timeout(h.c);
+    assert_true(h.now < RTG_SEC(600));
+    assert_int_equal(rtg_turn_client_handle_timeout(h.c, h.now), 0);
+  }
+  assert_int_equal(sent, 7);
+  assert_int_equal(ev.type, RTG_TURN_EV_FAILED);
+  assert_int_equal(ev.method, RTG_STUN_REFRESH);
+  assert_int_equal(ev.error_code, 0);
+  assert_int_equal(h.now, RTG_SEC(540) + RTG_MS(39500));
+  assert_int_equal(rtg_turn_client_poll_timeout(h.c), h.now + RTG_SEC(10));
+  h.now += RTG_SEC(10);
+  assert_int_equal(rtg_turn_client_handle_timeout(h.c, h.now), 0);
+  assert_int_equal(pump(&h), 1);
+  assert_int_equal(next_event(&h).type, RTG_TURN_EV_REFRESHED);
+  rtg_turn_client_free(h.c);
+}
+
 /* A success response whose MESSAGE-INTEGRITY does not verify is dropped
  * (RFC 8489 §9.2.5): the transaction goes on and times out. */
 static void test_turn_client_forged_response(void **state) {
@@ -561,6 +596,7 @@ int main(void) {
       cmocka_unit_test(test_turn_client_permission_channel_data),
       cmocka_unit_test(test_turn_client_refresh_timers),
       cmocka_unit_test(test_turn_client_refresh_mismatch),
+      cmocka_unit_test(test_turn_client_refresh_retry),
       cmocka_unit_test(test_turn_client_forged_response),
       cmocka_unit_test(test_turn_client_new_invalid),
   };

@@ -438,7 +438,7 @@ static int learn_auth(struct rtg_turn_client *c, const struct rtg_stun_msg *m) {
   return 0;
 }
 
-static void tx_done(struct rtg_turn_client *c, struct tx *t, bool ok, uint16_t code) {
+static void tx_done(struct rtg_turn_client *c, struct tx *t, bool ok, uint16_t code, rtg_time now) {
   struct peer *p = t->peer >= 0 ? &c->peers[t->peer] : NULL;
   if (t->method == RTG_STUN_CREATE_PERMISSION && p) p->perm_pending = false;
   if (t->method == RTG_STUN_CHANNEL_BIND && p) p->chan_pending = false;
@@ -447,6 +447,11 @@ static void tx_done(struct rtg_turn_client *c, struct tx *t, bool ok, uint16_t c
      * for us any more (RFC 8656 §8.3) */
     if (t->method == RTG_STUN_ALLOCATE || (t->method == RTG_STUN_REFRESH && code == 437))
       c->state = ST_IDLE;
+    /* any other failed automatic refresh is tried again in 10 s while the
+     * allocation may still live */
+    if (t->method == RTG_STUN_REFRESH && t->lifetime != 0 && c->state == ST_ALLOCATED &&
+        c->alloc_refresh == RTG_TIME_NEVER)
+      c->alloc_refresh = now + RTG_SEC(10);
     fail_event(c, t->method, code, t->peer);
   }
   t->used = false;
@@ -462,7 +467,7 @@ static void on_success(struct rtg_turn_client *c, struct tx *t, const struct rtg
     case RTG_STUN_ALLOCATE:
       if (rtg_stun_msg_find(m, RTG_STUN_ATTR_XOR_RELAYED_ADDRESS, &a) ||
           rtg_stun_attr_addr(m, &a, &c->relayed, NULL)) {
-        tx_done(c, t, false, 0);
+        tx_done(c, t, false, 0, now);
         return;
       }
       memset(&c->mapped, 0, sizeof c->mapped);
@@ -522,7 +527,7 @@ static void on_success(struct rtg_turn_client *c, struct tx *t, const struct rtg
       break;
     default: break;
   }
-  tx_done(c, t, true, 0);
+  tx_done(c, t, true, 0, now);
 }
 
 static int on_response(struct rtg_turn_client *c, const struct rtg_stun_msg *m, rtg_time now) {
@@ -559,7 +564,7 @@ static int on_response(struct rtg_turn_client *c, const struct rtg_stun_msg *m, 
       return 0;
     }
   }
-  tx_done(c, t, false, code);
+  tx_done(c, t, false, code, now);
   return 0;
 }
 
@@ -617,7 +622,7 @@ int rtg_turn_client_handle_timeout(struct rtg_turn_client *c, rtg_time now) {
     struct tx *t = &c->tx[i];
     if (!t->used || now < t->next) continue;
     if (t->sends >= RC_SENDS) {
-      tx_done(c, t, false, 0); /* RFC 8489 §6.2.1: timed out */
+      tx_done(c, t, false, 0, now); /* RFC 8489 §6.2.1: timed out */
       continue;
     }
     t->due = true;
