@@ -26,6 +26,7 @@ struct fake {
   bool wrong_pass;   /* the server's password differs */
   bool bad_mi;       /* corrupt the MI of success responses */
   bool mismatch;     /* answer Refresh with 437 Allocation Mismatch */
+  uint32_t family;   /* REQUESTED-ADDRESS-FAMILY of the last Allocate (0: none) */
   const char *nonce; /* current nonce */
   uint32_t lifetime; /* LIFETIME answered */
   int requests;      /* requests seen */
@@ -128,6 +129,9 @@ static size_t serve(struct fake *f, const uint8_t *req, size_t len, uint8_t *out
     case RTG_STUN_ALLOCATE:
       assert_int_equal(rtg_stun_msg_find(&m, RTG_STUN_ATTR_REQUESTED_TRANSPORT, &a), 0);
       assert_int_equal(rtg_load_u32(a.value), 17u << 24);
+      f->family = 0;
+      if (rtg_stun_msg_find(&m, RTG_STUN_ATTR_REQUESTED_ADDRESS_FAMILY, &a) == 0)
+        assert_int_equal(rtg_stun_attr_u32(&a, &f->family, NULL), 0);
       assert_int_equal(
           rtg_stun_builder_add_addr(&b, RTG_STUN_ATTR_XOR_RELAYED_ADDRESS, &relayed_addr), 0);
       assert_int_equal(
@@ -439,6 +443,43 @@ static void test_turn_client_permission_channel_data(void **state) {
   rtg_turn_client_free(h.c);
 }
 
+/* IPv6: REQUESTED-ADDRESS-FAMILY on request, IPv6 peers in Send
+ * indications. */
+static void test_turn_client_ipv6(void **state) {
+  static const struct rtg_stun_addr peer6 = {
+      2, 9000, {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+  struct rtg_turn_config cfg;
+  struct h h;
+  uint8_t buf[2048];
+  size_t len;
+  struct rtg_stun_addr dst, pa;
+  struct rtg_stun_msg m;
+  struct rtg_stun_attr a;
+  (void)state;
+  h_init(&h, false);
+  allocate(&h);
+  assert_int_equal(h.f.family, 0);
+  assert_int_equal(rtg_turn_client_send(h.c, h.now, &peer6, "six", 3), 0);
+  assert_int_equal(rtg_turn_client_poll_transmit(h.c, buf, sizeof buf, &len, &dst), 0);
+  assert_int_equal(rtg_stun_msg_parse(&m, buf, len, NULL), 0);
+  assert_int_equal(rtg_stun_msg_find(&m, RTG_STUN_ATTR_XOR_PEER_ADDRESS, &a), 0);
+  assert_int_equal(rtg_stun_attr_addr(&m, &a, &pa, NULL), 0);
+  assert_memory_equal(&pa, &peer6, sizeof pa);
+  rtg_turn_client_free(h.c);
+  /* an IPv6 relay asked for */
+  h_init(&h, false);
+  rtg_turn_client_free(h.c);
+  memset(&cfg, 0, sizeof cfg);
+  cfg.server = server_addr;
+  cfg.username = "u";
+  cfg.password = "p";
+  cfg.ipv6_relay = true;
+  assert_int_equal(rtg_turn_client_new(&h.c, &h.ctx, &cfg), 0);
+  allocate(&h);
+  assert_int_equal(h.f.family, 2u << 24);
+  rtg_turn_client_free(h.c);
+}
+
 /* Allocation refreshed 60 s before its 600 s lifetime, permission every
  * 240 s, channel every 540 s; Refresh 0 deallocates. */
 static void test_turn_client_refresh_timers(void **state) {
@@ -594,6 +635,7 @@ int main(void) {
       cmocka_unit_test(test_turn_client_wrong_password),
       cmocka_unit_test(test_turn_client_retransmit_timeline),
       cmocka_unit_test(test_turn_client_permission_channel_data),
+      cmocka_unit_test(test_turn_client_ipv6),
       cmocka_unit_test(test_turn_client_refresh_timers),
       cmocka_unit_test(test_turn_client_refresh_mismatch),
       cmocka_unit_test(test_turn_client_refresh_retry),

@@ -70,7 +70,7 @@ struct rtg_turn_client {
   size_t ulen, plen, rlen, nlen;
   uint32_t lifetime_req;
   rtg_time rto0;
-  bool prefer_md5;
+  bool prefer_md5, ipv6_relay;
   enum state state;
   bool have_key, sha256, send_pwalgs;
   struct rtg_stun_cred cred;
@@ -123,6 +123,7 @@ int rtg_turn_client_new(struct rtg_turn_client **out, const struct rtg_ctx *ctx,
   c->lifetime_req = cfg->lifetime ? cfg->lifetime : 600;
   c->rto0 = cfg->rto > 0 ? cfg->rto : RTG_MS(500);
   c->prefer_md5 = cfg->prefer_md5;
+  c->ipv6_relay = cfg->ipv6_relay;
   c->next_channel = 0x4000;
   *out = c;
   return 0;
@@ -215,6 +216,9 @@ static int build(struct rtg_turn_client *c, struct tx *t) {
       /* RFC 8656 §18.13: protocol 17 (UDP) in the top byte */
       STICKY(rtg_stun_builder_add_u32(&b, RTG_STUN_ATTR_REQUESTED_TRANSPORT, 17u << 24));
       STICKY(rtg_stun_builder_add_u32(&b, RTG_STUN_ATTR_LIFETIME, c->lifetime_req));
+      /* family 0x02 in the top byte; IPv4 is the default, left out */
+      if (c->ipv6_relay)
+        STICKY(rtg_stun_builder_add_u32(&b, RTG_STUN_ATTR_REQUESTED_ADDRESS_FAMILY, 2u << 24));
       break;
     case RTG_STUN_REFRESH:
       STICKY(rtg_stun_builder_add_u32(&b, RTG_STUN_ATTR_LIFETIME, t->lifetime));

@@ -38,6 +38,7 @@ struct rtg_turn_config {
   uint32_t lifetime;    /* requested allocation lifetime, s (0: 600) */
   rtg_time rto;         /* initial retransmission timeout (0: 500 ms) */
   bool prefer_md5;      /* use MD5 even when the server offers SHA-256 */
+  bool ipv6_relay;      /* REQUESTED-ADDRESS-FAMILY IPv6 (RFC 8656 §18.10) */
   const char *software; /* SOFTWARE attribute, or NULL */
 };
 
