@@ -5,7 +5,9 @@
  * allocates, creates a permission for a local UDP echo socket and relays
  * datagrams to it through Send indications and through a channel, then
  * deallocates. The test does its own sockets (the stack does not); every
- * wait is bounded and the server is killed on every exit path. Skipped
+ * wait is bounded and the server is killed on every exit path. A second
+ * case gives the allocation's relay candidate to an ICE agent, which
+ * connects through coturn to an agent on a plain socket. Skipped
  * (passing) when turnserver is not installed.
  */
 #include <arpa/inet.h>
@@ -29,6 +31,7 @@
 
 #include <cmocka.h>
 
+#include "rtg/ice.h"
 #include "rtg/turn.h"
 
 static pid_t server_pid = -1;
@@ -228,49 +231,58 @@ static void relay_round_trip(struct io *io, const char *msg, bool via_channel) {
   fail_msg("no echo for '%s'", msg);
 }
 
-static void test_turn_coturn_allocate_relay(void **state) {
+/* Starts turnserver and allocates through it; |ev| gets the ALLOCATED
+ * event and |*cport| the client socket's port. Skips without turnserver. */
+static void bring_up(struct io *io, struct rtg_ctx *ctx, struct rtg_turn_event *ev,
+                     uint16_t *cport) {
   const char *bin = find_turnserver();
-  struct rtg_ctx ctx;
   struct rtg_turn_config cfg;
-  struct io io;
-  struct rtg_turn_event ev;
-  uint16_t port, cport, eport, ch = 0;
+  uint16_t port, eport;
   enum rtg_turn_event_type t;
-  (void)state;
   if (bin == NULL) {
     print_message("turnserver (Debian package coturn) not installed: skipping\n");
     skip();
   }
-  memset(&io, 0, sizeof io);
+  memset(io, 0, sizeof *io);
   /* a free port for the server: bind, read it, close */
   {
     int fd = udp_socket(&port);
     close(fd);
   }
-  io.cfd = udp_socket(&cport);
-  io.efd = udp_socket(&eport);
-  io.echo = (struct rtg_stun_addr){1, eport, {127, 0, 0, 1}};
+  io->cfd = udp_socket(cport);
+  io->efd = udp_socket(&eport);
+  io->echo = (struct rtg_stun_addr){1, eport, {127, 0, 0, 1}};
   start_server(bin, port);
 
-  rtg_ctx_default(&ctx);
+  rtg_ctx_default(ctx);
   memset(&cfg, 0, sizeof cfg);
   cfg.server = (struct rtg_stun_addr){1, port, {127, 0, 0, 1}};
   cfg.username = "u";
   cfg.password = "p";
   cfg.software = "rtcgate turn_coturn_test";
   cfg.rto = RTG_MS(100); /* the server may still be starting: retry quickly */
-  assert_int_equal(rtg_turn_client_new(&io.c, &ctx, &cfg), 0);
+  assert_int_equal(rtg_turn_client_new(&io->c, ctx, &cfg), 0);
 
   /* Allocate (retrying while turnserver starts up, at most ~10 s) */
   rtg_time deadline = now_ns() + RTG_SEC(10);
   for (;;) {
-    assert_int_equal(rtg_turn_client_allocate(io.c, now_ns()), 0);
-    t = wait_event(&io, deadline, &ev, NULL, NULL);
+    assert_int_equal(rtg_turn_client_allocate(io->c, now_ns()), 0);
+    t = wait_event(io, deadline, ev, NULL, NULL);
     if (t == RTG_TURN_EV_ALLOCATED) break;
     assert_int_equal(t, RTG_TURN_EV_FAILED);
-    assert_int_equal(ev.error_code, 0); /* only timeouts are acceptable here */
+    assert_int_equal(ev->error_code, 0); /* only timeouts are acceptable here */
     assert_true(now_ns() < deadline);
   }
+}
+
+static void test_turn_coturn_allocate_relay(void **state) {
+  struct rtg_ctx ctx;
+  struct io io;
+  struct rtg_turn_event ev;
+  uint16_t cport, ch = 0;
+  enum rtg_turn_event_type t;
+  (void)state;
+  bring_up(&io, &ctx, &ev, &cport);
   assert_int_equal(ev.relayed.family, 1);
   assert_memory_equal(ev.relayed.addr, "\x7f\x00\x00\x01", 4);
   assert_int_not_equal(ev.relayed.port, 0);
@@ -307,9 +319,126 @@ static void test_turn_coturn_allocate_relay(void **state) {
   close(io.efd);
 }
 
+/* The relay candidate feeds an ICE agent: agent A has only the relay
+ * candidate of the allocation (checks go out through the TURN client,
+ * answers come back as DATA events), agent B a host candidate on a plain
+ * socket; both must connect, A on a relay pair. */
+static void test_turn_coturn_ice_relay_candidate(void **state) {
+  struct rtg_ctx ctx;
+  struct io io;
+  struct rtg_turn_event ev;
+  struct rtg_ice_config ca, cb;
+  struct rtg_ice_agent *A = NULL, *B = NULL;
+  struct rtg_ice_cand relay, hostb, l, r;
+  uint16_t cport, bport;
+  int bfd;
+  bool a_conn = false, b_conn = false;
+  (void)state;
+  bring_up(&io, &ctx, &ev, &cport);
+  bfd = udp_socket(&bport);
+  memset(&ca, 0, sizeof ca);
+  ca.role = RTG_ICE_CONTROLLING;
+  ca.ufrag = "rtgA";
+  ca.pwd = "agentApassword01234567";
+  memset(&cb, 0, sizeof cb);
+  cb.role = RTG_ICE_CONTROLLED;
+  cb.ufrag = "rtgB";
+  cb.pwd = "agentBpassword01234567";
+  assert_int_equal(rtg_ice_agent_new(&A, &ctx, &ca), 0);
+  assert_int_equal(rtg_ice_agent_new(&B, &ctx, &cb), 0);
+  assert_int_equal(rtg_turn_client_ice_candidate(io.c, "relay1", 65535, &relay), 0);
+  assert_int_equal(relay.type, RTG_ICE_CAND_RELAY);
+  assert_memory_equal(&relay.addr, &ev.relayed, sizeof relay.addr);
+  memset(&hostb, 0, sizeof hostb);
+  hostb.type = RTG_ICE_CAND_HOST;
+  hostb.addr = (struct rtg_stun_addr){1, bport, {127, 0, 0, 1}};
+  hostb.base = hostb.addr;
+  snprintf(hostb.foundation, sizeof hostb.foundation, "host1");
+  assert_int_equal(rtg_ice_agent_add_local_candidate(A, &relay), 0);
+  assert_int_equal(rtg_ice_agent_add_local_candidate(B, &hostb), 0);
+  assert_int_equal(rtg_ice_agent_set_remote_credentials(A, cb.ufrag, cb.pwd), 0);
+  assert_int_equal(rtg_ice_agent_set_remote_credentials(B, ca.ufrag, ca.pwd), 0);
+  assert_int_equal(rtg_ice_agent_add_remote_candidate(A, &hostb), 0);
+  assert_int_equal(rtg_ice_agent_add_remote_candidate(B, &relay), 0);
+  rtg_ice_agent_end_of_candidates(A);
+  rtg_ice_agent_end_of_candidates(B);
+  /* a permission for the remote candidate, as an agent gathering relay
+   * candidates does (RFC 8445 §5.1.1.2 / RFC 8656 §9) */
+  assert_int_equal(rtg_turn_client_permit(io.c, now_ns(), &hostb.addr), 0);
+  assert_int_equal(wait_event(&io, now_ns() + RTG_SEC(5), &ev, NULL, NULL),
+                   RTG_TURN_EV_PERMISSION_CREATED);
+
+  rtg_time deadline = now_ns() + RTG_SEC(10);
+  while (!(a_conn && b_conn) && now_ns() < deadline) {
+    uint8_t buf[2048];
+    size_t len;
+    struct rtg_stun_addr src, dst;
+    struct sockaddr_in sa;
+    struct rtg_ice_event ie;
+    rtg_time now = now_ns(), t;
+    struct pollfd p[2] = {{io.cfd, POLLIN, 0}, {bfd, POLLIN, 0}};
+    int ms;
+    while (rtg_ice_agent_poll_transmit(A, buf, sizeof buf, &len, &src, &dst) == 0) {
+      assert_memory_equal(&src, &relay.addr, sizeof src); /* only the relay base */
+      assert_int_equal(rtg_turn_client_send(io.c, now, &dst, buf, len), 0);
+    }
+    while (rtg_ice_agent_poll_transmit(B, buf, sizeof buf, &len, &src, &dst) == 0) {
+      to_sa(&dst, &sa);
+      assert_true(sendto(bfd, buf, len, 0, (struct sockaddr *)&sa, sizeof sa) == (ssize_t)len);
+    }
+    flush(&io);
+    while (rtg_turn_client_poll_event(io.c, &ev) == 0)
+      if (ev.type == RTG_TURN_EV_DATA)
+        (void)!rtg_ice_agent_handle_datagram(A, now, &relay.addr, &ev.peer, ev.data, ev.len);
+    while (rtg_ice_agent_poll_event(A, &ie) == 0)
+      a_conn = a_conn || ie.type == RTG_ICE_EV_CONNECTED;
+    while (rtg_ice_agent_poll_event(B, &ie) == 0)
+      b_conn = b_conn || ie.type == RTG_ICE_EV_CONNECTED;
+    t = rtg_ice_agent_poll_timeout(A);
+    if (rtg_ice_agent_poll_timeout(B) < t) t = rtg_ice_agent_poll_timeout(B);
+    if (rtg_turn_client_poll_timeout(io.c) < t) t = rtg_turn_client_poll_timeout(io.c);
+    if (t > deadline) t = deadline;
+    ms = t <= now ? 0 : (int)((t - now) / 1000000) + 1;
+    if (ms > 50) ms = 50;
+    if (poll(p, 2, ms) < 0 && errno != EINTR) fail();
+    now = now_ns();
+    if (p[0].revents & POLLIN) {
+      socklen_t sl = sizeof sa;
+      ssize_t n = recvfrom(io.cfd, buf, sizeof buf, 0, (struct sockaddr *)&sa, &sl);
+      if (n > 0) {
+        from_sa(&sa, &src);
+        (void)!rtg_turn_client_handle_datagram(io.c, now, &src, buf, (size_t)n);
+      }
+    }
+    if (p[1].revents & POLLIN) {
+      socklen_t sl = sizeof sa;
+      ssize_t n = recvfrom(bfd, buf, sizeof buf, 0, (struct sockaddr *)&sa, &sl);
+      if (n > 0) {
+        from_sa(&sa, &src);
+        (void)!rtg_ice_agent_handle_datagram(B, now, &hostb.addr, &src, buf, (size_t)n);
+      }
+    }
+    assert_int_equal(rtg_ice_agent_handle_timeout(A, now), 0);
+    assert_int_equal(rtg_ice_agent_handle_timeout(B, now), 0);
+    assert_int_equal(rtg_turn_client_handle_timeout(io.c, now), 0);
+  }
+  assert_true(a_conn);
+  assert_true(b_conn);
+  assert_int_equal(rtg_ice_agent_selected_pair(A, &l, &r), 0);
+  assert_int_equal(l.type, RTG_ICE_CAND_RELAY);
+  assert_memory_equal(&r.addr, &hostb.addr, sizeof r.addr);
+  rtg_ice_agent_free(A);
+  rtg_ice_agent_free(B);
+  rtg_turn_client_free(io.c);
+  close(bfd);
+  close(io.cfd);
+  close(io.efd);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_turn_coturn_allocate_relay, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_turn_coturn_ice_relay_candidate, setup, teardown),
   };
   atexit(kill_server);
   return cmocka_run_group_tests_name("turn_coturn", tests, NULL, NULL);

@@ -393,6 +393,20 @@ bool rtg_turn_client_relayed(const struct rtg_turn_client *c, struct rtg_stun_ad
   return true;
 }
 
+int rtg_turn_client_ice_candidate(const struct rtg_turn_client *c, const char *foundation,
+                                  uint16_t local_pref, struct rtg_ice_cand *out) {
+  size_t n = foundation ? strlen(foundation) : 0;
+  if (c->state != ST_ALLOCATED) return RTG_ERR_STATE;
+  if (n == 0 || n >= sizeof out->foundation) return RTG_ERR_INVAL;
+  memset(out, 0, sizeof *out);
+  out->type = RTG_ICE_CAND_RELAY;
+  out->addr = c->relayed;
+  out->base = c->relayed;
+  out->priority = rtg_ice_cand_priority(RTG_ICE_CAND_RELAY, local_pref);
+  memcpy(out->foundation, foundation, n + 1);
+  return 0;
+}
+
 /* ---- responses ------------------------------------------------------------ */
 
 static int attr_string(const struct rtg_stun_msg *m, uint16_t type, char *dst, size_t cap,

@@ -20,6 +20,7 @@
 #define RTG_TURN_H
 
 #include "rtg/core.h"
+#include "rtg/ice.h"
 #include "rtg/stun.h"
 
 #ifdef __cplusplus
@@ -139,6 +140,17 @@ RTG_NODISCARD int rtg_turn_client_poll_event(struct rtg_turn_client *c, struct r
 
 /* The relayed transport address once allocated (false before). */
 bool rtg_turn_client_relayed(const struct rtg_turn_client *c, struct rtg_stun_addr *out);
+
+/* rtg_turn_client_ice_candidate fills |out| with the relay candidate of
+ * the allocation for the ICE agent (RFC 8445 §5.1.1.2: address and base
+ * are the relayed address; priority for |local_pref|, RFC 8445 §5.1.2.1;
+ * |foundation| 1..32 ice-chars). Checks the agent sends from that base go
+ * through rtg_turn_client_send; DATA events are fed to the agent with the
+ * relayed address as the local base.
+ * returns 0 or one of: RTG_ERR_STATE (no allocation), RTG_ERR_INVAL. */
+RTG_NODISCARD int rtg_turn_client_ice_candidate(const struct rtg_turn_client *c,
+                                                const char *foundation, uint16_t local_pref,
+                                                struct rtg_ice_cand *out);
 
 #ifdef __cplusplus
 }
