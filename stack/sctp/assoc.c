@@ -829,15 +829,19 @@ static int deliver_pending(struct rtg_sctp_assoc *a, uint16_t sid) {
   return 0;
 }
 
+/* Releases one received fragment's bytes (the entry stays). */
+static void rx_release(struct rtg_sctp_assoc *a, struct rxf *f) {
+  a->rx_bytes -= f->len;
+  if (f->pooled)
+    block_put(a, f->data);
+  else
+    rtg_free(&a->ctx, f->data);
+  f->data = NULL;
+}
+
 /* Frees the fragments rx[lo..hi) and closes the hole. */
 static void rx_remove(struct rtg_sctp_assoc *a, size_t lo, size_t hi) {
-  for (size_t i = lo; i < hi; i++) {
-    a->rx_bytes -= a->rx[i].len;
-    if (a->rx[i].pooled)
-      block_put(a, a->rx[i].data);
-    else
-      rtg_free(&a->ctx, a->rx[i].data);
-  }
+  for (size_t i = lo; i < hi; i++) rx_release(a, &a->rx[i]);
   memmove(&a->rx[lo], &a->rx[hi], (a->rx_n - hi) * sizeof a->rx[0]);
   a->rx_n -= hi - lo;
 }
@@ -900,12 +904,7 @@ static int gather(struct rtg_sctp_assoc *a, const size_t *idx, size_t n, uint8_t
     struct rxf *f = &a->rx[idx[k]];
     if (*buf) memcpy(*buf + t, f->data, f->len);
     t += f->len;
-    a->rx_bytes -= f->len;
-    if (f->pooled)
-      block_put(a, f->data);
-    else
-      rtg_free(&a->ctx, f->data);
-    f->data = NULL;
+    rx_release(a, f);
   }
   /* close the holes (the indexes are increasing) */
   for (size_t r = 0; r < a->rx_n; r++)
@@ -1078,11 +1077,7 @@ static int on_forward_tsn(struct rtg_sctp_assoc *a, const struct rtg_sctp_fwd_ts
       for (size_t r = 0; r < a->rx_n; r++) {
         struct rxf *g = &a->rx[r];
         if (g->sid == sid && g->mid == mid && (g->flags & RTG_SCTP_DATA_UNORDERED)) {
-          a->rx_bytes -= g->len;
-          if (g->pooled)
-            block_put(a, g->data);
-          else
-            rtg_free(&a->ctx, g->data);
+          rx_release(a, g);
         } else {
           a->rx[w++] = *g;
         }
