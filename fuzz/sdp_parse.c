@@ -49,6 +49,15 @@ static void check_views(const struct rtg_sdp *s) {
         ptrdiff_t wn = rtg_sdp_candidate_write(&c, cw, sizeof cw);
         CHECK(wn > 0);
         CHECK(rtg_sdp_candidate_parse(cw, (size_t)wn, &c2, NULL) == 0);
+        struct rtg_ice_cand ic;
+        if (rtg_sdp_candidate_to_ice(&c, &ic) == 0) {
+          wn = rtg_sdp_candidate_write_ice(&ic, cw, sizeof cw);
+          CHECK(wn > 0);
+          CHECK(rtg_sdp_candidate_parse(cw, (size_t)wn, &c2, NULL) == 0);
+          CHECK(c2.port == c.port && c2.priority == c.priority && c2.type == c.type);
+          wn = rtg_sdp_candidate_write(&c, cw, sizeof cw);
+          CHECK(rtg_sdp_candidate_parse(cw, (size_t)wn, &c2, NULL) == 0);
+        }
         CHECK(c2.component == c.component && c2.priority == c.priority && c2.port == c.port &&
               c2.type == c.type && c2.tcptype == c.tcptype && c2.next == c.next &&
               c2.has_raddr == c.has_raddr && c2.has_rport == c.has_rport && c2.rport == c.rport);

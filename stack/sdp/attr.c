@@ -792,3 +792,62 @@ ptrdiff_t rtg_sdp_candidate_write(const struct rtg_sdp_candidate *c, char *buf, 
   if (n >= cap) return RTG_ERR_NOBUF;
   return (ptrdiff_t)n;
 }
+
+int rtg_sdp_candidate_to_ice(const struct rtg_sdp_candidate *c, struct rtg_ice_cand *out) {
+  static const uint8_t types[] = {0, RTG_ICE_CAND_HOST, RTG_ICE_CAND_SRFLX, RTG_ICE_CAND_PRFLX,
+                                  RTG_ICE_CAND_RELAY};
+  char host[64];
+  memset(out, 0, sizeof *out);
+  if (!c->udp || c->type == RTG_SDP_CAND_OTHER || c->type > RTG_SDP_CAND_RELAY)
+    return RTG_ERR_UNSUPPORTED;
+  if (c->foundation.len >= sizeof out->foundation || c->addr.len >= sizeof host)
+    return RTG_ERR_INVAL;
+  out->type = types[c->type];
+  out->priority = c->priority;
+  memcpy(out->foundation, c->foundation.p, c->foundation.len);
+  memcpy(host, c->addr.p, c->addr.len);
+  host[c->addr.len] = 0;
+  out->addr.port = c->port;
+  if (c->family == 4 && inet_pton(AF_INET, host, out->addr.addr) == 1) {
+    out->addr.family = 1;
+  } else if (c->family == 6 && inet_pton(AF_INET6, host, out->addr.addr) == 1) {
+    out->addr.family = 2;
+  } else if (c->mdns && c->addr.len < sizeof out->hostname) {
+    memcpy(out->hostname, host, c->addr.len + 1);
+  } else {
+    return RTG_ERR_INVAL;
+  }
+  out->base = out->addr;
+  return 0;
+}
+
+static bool addr_text(const struct rtg_stun_addr *a, char *buf, size_t cap) {
+  if (a->family == 1) return inet_ntop(AF_INET, a->addr, buf, (socklen_t)cap) != NULL;
+  if (a->family == 2) return inet_ntop(AF_INET6, a->addr, buf, (socklen_t)cap) != NULL;
+  return false;
+}
+
+ptrdiff_t rtg_sdp_candidate_write_ice(const struct rtg_ice_cand *c, char *buf, size_t cap) {
+  static const char *const names[] = {"host", "srflx", "prflx", "relay"};
+  char addr[64], base[64];
+  int n;
+  size_t flen = strnlen(c->foundation, sizeof c->foundation);
+  if (c->type > RTG_ICE_CAND_RELAY || flen == 0 || flen >= sizeof c->foundation)
+    return RTG_ERR_INVAL;
+  if (c->hostname[0]) {
+    if (strnlen(c->hostname, sizeof c->hostname) >= sizeof c->hostname) return RTG_ERR_INVAL;
+    snprintf(addr, sizeof addr, "%s", c->hostname);
+  } else if (!addr_text(&c->addr, addr, sizeof addr)) {
+    return RTG_ERR_INVAL;
+  }
+  if (c->type == RTG_ICE_CAND_HOST || !addr_text(&c->base, base, sizeof base))
+    n = snprintf(buf, cap, "%s 1 udp %u %s %u typ %s", c->foundation,
+                 c->priority ? c->priority : rtg_ice_cand_priority(c->type, 65535), addr,
+                 c->addr.port, names[c->type]);
+  else
+    n = snprintf(buf, cap, "%s 1 udp %u %s %u typ %s raddr %s rport %u", c->foundation,
+                 c->priority ? c->priority : rtg_ice_cand_priority(c->type, 65535), addr,
+                 c->addr.port, names[c->type], base, c->base.port);
+  if (n < 0 || (size_t)n >= cap) return RTG_ERR_NOBUF;
+  return n;
+}

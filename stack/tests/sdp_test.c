@@ -407,6 +407,68 @@ static void test_sdp_candidate_write_round_trip(void **state) {
   free(s);
 }
 
+/* Candidates to and from the ICE agent's form (rtg/ice.h). */
+static void test_sdp_candidate_to_ice(void **state) {
+  struct rtg_sdp *s = new_sdp();
+  size_t len, i = 0;
+  char *text = load("pcaps/chromium-firefox-dtls13/offer.sdp", &len);
+  struct rtg_sdp_candidate c, c2;
+  struct rtg_ice_cand ic, ic2;
+  char out[256];
+  int udp = 0, tcp = 0;
+  (void)state;
+  assert_int_equal(rtg_sdp_parse(s, text, len, NULL), 0);
+  while (rtg_sdp_attr_find(s, 0, "candidate", &i) == 0) {
+    assert_int_equal(rtg_sdp_get_candidate(s, i, &c), 0);
+    int rc = rtg_sdp_candidate_to_ice(&c, &ic);
+    if (c.tcp) {
+      assert_int_equal(rc, RTG_ERR_UNSUPPORTED);
+      tcp++;
+    } else {
+      assert_int_equal(rc, 0);
+      assert_int_equal(ic.type, RTG_ICE_CAND_HOST);
+      assert_int_equal(ic.addr.family, 1);
+      assert_int_equal(ic.addr.port, c.port);
+      assert_int_equal(ic.priority, c.priority);
+      assert_memory_equal(ic.foundation, c.foundation.p, c.foundation.len);
+      udp++;
+    }
+    i++;
+  }
+  assert_int_equal(udp, 2);
+  assert_int_equal(tcp, 2);
+  /* srflx IPv6 with raddr/rport: write_ice then parse back */
+  static const char srflx[] =
+      "9 1 udp 1686052607 2001:db8::7 40000 typ srflx raddr "
+      "2001:db8::1 rport 5000";
+  assert_int_equal(rtg_sdp_candidate_parse(srflx, strlen(srflx), &c, NULL), 0);
+  assert_int_equal(rtg_sdp_candidate_to_ice(&c, &ic), 0);
+  assert_int_equal(ic.type, RTG_ICE_CAND_SRFLX);
+  assert_int_equal(ic.addr.family, 2);
+  ic.base =
+      (struct rtg_stun_addr){2, 5000, {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+  assert_true(rtg_sdp_candidate_write_ice(&ic, out, sizeof out) > 0);
+  assert_string_equal(out, srflx);
+  assert_int_equal(rtg_sdp_candidate_parse(out, strlen(out), &c2, NULL), 0);
+  assert_int_equal(rtg_sdp_candidate_to_ice(&c2, &ic2), 0);
+  assert_memory_equal(&ic2.addr, &ic.addr, sizeof ic.addr);
+  assert_int_equal(rtg_sdp_candidate_write_ice(&ic, out, 10), RTG_ERR_NOBUF);
+  /* mDNS: the name, no address yet */
+  static const char mdns[] = "1 1 udp 2122260223 0b1f8a7c-3d2e.local 5000 typ host";
+  assert_int_equal(rtg_sdp_candidate_parse(mdns, strlen(mdns), &c, NULL), 0);
+  assert_int_equal(rtg_sdp_candidate_to_ice(&c, &ic), 0);
+  assert_string_equal(ic.hostname, "0b1f8a7c-3d2e.local");
+  assert_int_equal(ic.addr.family, 0);
+  assert_true(rtg_sdp_candidate_write_ice(&ic, out, sizeof out) > 0);
+  assert_string_equal(out, mdns);
+  /* a plain FQDN is not usable */
+  static const char fqdn[] = "1 1 udp 1 turn.example.com 5000 typ host";
+  assert_int_equal(rtg_sdp_candidate_parse(fqdn, strlen(fqdn), &c, NULL), 0);
+  assert_int_equal(rtg_sdp_candidate_to_ice(&c, &ic), RTG_ERR_INVAL);
+  free(text);
+  free(s);
+}
+
 /* ---- malformed descriptions: exact errors --------------------------------- */
 
 #define HDR "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
@@ -1094,6 +1156,7 @@ int main(void) {
       cmocka_unit_test(test_sdp_get_firefox_offer),
       cmocka_unit_test(test_sdp_candidate_parse_grammar),
       cmocka_unit_test(test_sdp_candidate_write_round_trip),
+      cmocka_unit_test(test_sdp_candidate_to_ice),
       cmocka_unit_test(test_sdp_parse_malformed_exact),
       cmocka_unit_test(test_sdp_parse_error_offset),
       cmocka_unit_test(test_sdp_parse_truncation_sweep),

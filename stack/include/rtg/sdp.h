@@ -25,6 +25,7 @@
 #define RTG_SDP_H
 
 #include "rtg/core.h"
+#include "rtg/ice.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -246,6 +247,22 @@ RTG_NODISCARD int rtg_sdp_candidate_parse(const char *s, size_t len, struct rtg_
  * returns the length or one of: RTG_ERR_NOBUF. */
 RTG_NODISCARD ptrdiff_t rtg_sdp_candidate_write(const struct rtg_sdp_candidate *c, char *buf,
                                                 size_t cap);
+
+/* rtg_sdp_candidate_to_ice converts a parsed UDP candidate for the ICE
+ * agent (rtg/ice.h): type, address (IPv4/IPv6; a `.local` name goes to
+ * |hostname| with the address left empty), priority, foundation; the base
+ * is the address (remote candidates have no base of ours).
+ * returns 0 or one of: RTG_ERR_UNSUPPORTED (TCP or an unknown type or
+ * transport), RTG_ERR_INVAL (a non-mDNS FQDN or a too long name). */
+RTG_NODISCARD int rtg_sdp_candidate_to_ice(const struct rtg_sdp_candidate *c,
+                                           struct rtg_ice_cand *out);
+
+/* rtg_sdp_candidate_write_ice writes an ICE agent candidate as a candidate
+ * value (without "candidate:"), component 1, UDP; srflx/prflx/relay ones
+ * carry raddr/rport from |base| (RFC 8839 §5.1). NUL-terminated.
+ * returns the length or one of: RTG_ERR_NOBUF, RTG_ERR_INVAL. */
+RTG_NODISCARD ptrdiff_t rtg_sdp_candidate_write_ice(const struct rtg_ice_cand *c, char *buf,
+                                                    size_t cap);
 
 /* a=fingerprint:<hash> <XX:XX:...> (RFC 8122 §5) */
 struct rtg_sdp_fingerprint {
