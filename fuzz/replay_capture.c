@@ -78,6 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (kf) (void)rtg_replay_add_keylog_fp(r, kf, "keylog", err, sizeof err);
   }
   (void)rtg_replay_capture_fp(r, fp, "fuzz"); /* closes fp in every case */
+  rtg_replay_finish(r);
   doc = rtg_replay_json(r);
   json_decref(doc);
   rtg_replay_free(r);

@@ -45,6 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       free(copy);
     }
   }
+  rtg_replay_finish(r);
   doc = rtg_replay_json(r);
   json_decref(doc);
   rtg_replay_free(r);

@@ -100,12 +100,68 @@ static void on_data(struct rtg_replay *r, int f, int dir, const struct rtg_sctp_
   }
 }
 
+/* Serial number arithmetic (RFC 1982) on TSNs. */
+static bool tsn_gt(uint32_t a, uint32_t b) { return a != b && (uint32_t)(a - b) < 0x80000000u; }
+
+static void on_reconfig(struct rtg_replay *r, int f, int dir,
+                        const struct rtg_sctp_chunk_info *ci) {
+  struct rtg_rd rd;
+  struct rtg_sctp_tlv t;
+  rtg_rd_init(&rd, ci->tlvs.p, ci->tlvs.len);
+  while (rtg_sctp_tlv_next(&rd, &t, "sctp.param", NULL) == 1) {
+    struct rtg_sctp_reconf rc;
+    if (rtg_sctp_reconf_decode(&t, &rc, NULL) != 0 || t.type != 13) continue;
+    /* Outgoing SSN Reset Request (RFC 6525 §4.1): the sender closes its
+     * outgoing side of these streams (RFC 8831 §6.7 data channel close). */
+    for (size_t i = 0; i < rc.nsids; i++) {
+      struct rtg_channel *ch = channel_find(r, f, rtg_sctp_reconf_sid(&rc, i), false);
+      if (ch == NULL) continue;
+      ch->reset[dir] = true;
+      ch->reset_ts[dir] = r->cur_ts;
+      rtg_replay_event(r, f, dir, false, "RE-CONFIG reset '%s' stream %u", ch->label, ch->sid);
+    }
+  }
+}
+
+static void on_chunk(struct rtg_replay *r, int f, int dir, const struct rtg_sctp_chunk *c) {
+  struct rtg_flow *fl = &r->flows[f];
+  struct rtg_sctp_chunk_info ci;
+  if (rtg_sctp_chunk_decode(c, &ci, NULL) != 0) return;
+  switch (c->type) {
+    case RTG_SCTP_DATA:
+    case RTG_SCTP_I_DATA:
+      if (!fl->sctp_sent_data[dir] || tsn_gt(ci.u.data.tsn, fl->sctp_max_tsn[dir]))
+        fl->sctp_max_tsn[dir] = ci.u.data.tsn;
+      fl->sctp_sent_data[dir] = true;
+      on_data(r, f, dir, &ci.u.data);
+      break;
+    case RTG_SCTP_INIT:
+    case RTG_SCTP_INIT_ACK:
+      /* packets sent to this side must carry its initiate tag */
+      fl->sctp_tag[dir] = ci.u.init.init_tag;
+      fl->sctp_tag_known[dir] = true;
+      rtg_replay_event(r, f, dir, false, "SCTP %s", c->type == RTG_SCTP_INIT ? "INIT" : "INIT-ACK");
+      break;
+    case RTG_SCTP_SACK:
+      if (fl->sctp_sent_data[!dir] && tsn_gt(ci.u.sack.cum_tsn, fl->sctp_max_tsn[!dir]))
+        rtg_finding(r, R_SCTP_SACK_BEYOND, fl->session,
+                    "cumulative TSN ack %u, but the peer's highest TSN sent is %u",
+                    ci.u.sack.cum_tsn, fl->sctp_max_tsn[!dir]);
+      break;
+    case RTG_SCTP_RECONFIG: on_reconfig(r, f, dir, &ci); break;
+    case RTG_SCTP_COOKIE_ECHO: rtg_replay_event(r, f, dir, false, "SCTP COOKIE-ECHO"); break;
+    case RTG_SCTP_COOKIE_ACK: rtg_replay_event(r, f, dir, false, "SCTP COOKIE-ACK"); break;
+    default: break;
+  }
+}
+
 static void on_sctp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n) {
   struct rtg_flow *fl = &r->flows[f];
   struct rtg_sctp_packet pkt;
   struct rtg_sctp_chunk_iter it;
   struct rtg_sctp_chunk c;
   struct rtg_perr e;
+  bool has_init = false, reflected = false;
   char msg[160];
   int rc;
   rtg_perr_clear(&e);
@@ -123,19 +179,18 @@ static void on_sctp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size
   r->sctp_packets++;
   rtg_sctp_chunk_iter_init(&it, p, &pkt);
   while (rtg_sctp_chunk_next(&it, &c, NULL) == 1) {
-    struct rtg_sctp_chunk_info ci;
-    if (c.type != RTG_SCTP_DATA && c.type != RTG_SCTP_I_DATA) {
-      if (c.type == RTG_SCTP_INIT || c.type == RTG_SCTP_INIT_ACK ||
-          c.type == RTG_SCTP_COOKIE_ECHO || c.type == RTG_SCTP_COOKIE_ACK)
-        rtg_replay_event(r, f, dir, false, "SCTP %s",
-                         c.type == RTG_SCTP_INIT          ? "INIT"
-                         : c.type == RTG_SCTP_INIT_ACK    ? "INIT-ACK"
-                         : c.type == RTG_SCTP_COOKIE_ECHO ? "COOKIE-ECHO"
-                                                          : "COOKIE-ACK");
-      continue;
-    }
-    if (rtg_sctp_chunk_decode(&c, &ci, NULL) == 0) on_data(r, f, dir, &ci.u.data);
+    if (c.type == RTG_SCTP_INIT) has_init = true;
+    /* ABORT and SHUTDOWN COMPLETE with the T bit reflect the sender's own
+     * tag (RFC 9260 §8.5.1) */
+    if ((c.type == RTG_SCTP_ABORT || c.type == RTG_SCTP_SHUTDOWN_COMPLETE) && (c.flags & 1))
+      reflected = true;
+    on_chunk(r, f, dir, &c);
   }
+  /* RFC 9260 §8.5: an INIT carries tag 0; everything else the peer's tag */
+  if (has_init ? pkt.hdr.vtag != 0
+               : fl->sctp_tag_known[!dir] && !reflected && pkt.hdr.vtag != fl->sctp_tag[!dir])
+    rtg_finding(r, R_SCTP_VTAG, fl->session, "verification tag %08x, expected %08x", pkt.hdr.vtag,
+                has_init ? 0 : fl->sctp_tag[!dir]);
 }
 
 /* ---- DTLS ---------------------------------------------------------------- */
@@ -287,5 +342,26 @@ void rtg_decrypt_srtcp(struct rtg_replay *r, int f, int dir, const uint8_t *p, s
   } else if (rc == RTG_ERR_REPLAY) {
     rtg_finding(r, R_SRTP_REPLAY, fl->session, "SRTCP packet of SSRC %08x replayed",
                 n >= 8 ? rtg_load_u32(p + 4) : 0);
+  }
+}
+
+void rtg_replay_finish(struct rtg_replay *r) {
+  r->cur_flow = -1;
+  for (int i = 0; i < r->nchannels; i++) {
+    struct rtg_channel *ch = &r->channels[i];
+    int session = r->flows[ch->flow].session;
+    r->cur_pkt = 0;
+    /* The peer answers a reset with its own (RFC 8831 §6.7). A capture that
+     * ends right after the first reset proves nothing: only one that goes
+     * on for 5 s on this flow without the answer does. */
+    if (ch->reset[0] != ch->reset[1] &&
+        r->flows[ch->flow].last_ts - ch->reset_ts[ch->reset[0] ? 0 : 1] > 5.0)
+      rtg_finding(r, R_DC_HALF_CLOSED, session,
+                  "channel '%s' (stream %u) was reset by direction %d only", ch->label, ch->sid,
+                  ch->reset[0] ? 0 : 1);
+    if (ch->opener_dir >= 0 && !ch->acked)
+      rtg_finding(r, R_DCEP_NO_ACK, session,
+                  "DATA_CHANNEL_OPEN of '%s' (stream %u, packet %llu) never acknowledged",
+                  ch->label, ch->sid, (unsigned long long)ch->open_pkt);
   }
 }

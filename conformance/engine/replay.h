@@ -71,6 +71,9 @@ enum rtg_rule_idx {
   R_DCEP_MALFORMED,
   R_DCEP_STREAM_PARITY,
   R_DCEP_NO_ACK,
+  R_SCTP_VTAG,
+  R_SCTP_SACK_BEYOND,
+  R_DC_HALF_CLOSED,
   R_RTP_UNDECLARED_EXTENSION,
   R_RTP_UNKNOWN_MID,
   R_SDP_EXTMAP_CONFLICT,
@@ -141,6 +144,10 @@ struct rtg_flow {
   bool srtp_ready, srtp_failed;
   uint64_t dtls_decrypted, dtls_undecryptable, sctp_packets;
   uint32_t *sctp_seen[2]; /* TSN + 1 by TSN % RTG_TSN_WINDOW: duplicates */
+  uint32_t sctp_tag[2];   /* initiate tag announced by the sender of d */
+  bool sctp_tag_known[2];
+  uint32_t sctp_max_tsn[2]; /* highest DATA TSN sent in d */
+  bool sctp_sent_data[2];
   uint16_t srtp_offered[8];
   size_t n_srtp_offered;
 };
@@ -191,6 +198,8 @@ struct rtg_channel {
   int opener_dir; /* direction that sent DATA_CHANNEL_OPEN, -1 negotiated */
   bool acked;
   uint64_t messages[2], bytes[2]; /* by direction */
+  bool reset[2];                  /* outgoing stream reset by direction (close) */
+  double reset_ts[2];
   uint64_t open_pkt;
 };
 
@@ -333,6 +342,8 @@ void rtg_decrypt_srtp(struct rtg_replay *r, int f, int dir, struct rtg_ssrc_stat
                       const uint8_t *p, size_t n);
 void rtg_decrypt_srtcp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n);
 void rtg_decrypt_free_flow(struct rtg_flow *fl);
+/* end-of-capture checks (channels half closed, opens never acked) */
+void rtg_replay_finish(struct rtg_replay *r);
 /* check_dtls.c: handshake fragments of |dir| (plaintext or decrypted) */
 void rtg_dtls_handshake_bytes(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n);
 

@@ -180,6 +180,7 @@ json_t *rtg_replay_json(const struct rtg_replay *r) {
       json_object_set_new(o, "stream", json_integer(ch->sid));
       json_object_set_new(o, "negotiated", json_boolean(ch->opener_dir < 0));
       json_object_set_new(o, "acked", json_boolean(ch->acked));
+      json_object_set_new(o, "closed", json_boolean(ch->reset[0] && ch->reset[1]));
       json_object_set_new(o, "messages",
                           json_integer((json_int_t)(ch->messages[0] + ch->messages[1])));
       json_object_set_new(o, "bytes", json_integer((json_int_t)(ch->bytes[0] + ch->bytes[1])));

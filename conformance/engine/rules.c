@@ -97,6 +97,12 @@ const struct rtg_rule rtg_rules[R_COUNT] = {
          "stream id parity does not match the DTLS role (client even, server odd)"},
     [R_DCEP_NO_ACK] = {"dcep.no-ack", RTG_SEV_WARNING, "RFC 8832 §6",
                        "DATA_CHANNEL_OPEN never acknowledged"},
+    [R_SCTP_VTAG] = {"sctp.vtag", RTG_SEV_ERROR, "RFC 9260 §8.5",
+                     "verification tag is not the peer's initiate tag"},
+    [R_SCTP_SACK_BEYOND] = {"sctp.sack-beyond", RTG_SEV_ERROR, "RFC 9260 §6.2.1",
+                            "SACK acknowledges a TSN the peer never sent"},
+    [R_DC_HALF_CLOSED] = {"datachannel.half-closed", RTG_SEV_WARNING, "RFC 8831 §6.7",
+                          "a data channel reset was not answered by the peer within 5 s"},
     [R_PRIVATE_ADDRESS] = {"ice.private-address", RTG_SEV_INFO, "RFC 8828 §5",
                            "a private (RFC 1918 / ULA) address is exposed in ICE traffic"},
 };

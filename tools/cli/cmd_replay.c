@@ -171,7 +171,10 @@ int rtg_cmd_replay(int argc, char **argv) {
                 r->nkeylog, r->n_ch_random);
     rc = RTG_EXIT_USAGE;
   }
-  if (rc == RTG_EXIT_OK) rc = finish(r, json_out, junit_out, html_dir);
+  if (rc == RTG_EXIT_OK) {
+    rtg_replay_finish(r);
+    rc = finish(r, json_out, junit_out, html_dir);
+  }
   rtg_replay_free(r);
   free(r);
   return rc;
