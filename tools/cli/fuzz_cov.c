@@ -200,9 +200,14 @@ int fz_coverage(const struct fz_opts *o, char **targets, size_t n) {
     fz_fmt(corpus, sizeof corpus, "%s/%s", o->corpus_dir, targets[i]);
     fz_fmt(grown, sizeof grown, "%s/corpus/%s", o->out, targets[i]);
     {
+      /* Seeds plus what campaigns added under OUT/corpus/<target>. */
       char **cf;
-      res[i].inputs = fz_list_files(corpus, true, &cf);
-      fz_free_list(cf, res[i].inputs);
+      size_t nc = fz_list_files(corpus, true, &cf);
+      fz_free_list(cf, nc);
+      res[i].inputs = nc;
+      nc = fz_list_files(grown, true, &cf);
+      fz_free_list(cf, nc);
+      res[i].inputs += nc;
     }
     {
       char *a[4];
