@@ -11,6 +11,17 @@
 
 #include "engine/replay.h"
 
+/* A payload type an SDP maps to a codec other than rtx: RTX (RFC 4588 §4)
+ * repeats the original timestamps, so only these obey §5.1 ordering. */
+static bool pt_is_media(const struct rtg_replay *r, uint8_t pt) {
+  bool mapped = false;
+  for (int i = 0; i < r->nsdp; i++) {
+    if (r->sdp[i].rtx_pt[pt & 127]) return false;
+    mapped = mapped || r->sdp[i].mapped_pt[pt & 127];
+  }
+  return mapped;
+}
+
 static bool pt_declared(const struct rtg_replay *r, uint8_t pt) {
   if (r->nsdp == 0) return true; /* nothing to check against */
   for (int i = 0; i < r->nsdp; i++)
@@ -148,6 +159,15 @@ void rtg_check_rtp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_
                   "SSRC %08x sends payload type %u, which no SDP declares", h.ssrc, h.pt);
   }
   if (s->packets == 0 || (s->mid[0] == '\0' && h.n_ext)) check_extensions(r, fl, s, &h);
+  /* RFC 3550 §5.1: the timestamp follows the sampling instant, so the next
+   * packet in sequence never goes back in time (WebRTC has no B-frames). */
+  if (s->packets && pt_is_media(r, h.pt) && h.seq == (uint16_t)(s->last_seq + 1) &&
+      (int32_t)(h.ts - s->last_rtp_ts) < 0 && s->ts_backwards++ == 0)
+    rtg_finding(r, R_RTP_TS_BACKWARDS, fl->session,
+                "SSRC %08x: timestamp %u after %u (sequence %u after %u)", h.ssrc, h.ts,
+                s->last_rtp_ts, h.seq, s->last_seq);
+  s->last_seq = h.seq;
+  s->last_rtp_ts = h.ts;
   s->packets++;
   s->bytes += n;
   rtg_decrypt_srtp(r, f, dir, s, p, n);

@@ -72,6 +72,7 @@ enum rtg_rule_idx {
   R_DCEP_STREAM_PARITY,
   R_DCEP_NO_ACK,
   R_SCTP_VTAG,
+  R_RTP_TS_BACKWARDS,
   R_SCTP_SACK_BEYOND,
   R_DC_HALF_CLOSED,
   R_RTP_UNDECLARED_EXTENSION,
@@ -100,6 +101,9 @@ struct rtg_series_bin {
 struct rtg_ssrc_stats {
   uint32_t ssrc;
   uint64_t authenticated, auth_failed, replayed;
+  uint16_t last_seq;
+  uint32_t last_rtp_ts;
+  uint64_t ts_backwards;
   char mid[33];                /* from the sdes:mid header extension, "" unknown */
   struct rtg_series_bin *bins; /* per second since the capture start, lazily */
   uint32_t nbins;
@@ -174,6 +178,8 @@ struct rtg_sdp_info {
   char extmap_conflict[160]; /* first id mapped to two URIs, for a finding */
   bool bundle;               /* a=group:BUNDLE present */
   bool rtcp_rsize;           /* a=rtcp-rsize (RFC 5506) */
+  bool rtx_pt[128];          /* payload types mapped to rtx (RFC 4588) */
+  bool mapped_pt[128];       /* payload types with an a=rtpmap */
   struct rtg_stun_cred cred;
   bool cred_ok;
 };

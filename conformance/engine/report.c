@@ -135,6 +135,7 @@ static json_t *flow_json(const struct rtg_replay *r, int i) {
     json_object_set_new(s, "lost", json_integer(rtg_rtp_source_lost(&st->src)));
     json_object_set_new(s, "duplicates", json_integer((json_int_t)st->duplicates));
     json_object_set_new(s, "bad_sequence", json_integer((json_int_t)st->bad_seq));
+    json_object_set_new(s, "timestamp_backwards", json_integer((json_int_t)st->ts_backwards));
     json_object_set_new(s, "jitter", json_integer(rtg_rtp_source_jitter(&st->src)));
     json_object_set_new(s, "authenticated",
                         r->keys_used ? json_integer((json_int_t)st->authenticated) : json_null());

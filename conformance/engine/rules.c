@@ -103,6 +103,8 @@ const struct rtg_rule rtg_rules[R_COUNT] = {
                             "SACK acknowledges a TSN the peer never sent"},
     [R_DC_HALF_CLOSED] = {"datachannel.half-closed", RTG_SEV_WARNING, "RFC 8831 §6.7",
                           "a data channel reset was not answered by the peer within 5 s"},
+    [R_RTP_TS_BACKWARDS] = {"rtp.timestamp-backwards", RTG_SEV_WARNING, "RFC 3550 §5.1",
+                            "RTP timestamp decreases from one packet to the next in sequence"},
     [R_PRIVATE_ADDRESS] = {"ice.private-address", RTG_SEV_INFO, "RFC 8828 §5",
                            "a private (RFC 1918 / ULA) address is exposed in ICE traffic"},
 };

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine/replay.h"
 
@@ -112,6 +113,13 @@ int rtg_replay_add_sdp(struct rtg_replay *r, const char *path, char *err, size_t
       parse_mline(si, line + 2);
     } else if (strncmp(line, "a=extmap:", 9) == 0) {
       parse_extmap(si, line + 9);
+    } else if (strncmp(line, "a=rtpmap:", 9) == 0) {
+      char *end;
+      long pt = strtol(line + 9, &end, 10);
+      if (end != line + 9 && pt >= 0 && pt < 128) {
+        si->mapped_pt[pt] = true;
+        if (strncasecmp(end, " rtx/", 5) == 0) si->rtx_pt[pt] = true;
+      }
     } else if (strcmp(line, "a=rtcp-rsize") == 0) {
       si->rtcp_rsize = true;
     } else if (strncmp(line, "a=group:BUNDLE", 14) == 0) {

@@ -71,6 +71,9 @@ pcap("consent-expired.pcap", 101, frames_of(late, lambda ip: ip))
 # consent refreshed at 35 s: no finding
 fresh = sess + [(35.0, ice_req(b"V" * 12), 0), (35.01, stun(0x0101, b"V" * 12), 1), (40.0, rtp(120, 40000), 0)]
 pcap("consent-fresh.pcap", 101, frames_of(fresh, lambda ip: ip))
+# an RTP timestamp going back within the sequence
+tsb = sess + [(1.5, rtp(120, 100), 0)]
+pcap("ts-backwards.pcap", 101, frames_of(tsb, lambda ip: ip))
 # IPv6
 A6, B6 = [0xfd] + [0] * 14 + [1], [0xfd] + [0] * 14 + [2]
 pcap("ipv6.pcap", 101, [(t, ipv6(A6, B6, 17, udp(5000, 6000, p)) if d == 0 else ipv6(B6, A6, 17, udp(6000, 5000, p))) for t, p, d in sess])
@@ -104,10 +107,21 @@ json() { # json NAME PYEXPR: replay T/NAME.pcap and check a Python expression on
   if python3 -c "import json,sys; d=json.load(open('$T/out.json')); s=d['summary']; ids=[f['id'] for f in d['findings']]; streams=[st for se in d['sessions'] for fl in se['flows'] for st in fl['streams']]; flows=[fl for se in d['sessions'] for fl in se['flows']]; sys.exit(0 if ($2) else 1)" 2>"$T/pyerr"; then ok
   else bad "$1: expected $2"; cat "$T/err" "$T/pyerr"; python3 -m json.tool "$T/out.json" | head -40; fi
 }
+# the same with an SDP declaring PT 111 as Opus (timestamp ordering is checked
+# only for payload types an SDP maps to a codec other than rtx)
+printf 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=ice-ufrag:aaaa\r\na=ice-pwd:pppppppppppppppppppppp\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 112\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:112 rtx/48000\r\n' > "$T/s.sdp"
+json_sdp() {
+  rm -f "$T/out.json"
+  "$R" replay "$T/$1" --sdp "$T/s.sdp" --quiet --json "$T/out.json" >/dev/null 2>"$T/err"
+  if python3 -c "import json,sys; d=json.load(open('$T/out.json')); ids=[f['id'] for f in d['findings']]; streams=[st for se in d['sessions'] for fl in se['flows'] for st in fl['streams']]; sys.exit(0 if ($2) else 1)" 2>"$T/pyerr"; then ok
+  else bad "$1 (with SDP): expected $2"; cat "$T/err" "$T/pyerr"; fi
+}
 for f in ethernet raw null sll; do
   json $f.pcap "s['stun']==2 and s['srtp']['packets']==20 and s['ssrcs']==1 and len(d['sessions'])==1"
 done
 json consent-expired.pcap "'ice.consent-expired' in ids"
+json_sdp ts-backwards.pcap "'rtp.timestamp-backwards' in ids and streams[0]['timestamp_backwards']==1"
+json_sdp raw.pcap "'rtp.timestamp-backwards' not in ids"
 json consent-fresh.pcap "'ice.consent-expired' not in ids and s['srtp']['packets']==21"
 json ipv6.pcap "s['stun']==2 and s['srtp']['packets']==20 and flows[0]['a'].startswith('[fd00:')"
 json fragments.pcap "s['srtp']['packets']==1 and 'ip.fragment' in ids and streams[0]['bytes']==3000"
