@@ -388,6 +388,8 @@ int rtg_cmd_interop(int argc, char **argv) {
                 r->reason[0] ? ": " : "", r->reason);
     }
   }
+  if (tmp_root)
+    for (int i = 0; i < nres; i++) results[i].dir[0] = '\0'; /* removed below */
   if (rc == RTG_EXIT_OK) {
     double total = (double)(rtg_interop_now_ms() - t0) / 1000.0;
     bool to_stdout = o.json_out && strcmp(o.json_out, "-") == 0;

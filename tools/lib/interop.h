@@ -65,7 +65,9 @@ extern const struct rtg_interop_case rtg_interop_cases[];
 extern const size_t rtg_interop_ncases;
 const struct rtg_interop_case *rtg_interop_case_find(const char *name);
 /* The case parameters sent to the page as GET /config/ROLE. */
-json_t *rtg_interop_case_config(const struct rtg_interop_case *c, enum rtg_interop_role role);
+/* |timeout_s| overrides the case's deadline when non-zero. */
+json_t *rtg_interop_case_config(const struct rtg_interop_case *c, enum rtg_interop_role role,
+                                int timeout_s);
 
 enum rtg_participant_kind { RTG_PART_CHROMIUM, RTG_PART_FIREFOX, RTG_PART_EXTERNAL };
 
@@ -97,6 +99,7 @@ struct rtg_interop_launch {
   const char *url;      /* the page for browsers */
   const char *base_url; /* http://127.0.0.1:PORT */
   const char *keylog;   /* SSLKEYLOGFILE path */
+  const char *tmp_dir;  /* TMPDIR: short (Chromium puts a UNIX socket there) */
 };
 /* Starts the participant in its own process group; returns its pid or -1. */
 pid_t rtg_interop_participant_start(const struct rtg_interop_launch *l);
@@ -124,7 +127,7 @@ long long rtg_interop_now_ms(void);
 /* interop_http.c: the per-run server. */
 struct rtg_interop_server;
 struct rtg_interop_server *rtg_interop_server_new(const char *web_dir,
-                                                  const struct rtg_interop_case *c,
+                                                  const struct rtg_interop_case *c, int timeout_s,
                                                   const char *run_dir, char *err, size_t errcap);
 /* Services the server for up to |ms| milliseconds. */
 void rtg_interop_server_service(struct rtg_interop_server *s, int ms);

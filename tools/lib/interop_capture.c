@@ -1,7 +1,7 @@
 /*
  * interop_capture.c - records a run's namespace traffic to a pcap file
  * with libpcap, in a process of its own (what `tcpdump -i any -y
- * LINUX_SLL2 -s 0 --immediate-mode -w FILE FILTER` does).
+ * LINUX_SLL2 -s 0 -w FILE FILTER` does).
  *
  * In-process rather than tcpdump because tcpdump switches to its own user
  * before writing, which a user namespace (the unprivileged mode) does not
@@ -40,8 +40,12 @@ static int capture_main(const char *path, const char *filter, FILE *log) {
     fprintf(log, "pcap_create(any): %s\n", err);
     return 1;
   }
-  if (pcap_set_snaplen(p, 262144) || pcap_set_immediate_mode(p, 1) ||
-      pcap_set_buffer_size(p, 16 << 20) || pcap_set_timeout(p, 50) || pcap_activate(p) < 0) {
+  /* Not immediate mode: libpcap then uses fixed-size ring slots of the
+   * snapshot length (a few dozen in 16 MiB) and the kernel drops packets of
+   * a busy session; blocks packed by size and retired every 50 ms keep up,
+   * and the drain below collects the last block. */
+  if (pcap_set_snaplen(p, 262144) || pcap_set_buffer_size(p, 32 << 20) || pcap_set_timeout(p, 50) ||
+      pcap_activate(p) < 0) {
     fprintf(log, "pcap_activate(any): %s\n", pcap_geterr(p));
     pcap_close(p);
     return 1;

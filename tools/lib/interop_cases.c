@@ -121,19 +121,21 @@ const struct rtg_interop_case *rtg_interop_case_find(const char *name) {
   return NULL;
 }
 
-json_t *rtg_interop_case_config(const struct rtg_interop_case *c, enum rtg_interop_role role) {
+json_t *rtg_interop_case_config(const struct rtg_interop_case *c, enum rtg_interop_role role,
+                                int timeout_s) {
   json_t *sizes = json_array();
   json_t *cfg;
   /* datachannel: 1 B, 2 B, 4 B ... 64 KiB, plus two odd sizes */
   for (int sz = 1; sz <= 65536; sz *= 2) json_array_append_new(sizes, json_integer(sz));
   json_array_append_new(sizes, json_integer(1200));
   json_array_append_new(sizes, json_integer(65535));
-  cfg = json_pack(
-      "{s:s, s:s, s:i, s:b, s:b, s:b, s:o, s:i, s:i, s:i, s:i}", "case", c->name, "role",
-      role == RTG_ROLE_OFFER ? "offer" : "answer", "timeout_ms", c->timeout_s * 1000 - 1500,
-      "media", (c->flags & RTG_CASE_MEDIA) != 0, "trickle", strcmp(c->name, "trickle") == 0,
-      "expect_fail", (c->flags & RTG_CASE_EXPECT_FAIL) != 0, "sizes", sizes, "large_cap",
-      8 * 1024 * 1024, "unreliable_count", 200, "dcep_channels", 50, "negotiated_channels", 50);
+  cfg = json_pack("{s:s, s:s, s:i, s:b, s:b, s:b, s:o, s:i, s:i, s:i, s:i}", "case", c->name,
+                  "role", role == RTG_ROLE_OFFER ? "offer" : "answer", "timeout_ms",
+                  (timeout_s ? timeout_s : c->timeout_s) * 1000 - 1500, "media",
+                  (c->flags & RTG_CASE_MEDIA) != 0, "trickle", strcmp(c->name, "trickle") == 0,
+                  "expect_fail", (c->flags & RTG_CASE_EXPECT_FAIL) != 0, "sizes", sizes,
+                  "large_cap", 8 * 1024 * 1024, "unreliable_count", 200, "dcep_channels", 50,
+                  "negotiated_channels", 50);
   if (c->flags & RTG_CASE_RELAY) {
     json_object_set_new(cfg, "relay", json_true());
     json_object_set_new(cfg, "ice_servers",

@@ -27,6 +27,7 @@ struct rtg_interop_server {
   struct lws_context *ctx;
   lws_sorted_usec_list_t sul;
   const struct rtg_interop_case *c;
+  int timeout_s;
   char web_dir[512];
   char run_dir[512];
   json_t *queue[2]; /* messages addressed to each role */
@@ -184,7 +185,8 @@ static int handle_request(struct lws *wsi, struct pss *ps, struct rtg_interop_se
   if (!ps->post) {
     if (role < 0) return serve_file(wsi, ps, s, ps->path);
     if (strcmp(verb, "config") == 0)
-      return respond_json(wsi, ps, 200, rtg_interop_case_config(s->c, (enum rtg_interop_role)role));
+      return respond_json(wsi, ps, 200,
+                          rtg_interop_case_config(s->c, (enum rtg_interop_role)role, s->timeout_s));
     if (strcmp(verb, "recv") == 0) {
       json_t *out = json_array();
       for (size_t i = (size_t)n; i < json_array_size(s->queue[role]); i++)
@@ -291,7 +293,7 @@ static const struct lws_protocols protocols[] = {
 };
 
 struct rtg_interop_server *rtg_interop_server_new(const char *web_dir,
-                                                  const struct rtg_interop_case *c,
+                                                  const struct rtg_interop_case *c, int timeout_s,
                                                   const char *run_dir, char *err, size_t errcap) {
   struct lws_context_creation_info info;
   struct rtg_interop_server *s = calloc(1, sizeof *s);
@@ -301,6 +303,7 @@ struct rtg_interop_server *rtg_interop_server_new(const char *web_dir,
     return NULL;
   }
   s->c = c;
+  s->timeout_s = timeout_s;
   snprintf(s->web_dir, sizeof s->web_dir, "%s", web_dir);
   snprintf(s->run_dir, sizeof s->run_dir, "%s", run_dir);
   s->queue[0] = json_array();

@@ -178,7 +178,7 @@ pid_t rtg_interop_participant_start(const struct rtg_interop_launch *l) {
   switch (l->p->kind) {
     case RTG_PART_CHROMIUM: {
       char *argv[24], tmp[PATH_MAX + 16];
-      char *env[] = {tmp, NULL}; /* its temporary files go with the profile */
+      char *env[] = {tmp, NULL}; /* its temporary files go to the run's TMPDIR */
       int a = 0;
       if (mkdir(profile, 0700) != 0 && errno != EEXIST) return -1;
       snprintf(arg_profile, sizeof arg_profile, "--user-data-dir=%s", profile);
@@ -202,7 +202,7 @@ pid_t rtg_interop_participant_start(const struct rtg_interop_launch *l) {
       argv[a++] = arg_profile;
       argv[a++] = (char *)l->url;
       argv[a] = NULL;
-      snprintf(tmp, sizeof tmp, "TMPDIR=%s", profile);
+      snprintf(tmp, sizeof tmp, "TMPDIR=%s", l->tmp_dir);
       return rtg_interop_spawn(argv, env, log);
     }
     case RTG_PART_FIREFOX: {
@@ -215,7 +215,7 @@ pid_t rtg_interop_participant_start(const struct rtg_interop_launch *l) {
       char *env[] = {kl, home, tmp, "MOZ_HEADLESS=1", NULL};
       if (mkdir(profile, 0700) != 0 && errno != EEXIST) return -1;
       snprintf(home, sizeof home, "HOME=%s", profile);
-      snprintf(tmp, sizeof tmp, "TMPDIR=%s", profile);
+      snprintf(tmp, sizeof tmp, "TMPDIR=%s", l->tmp_dir);
       write_firefox_prefs(profile, mdns);
       snprintf(kl, sizeof kl, "SSLKEYLOGFILE=%s", l->keylog);
       return rtg_interop_spawn(argv, env, log);

@@ -84,7 +84,7 @@ static long file_size(const char *path) {
 /* The namespace side of a run; returns the child's exit code. */
 static int child_main(const struct rtg_interop_opts *o, int off, int ans,
                       const struct rtg_interop_case *c, const char *dir) {
-  char err[512], cap[1024], log[1024], keylog[2][1024], url[2][256], base[64];
+  char tmpd[128], err[512], cap[1024], log[1024], keylog[2][1024], url[2][256], base[64];
   struct rtg_interop_server *srv;
   pid_t capture, turn = -1, part[2] = {-1, -1};
   const int who[2] = {off, ans};
@@ -105,7 +105,7 @@ static int child_main(const struct rtg_interop_opts *o, int off, int ans,
     note(dir, "error.txt", "network setup: %s\n", err);
     return 2;
   }
-  srv = rtg_interop_server_new(o->web_dir, c, dir, err, sizeof err);
+  srv = rtg_interop_server_new(o->web_dir, c, o->timeout_s, dir, err, sizeof err);
   if (srv == NULL) {
     note(dir, "error.txt", "%s\n", err);
     return 2;
@@ -173,6 +173,13 @@ static int child_main(const struct rtg_interop_opts *o, int off, int ans,
     }
   }
   snprintf(base, sizeof base, "http://127.0.0.1:%d", RTG_INTEROP_PORT);
+  {
+    /* The browsers' TMPDIR, removed after the run. Short, because Chromium
+     * binds a UNIX socket below it (108-byte sun_path). */
+    const char *t = getenv("TMPDIR");
+    snprintf(tmpd, sizeof tmpd, "%s/rtg-XXXXXX", t && *t && strlen(t) < 48 ? t : "/tmp");
+    if (mkdtemp(tmpd) == NULL) snprintf(tmpd, sizeof tmpd, "%s", "/tmp");
+  }
   for (int r = 0; r < 2 && !child_stop; r++) {
     const char *role = r == RTG_ROLE_OFFER ? "offer" : "answer";
     struct rtg_interop_launch l;
@@ -185,6 +192,7 @@ static int child_main(const struct rtg_interop_opts *o, int off, int ans,
     l.url = url[r];
     l.base_url = base;
     l.keylog = keylog[r];
+    l.tmp_dir = tmpd;
     part[r] = rtg_interop_participant_start(&l);
     if (part[r] > 0) note(dir, "pgids", "%d\n", (int)part[r]);
   }
@@ -220,7 +228,7 @@ static int child_main(const struct rtg_interop_opts *o, int off, int ans,
   {
     /* the browser profiles (and their temporary files) are not results */
     char p0[1100], p1[1100];
-    char *argv[] = {"rm", "-rf", p0, p1, NULL};
+    char *argv[] = {"rm", "-rf", p0, p1, strcmp(tmpd, "/tmp") ? tmpd : NULL, NULL};
     pid_t rm;
     snprintf(p0, sizeof p0, "%.1000s/profile-offer", dir);
     snprintf(p1, sizeof p1, "%.1000s/profile-answer", dir);
