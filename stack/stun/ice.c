@@ -64,6 +64,7 @@ struct rtg_ice_agent {
   struct rtg_ice_cand sel_local, sel_remote;
   bool have_sel, connected, failed, eoc, nominating;
   rtg_time consent_next, consent_expire;
+  rtg_time keepalive_next; /* lite agents: Binding indications (RFC 8445 §11) */
   struct txq tx[MAX_TX];
   size_t tx_head, tx_n;
   struct rtg_ice_event ev[MAX_EV];
@@ -262,6 +263,19 @@ static void respond(struct rtg_ice_agent *a, const struct rtg_stun_msg *req,
   if (rc == 0) queue_bytes(a, &b, from, to, slot);
 }
 
+/* A keepalive: Binding indication with FINGERPRINT on the selected pair. */
+static void send_indication(struct rtg_ice_agent *a) {
+  struct txq *slot = tx_slot(a);
+  struct rtg_stun_builder b;
+  uint8_t tid[RTG_STUN_TID_LEN];
+  int rc;
+  if (slot == NULL || random_tid(a, tid)) return;
+  rc = rtg_stun_builder_init(&b, slot->data, sizeof slot->data, RTG_STUN_INDICATION,
+                             RTG_STUN_BINDING, tid);
+  if (rc == 0) rc = rtg_stun_builder_add_fingerprint(&b);
+  if (rc == 0) queue_bytes(a, &b, &a->sel_local.base, &a->sel_remote.addr, slot);
+}
+
 /* ---- selection, failure, consent ------------------------------------------ */
 
 static void select_pair(struct rtg_ice_agent *a, size_t pi, rtg_time now) {
@@ -278,6 +292,7 @@ static void select_pair(struct rtg_ice_agent *a, size_t pi, rtg_time now) {
   a->have_sel = true;
   a->consent_expire = now + a->cfg.consent_timeout;
   a->consent_next = now + a->cfg.consent_interval;
+  a->keepalive_next = now + RTG_SEC(15);
   memset(&e, 0, sizeof e);
   e.type = RTG_ICE_EV_SELECTED_PAIR;
   e.role = a->role;
@@ -630,6 +645,13 @@ int rtg_ice_agent_handle_timeout(struct rtg_ice_agent *a, rtg_time now) {
       }
     }
   }
+  /* RFC 8445 §11: keepalives on the selected pair. A full agent's consent
+   * checks are its keepalives; a lite agent sends no checks, so it sends
+   * a Binding indication every Tr = 15 s */
+  if (a->have_sel && a->cfg.mode == RTG_ICE_LITE && now >= a->keepalive_next) {
+    a->keepalive_next = now + RTG_SEC(15);
+    send_indication(a);
+  }
   /* consent freshness on the selected pair (RFC 7675 §5.1) */
   if (a->have_sel && a->selected >= 0 && a->cfg.mode == RTG_ICE_FULL && !a->failed) {
     if (now >= a->consent_expire) {
@@ -665,6 +687,7 @@ int rtg_ice_agent_handle_timeout(struct rtg_ice_agent *a, rtg_time now) {
 
 rtg_time rtg_ice_agent_poll_timeout(const struct rtg_ice_agent *a) {
   rtg_time t = RTG_TIME_NEVER;
+  if (a->have_sel && a->cfg.mode == RTG_ICE_LITE) t = a->keepalive_next;
   for (size_t i = 0; i < a->npairs; i++)
     if (a->pairs[i].tx_active && a->pairs[i].next < t) t = a->pairs[i].next;
   if (a->cfg.mode == RTG_ICE_FULL && a->have_rcred && !a->failed) {

@@ -33,6 +33,7 @@ struct peer {
   size_t naddrs;
   bool connected, failed, consent_lost, role_changed, mdns;
   int selected_changes;
+  unsigned indications; /* Binding indications sent (keepalives) */
   char mdns_name[64];
 };
 
@@ -88,6 +89,7 @@ static void drain(struct sim *s, int i) {
   while (rtg_ice_agent_poll_transmit(p->ag, out.data, sizeof out.data, &out.len, &out.src,
                                      &out.dst) == 0) {
     uint64_t r = rtg_prng_next(&s->rng);
+    if (out.len >= 2 && rtg_load_u16(out.data) == 0x0011) p->indications++;
     if (s->blackhole || owner(s, &out.dst) < 0 || (r % 100) < s->loss_pct || s->n == MAXPKT) {
       s->dropped++;
       continue;
@@ -256,8 +258,14 @@ static void combo(uint8_t ma, uint8_t ra, uint8_t na, uint8_t mb, uint8_t rb, un
   }
   assert_connected(s);
   /* and it stays connected: consent keeps flowing for a minute */
+  s->p[0].indications = s->p[1].indications = 0;
   run(s, s->now + RTG_SEC(60), false);
   assert_false(s->p[0].consent_lost || s->p[1].consent_lost);
+  /* a lite agent keeps the pair alive with indications every 15 s, a full
+   * one with its consent checks (RFC 8445 §11) */
+  assert_true(ma != RTG_ICE_LITE || s->p[0].indications >= 3);
+  assert_true(mb != RTG_ICE_LITE || s->p[1].indications >= 3);
+  assert_true(ma == RTG_ICE_LITE || s->p[0].indications == 0);
   assert_connected(s);
   sim_free(s);
   test_free(s);
