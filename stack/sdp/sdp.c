@@ -333,10 +333,19 @@ static int check_mids(const struct rtg_sdp *sdp, struct rtg_perr *perr) {
   return 0;
 }
 
+/* RFC 8866 §5.7: every media section has a c= line, or the session has
+ * one. |m| is the m= line of the section being closed. */
+static int check_c_present(const struct rtg_sdp *sdp, size_t m, bool session_c, bool media_c,
+                           struct rtg_perr *perr) {
+  if (session_c || media_c) return 0;
+  return rtg_perr_set(perr, sdp->lines[m].offset, "sdp.c",
+                      "media section without c= and none at session level", "RFC 8866 §5.7");
+}
+
 int rtg_sdp_validate(const struct rtg_sdp *sdp, struct rtg_perr *perr) {
   struct vstate st;
   int media = -1, last = -1;
-  bool have_t = false;
+  bool have_t = false, session_c = false, media_c = false;
   char prev = 0;
   memset(&st, 0, sizeof st);
   if (sdp->nlines == 0) return rtg_perr_set(perr, 0, "sdp", "empty description", REF_SDP);
@@ -350,6 +359,9 @@ int rtg_sdp_validate(const struct rtg_sdp *sdp, struct rtg_perr *perr) {
     if (i < 3 && l->type != "vos"[i]) return rtg_perr_set(perr, off, "sdp.line", need3[i], REF_SDP);
     if (l->type == 'm') {
       if (!have_t) return rtg_perr_set(perr, off, "sdp.t", "no t= line before m=", "RFC 8866 §5.9");
+      if (media >= 0 && check_c_present(sdp, sdp->media[media], session_c, media_c, perr))
+        return RTG_ERR_PARSE;
+      media_c = false;
       media++;
       last = -1;
       st.seen = 0;
@@ -389,6 +401,10 @@ int rtg_sdp_validate(const struct rtg_sdp *sdp, struct rtg_perr *perr) {
         break;
       case 'c':
         if (check_c(v, l->len, voff, perr)) return RTG_ERR_PARSE;
+        if (media < 0)
+          session_c = true;
+        else
+          media_c = true;
         break;
       case 't':
         have_t = true;
@@ -406,6 +422,8 @@ int rtg_sdp_validate(const struct rtg_sdp *sdp, struct rtg_perr *perr) {
   if (!have_t)
     return rtg_perr_set(perr, sdp->lines[sdp->nlines - 1].offset, "sdp.t", "no t= line",
                         "RFC 8866 §5.9");
+  if (media >= 0 && check_c_present(sdp, sdp->media[media], session_c, media_c, perr))
+    return RTG_ERR_PARSE;
   return check_mids(sdp, perr);
 }
 

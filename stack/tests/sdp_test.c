@@ -511,10 +511,11 @@ static void test_sdp_parse_malformed_exact(void **state) {
        "flag attribute takes no value", "RFC 5761 §5.1.1"},
       {HDR "m=audio 9 RTP/AVP 0\r\na=mid:a\r\na=mid:b\r\n", 7, "sdp.a.mid", "attribute repeated",
        "RFC 5888 §4"},
-      {HDR "m=audio 9 RTP/AVP 0\r\na=mid:a\r\nm=audio 9 RTP/AVP 0\r\na=mid:a\r\n", 8, "sdp.a.mid",
-       "duplicate mid", "RFC 5888 §4"},
-      {HDR "a=group:BUNDLE a b\r\nm=audio 9 RTP/AVP 0\r\na=mid:a\r\n", 5, "sdp.a.group",
-       "group names a mid no media section has", "RFC 5888 §5"},
+      {HDR "m=audio 9 RTP/AVP 0\r\nc=IN IP4 0.0.0.0\r\na=mid:a\r\nm=audio 9 RTP/AVP 0\r\nc=IN "
+           "IP4 0.0.0.0\r\na=mid:a\r\n",
+       10, "sdp.a.mid", "duplicate mid", "RFC 5888 §4"},
+      {HDR "a=group:BUNDLE a b\r\nm=audio 9 RTP/AVP 0\r\nc=IN IP4 0.0.0.0\r\na=mid:a\r\n", 5,
+       "sdp.a.group", "group names a mid no media section has", "RFC 5888 §5"},
       {HDR "a=mid:0\r\n", 5, "sdp.a.mid", "media-level attribute at session level", "RFC 5888 §4"},
       {HDR "m=audio 9 RTP/AVP 0\r\na=ice-lite\r\n", 6, "sdp.a.ice-lite",
        "session-level attribute in a media section", "RFC 8839 §5.3"},
@@ -540,6 +541,8 @@ static void test_sdp_parse_malformed_exact(void **state) {
        "sdp.a.sctp-port", "value is not a number in range", "RFC 8841 §5"},
       {HDR "m=audio 9 RTP/AVP 0\r\na=candidate:1 1 udp 1 1.2.3.4 1 typ\r\n", 6, "sdp.a.candidate",
        "candidate type missing", "RFC 8839 §5.1"},
+      {HDR "m=audio 9 RTP/AVP 0\r\na=mid:0\r\nm=video 9 RTP/AVP 96\r\nc=IN IP4 0.0.0.0\r\n", 5,
+       "sdp.c", "media section without c= and none at session level", "RFC 8866 §5.7"},
       {HDR "a=x\0y\r\n", 5, "sdp.line", "NUL or CR inside a line", "RFC 8866 §5"},
   };
   struct rtg_sdp *s = new_sdp();
@@ -625,6 +628,10 @@ static void test_sdp_parse_line_drop_sweep(void **state) {
       } else if (rtg_sdp_attr_is(orig, drop, "mid")) {
         assert_int_equal(rc, RTG_ERR_PARSE);
         assert_string_equal(e.reason, "group names a mid no media section has");
+      } else if (t == 'c') {
+        /* browsers put c= in every section and none at session level */
+        assert_int_equal(rc, RTG_ERR_PARSE);
+        assert_string_equal(e.reason, "media section without c= and none at session level");
       } else if (t == 'm') {
         /* the section's lines fall into the previous one: may be valid */
         if (rc) assert_non_null(e.reason);
@@ -652,6 +659,7 @@ static void test_sdp_add_builds_valid(void **state) {
   assert_int_equal(rtg_sdp_add(s, 's', "-"), 0);
   assert_int_equal(rtg_sdp_add(s, 't', "0 0"), 0);
   assert_int_equal(rtg_sdp_add(s, 'm', "audio 9 UDP/TLS/RTP/SAVPF 111"), 0);
+  assert_int_equal(rtg_sdp_add(s, 'c', "IN IP4 0.0.0.0"), 0);
   assert_int_equal(rtg_sdp_add(s, 'a', "rtpmap:111 opus/48000/2"), 0);
   assert_int_equal(rtg_sdp_add(s, 'a', "bad\r\nline"), RTG_ERR_INVAL);
   assert_int_equal(rtg_sdp_add(s, 'A', "x"), RTG_ERR_INVAL);
@@ -659,7 +667,7 @@ static void test_sdp_add_builds_valid(void **state) {
   n = rtg_sdp_write(s, out, sizeof out);
   assert_true(n > 0);
   assert_int_equal(rtg_sdp_parse(p, out, (size_t)n, NULL), 0);
-  assert_int_equal(p->nlines, 6);
+  assert_int_equal(p->nlines, 7);
   /* offsets of a built description are those of its written text */
   for (size_t i = 0; i < s->nlines; i++) assert_int_equal(s->lines[i].offset, p->lines[i].offset);
   assert_int_equal(rtg_sdp_add(s, 'a', "rtpmap:112 opus/48000/2"), 0);
@@ -669,7 +677,7 @@ static void test_sdp_add_builds_valid(void **state) {
   assert_string_equal(e.reason, "payload type not listed on the m= line");
   n = rtg_sdp_write(s, out, sizeof out);
   assert_true(n > 0);
-  assert_int_equal(rtg_sdp_line_at(out, (size_t)n, e.offset), 7);
+  assert_int_equal(rtg_sdp_line_at(out, (size_t)n, e.offset), 8);
   free(s);
   free(p);
 }

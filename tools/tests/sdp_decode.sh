@@ -33,7 +33,7 @@ contains chromium "$T/out" '"name":"max-message-size","value":"262144","parsed":
 contains chromium "$T/out" '"hash":"sha-256"'
 contains chromium "$T/out" '"extensions":{"generation":"0","network-id":"1"}'
 
-printf 'v=0\no=- 1 1 IN IP4 0.0.0.0\ns=-\nt=0 0\nm=audio 9 UDP/TLS/RTP/SAVPF 0\na=mid:0\na=candidate:1 1 udp 1 abc-def.local 5000 typ host\n' > "$T/mdns.sdp"
+printf 'v=0\no=- 1 1 IN IP4 0.0.0.0\ns=-\nt=0 0\nm=audio 9 UDP/TLS/RTP/SAVPF 0\nc=IN IP4 0.0.0.0\na=mid:0\na=candidate:1 1 udp 1 abc-def.local 5000 typ host\n' > "$T/mdns.sdp"
 check mdns 0 "$R" decode --proto sdp --compact "$T/mdns.sdp"
 contains mdns "$T/out" '"family":"mdns"'
 contains mdns "$T/out" '"line_ends":"lf"'
