@@ -103,7 +103,8 @@ struct rtg_slice {
 
 static inline void rtg_rd_init(struct rtg_rd *rd, const void *data, size_t len) {
   rd->p = (const uint8_t *)data;
-  rd->end = rd->p + len;
+  /* NULL + 0 is undefined in C: an empty input may come as (NULL, 0) */
+  rd->end = len ? rd->p + len : rd->p;
   rd->base = rd->p;
 }
 static inline size_t rtg_rd_left(const struct rtg_rd *rd) { return (size_t)(rd->end - rd->p); }
@@ -147,7 +148,7 @@ struct rtg_wr {
 
 static inline void rtg_wr_init(struct rtg_wr *wr, void *buf, size_t cap) {
   wr->p = (uint8_t *)buf;
-  wr->end = wr->p + cap;
+  wr->end = cap ? wr->p + cap : wr->p;
   wr->base = wr->p;
 }
 static inline size_t rtg_wr_len(const struct rtg_wr *wr) { return (size_t)(wr->p - wr->base); }
