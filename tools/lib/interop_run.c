@@ -387,9 +387,8 @@ static void run_replay(struct rtg_interop_result *res, const char *dir,
   struct rtg_replay *r = malloc(sizeof *r);
   char path[1024], err[512];
   FILE *f;
-  memset(&opts, 0, sizeof opts);
+  rtg_rules_defaults(&opts);
   opts.quiet = true;
-  for (int i = 0; i < R_COUNT; i++) opts.rule_enabled[i] = true;
   if (r == NULL || rtg_replay_init(r, &opts)) {
     free(r);
     add_reason(res, "replay: out of memory");
@@ -410,7 +409,8 @@ static void run_replay(struct rtg_interop_result *res, const char *dir,
     for (size_t i = 0; i < r->nfindings; i++) {
       const struct rtg_rule *rule = &rtg_rules[r->findings[i].rule];
       res->findings_total++;
-      if (rule->sev == RTG_SEV_ERROR && !in_list(c->allowed_findings, rule->id)) {
+      if (opts.sev[r->findings[i].rule] == RTG_SEV_ERROR &&
+          !in_list(c->allowed_findings, rule->id)) {
         if (res->findings == 0) add_reason(res, "replay: %s: %s", rule->id, r->findings[i].message);
         res->findings++;
       }

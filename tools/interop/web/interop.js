@@ -119,9 +119,9 @@ async function onMessage(m) {
     if (state.sentSdpCandidates < 0) state.sentSdpCandidates = countCandidates(sdp);
     await signal({type: 'answer', sdp});
   } else if (m.type === 'answer') {
-    state.answers++;
     state.remoteUfrags.push(ufragOf(m.sdp));
     await pc.setRemoteDescription({type: 'answer', sdp: m.sdp});
+    state.answers++; // counted once applied: ice-restart reads remoteDescription
     for (const c of state.pending.splice(0)) await pc.addIceCandidate(c);
   } else if (m.type === 'ready') {
     state.peerReady = true;
