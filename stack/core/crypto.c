@@ -1,13 +1,14 @@
 /*
- * crypto.c - SHA-x/MD5 digests and HMAC over OpenSSL 3 EVP. The HMAC object
- * is keyed once (the ipad/opad states are computed at init); each message
- * re-initialises it with a NULL key, which OpenSSL documents as "reuse the
- * key", so no per-message key schedule happens.
+ * crypto.c - SHA-x/MD5 digests (EVP) and HMAC. The HMAC object is keyed once
+ * (the hash states after ipad and opad are kept); each message starts from a
+ * copy of them, so no per-message key schedule or allocation happens.
  */
-#include <openssl/core_names.h>
+/* the low-level hash API below is deprecated in OpenSSL 3 (see rtg_hmac) */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/md5.h>
+#include <openssl/sha.h>
 #include <string.h>
 #include <strings.h>
 
@@ -70,57 +71,113 @@ int rtg_hash(enum rtg_hash_alg alg, const void *data, size_t len, uint8_t *out) 
   return RTG_OK;
 }
 
-int rtg_hmac_init(struct rtg_hmac *h, enum rtg_hash_alg alg, const void *key, size_t key_len) {
-  int i = hash_idx(alg);
-  EVP_MAC *mac;
-  EVP_MAC_CTX *ctx;
-  OSSL_PARAM params[2];
-  static const uint8_t empty_key[1] = {0};
-  memset(h, 0, sizeof *h);
-  if (i < 0) return RTG_ERR_INVAL;
-  mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-  if (mac == NULL) return RTG_ERR_CRYPTO;
-  ctx = EVP_MAC_CTX_new(mac);
-  EVP_MAC_free(mac); /* the context holds its own reference */
-  if (ctx == NULL) return RTG_ERR_NOMEM;
-  params[0] =
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)hash_tab[i].ossl_name, 0);
-  params[1] = OSSL_PARAM_construct_end();
-  /* An empty key is legal HMAC (RFC 2104 pads it with zeros); OpenSSL wants
-   * a non-NULL pointer to accept it. */
-  if (EVP_MAC_init(ctx, key_len ? key : empty_key, key_len, params) != 1) {
-    EVP_MAC_CTX_free(ctx);
-    return RTG_ERR_CRYPTO;
+/* HMAC on OpenSSL's low-level hash functions: they are deprecated in
+ * OpenSSL 3 but present in every 3.x, and unlike EVP (whose context copy and
+ * MAC re-init allocate inside the library in 3.0) a state copy is a memcpy.
+ * Results are checked against RFC 2202/4231 vectors and OpenSSL's HMAC(). */
+union hstate {
+  MD5_CTX md5;
+  SHA_CTX sha1;
+  SHA256_CTX sha256;
+  SHA512_CTX sha512;
+};
+_Static_assert(sizeof(union hstate) <= sizeof(((struct rtg_hmac *)0)->state[0]),
+               "rtg_hmac state too small");
+
+static size_t block_size(enum rtg_hash_alg alg) {
+  return alg == RTG_HASH_SHA384 || alg == RTG_HASH_SHA512 ? 128 : 64;
+}
+
+static void h_init(enum rtg_hash_alg alg, union hstate *h) {
+  switch (alg) {
+    case RTG_HASH_MD5: MD5_Init(&h->md5); break;
+    case RTG_HASH_SHA1: SHA1_Init(&h->sha1); break;
+    case RTG_HASH_SHA224: SHA224_Init(&h->sha256); break;
+    case RTG_HASH_SHA256: SHA256_Init(&h->sha256); break;
+    case RTG_HASH_SHA384: SHA384_Init(&h->sha512); break;
+    case RTG_HASH_SHA512: SHA512_Init(&h->sha512); break;
+    default: break;
   }
-  h->mac_ctx = ctx;
-  h->out_len = hash_tab[i].size;
+}
+
+static void h_update(enum rtg_hash_alg alg, union hstate *h, const void *d, size_t n) {
+  switch (alg) {
+    case RTG_HASH_MD5: MD5_Update(&h->md5, d, n); break;
+    case RTG_HASH_SHA1: SHA1_Update(&h->sha1, d, n); break;
+    case RTG_HASH_SHA224: SHA224_Update(&h->sha256, d, n); break;
+    case RTG_HASH_SHA256: SHA256_Update(&h->sha256, d, n); break;
+    case RTG_HASH_SHA384: SHA384_Update(&h->sha512, d, n); break;
+    case RTG_HASH_SHA512: SHA512_Update(&h->sha512, d, n); break;
+    default: break;
+  }
+}
+
+static void h_final(enum rtg_hash_alg alg, union hstate *h, uint8_t *out) {
+  switch (alg) {
+    case RTG_HASH_MD5: MD5_Final(out, &h->md5); break;
+    case RTG_HASH_SHA1: SHA1_Final(out, &h->sha1); break;
+    case RTG_HASH_SHA224: SHA224_Final(out, &h->sha256); break;
+    case RTG_HASH_SHA256: SHA256_Final(out, &h->sha256); break;
+    case RTG_HASH_SHA384: SHA384_Final(out, &h->sha512); break;
+    case RTG_HASH_SHA512: SHA512_Final(out, &h->sha512); break;
+    default: break;
+  }
+}
+
+#define ST(h, i) ((union hstate *)(void *)(h)->state[i])
+
+int rtg_hmac_init(struct rtg_hmac *h, enum rtg_hash_alg alg, const void *key, size_t key_len) {
+  uint8_t k[128], pad[128];
+  size_t bs;
+  memset(h, 0, sizeof *h);
+  if (hash_idx(alg) < 0) return RTG_ERR_INVAL;
+  bs = block_size(alg);
+  memset(k, 0, sizeof k);
+  /* RFC 2104 §2: a key longer than the block is hashed first */
+  if (key_len > bs) {
+    if (rtg_hash(alg, key, key_len, k)) return RTG_ERR_CRYPTO;
+  } else if (key_len) {
+    memcpy(k, key, key_len);
+  }
+  for (size_t i = 0; i < bs; i++) pad[i] = (uint8_t)(k[i] ^ 0x36);
+  h_init(alg, ST(h, 0));
+  h_update(alg, ST(h, 0), pad, bs);
+  for (size_t i = 0; i < bs; i++) pad[i] = (uint8_t)(k[i] ^ 0x5c);
+  h_init(alg, ST(h, 1));
+  h_update(alg, ST(h, 1), pad, bs);
+  OPENSSL_cleanse(k, sizeof k);
+  OPENSSL_cleanse(pad, sizeof pad);
+  h->alg = (int)alg;
+  h->out_len = hash_tab[hash_idx(alg)].size;
   return RTG_OK;
 }
 
 void rtg_hmac_free(struct rtg_hmac *h) {
   if (h == NULL) return;
-  EVP_MAC_CTX_free((EVP_MAC_CTX *)h->mac_ctx);
-  h->mac_ctx = NULL;
+  OPENSSL_cleanse(h, sizeof *h);
 }
 
 int rtg_hmac_begin(struct rtg_hmac *h) {
-  if (h->mac_ctx == NULL) return RTG_ERR_STATE;
-  /* NULL key: reuse the key schedule computed by rtg_hmac_init. */
-  if (EVP_MAC_init((EVP_MAC_CTX *)h->mac_ctx, NULL, 0, NULL) != 1) return RTG_ERR_CRYPTO;
+  if (h->alg == 0) return RTG_ERR_STATE;
+  memcpy(ST(h, 2), ST(h, 0), sizeof(union hstate));
   return RTG_OK;
 }
 
 int rtg_hmac_update(struct rtg_hmac *h, const void *data, size_t len) {
-  if (h->mac_ctx == NULL) return RTG_ERR_STATE;
-  if (len && EVP_MAC_update((EVP_MAC_CTX *)h->mac_ctx, data, len) != 1) return RTG_ERR_CRYPTO;
+  if (h->alg == 0) return RTG_ERR_STATE;
+  if (len) h_update((enum rtg_hash_alg)h->alg, ST(h, 2), data, len);
   return RTG_OK;
 }
 
 int rtg_hmac_final(struct rtg_hmac *h, uint8_t *out) {
-  size_t olen = 0;
-  if (h->mac_ctx == NULL) return RTG_ERR_STATE;
-  if (EVP_MAC_final((EVP_MAC_CTX *)h->mac_ctx, out, &olen, h->out_len) != 1) return RTG_ERR_CRYPTO;
-  return olen == h->out_len ? RTG_OK : RTG_ERR_CRYPTO;
+  uint8_t inner[RTG_HASH_MAX];
+  enum rtg_hash_alg alg = (enum rtg_hash_alg)h->alg;
+  if (h->alg == 0) return RTG_ERR_STATE;
+  h_final(alg, ST(h, 2), inner);
+  memcpy(ST(h, 2), ST(h, 1), sizeof(union hstate));
+  h_update(alg, ST(h, 2), inner, h->out_len);
+  h_final(alg, ST(h, 2), out);
+  return RTG_OK;
 }
 
 int rtg_hmac_once(struct rtg_hmac *h, const void *data, size_t len, uint8_t *out) {

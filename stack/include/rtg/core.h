@@ -297,11 +297,16 @@ enum rtg_hash_alg rtg_hash_from_name(const char *name);
  * returns 0 or one of: RTG_ERR_INVAL, RTG_ERR_CRYPTO. */
 RTG_NODISCARD int rtg_hash(enum rtg_hash_alg alg, const void *data, size_t len, uint8_t *out);
 
-/* A keyed HMAC whose key schedule is set up once: rtg_hmac_begin/_update/
- * _final reuse it for every message (no per-message key setup). */
+/* A keyed HMAC (RFC 2104) whose key schedule is set up once:
+ * rtg_hmac_begin/_update/_final reuse it for every message, with neither a
+ * per-message key setup nor an allocation. */
 struct rtg_hmac {
-  void *mac_ctx; /* EVP_MAC_CTX*, keyed once; re-initialised per message */
-  size_t out_len;
+  int alg;        /* enum rtg_hash_alg, 0 when not keyed */
+  size_t out_len; /* digest size */
+  /* Hash states (opaque here): after the key's inner pad, after its outer
+   * pad, and the message in progress. Copying a state is a memcpy, so a
+   * message costs no key schedule and no allocation. */
+  uint64_t state[3][32];
 };
 
 /* rtg_hmac_init keys |h| with |key| for |alg| (SHA1/SHA256/... or MD5).
