@@ -16,7 +16,7 @@
 
 static void check_cert(struct rtg_replay *r, struct rtg_flow *fl, int dir,
                        const struct rtg_dtls_certificate *c) {
-  const struct rtg_sdp_info *sdp;
+  const struct rtg_replay_sdp *sdp;
   uint8_t md[RTG_HASH_MAX];
   char got[3 * RTG_HASH_MAX + 1];
   if (c->n == 0 || fl->sdp_of[dir] == 0) return;

@@ -12,7 +12,7 @@
 #include "engine/replay.h"
 
 /* The SDP that declares |ufrag|, or NULL. */
-static struct rtg_sdp_info *sdp_for_ufrag(struct rtg_replay *r, const char *ufrag, size_t n) {
+static struct rtg_replay_sdp *sdp_for_ufrag(struct rtg_replay *r, const char *ufrag, size_t n) {
   for (int i = 0; i < r->nsdp; i++)
     if (strlen(r->sdp[i].ufrag) == n && memcmp(r->sdp[i].ufrag, ufrag, n) == 0) return &r->sdp[i];
   return NULL;
@@ -71,7 +71,7 @@ static void check_ice_request(struct rtg_replay *r, int f, int dir, const struct
       r->sessions[s].flows++;
     }
     if (colon && r->nsdp > 0) {
-      struct rtg_sdp_info *si =
+      struct rtg_replay_sdp *si =
           sdp_for_ufrag(r, (const char *)u.value, (size_t)(colon - (const char *)u.value));
       if (si == NULL)
         rtg_finding(r, R_ICE_UNKNOWN_UFRAG, fl->session,
@@ -84,7 +84,7 @@ static void check_ice_request(struct rtg_replay *r, int f, int dir, const struct
        * describes the sender of this direction (for the DTLS fingerprint). */
       if (colon) {
         size_t ls = u.len - (size_t)(colon - (const char *)u.value) - 1;
-        struct rtg_sdp_info *snd = sdp_for_ufrag(r, colon + 1, ls);
+        struct rtg_replay_sdp *snd = sdp_for_ufrag(r, colon + 1, ls);
         if (snd) fl->sdp_of[dir] = (int)(snd - r->sdp) + 1;
       }
     }

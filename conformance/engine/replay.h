@@ -162,7 +162,7 @@ struct rtg_session {
 };
 
 /* What one SDP file gave us. */
-struct rtg_sdp_info {
+struct rtg_replay_sdp {
   char path[256];
   char ufrag[64];
   char pwd[257];
@@ -247,7 +247,7 @@ struct rtg_replay {
   unsigned ssrc_cache_next;
   struct rtg_session sessions[RTG_REPLAY_MAX_SESSIONS];
   int nsessions;
-  struct rtg_sdp_info sdp[RTG_REPLAY_MAX_SDP];
+  struct rtg_replay_sdp sdp[RTG_REPLAY_MAX_SDP];
   int nsdp;
   struct rtg_finding *findings;
   size_t nfindings, cap_findings;

@@ -17,7 +17,7 @@ static void trim(char *s) {
   while (n && (s[n - 1] == '\r' || s[n - 1] == '\n' || s[n - 1] == ' ')) s[--n] = '\0';
 }
 
-static int parse_fingerprint(struct rtg_sdp_info *si, const char *v) {
+static int parse_fingerprint(struct rtg_replay_sdp *si, const char *v) {
   char alg[16];
   const char *sp = strchr(v, ' ');
   ptrdiff_t n;
@@ -32,7 +32,7 @@ static int parse_fingerprint(struct rtg_sdp_info *si, const char *v) {
   return 0;
 }
 
-static void parse_mline(struct rtg_sdp_info *si, const char *v) {
+static void parse_mline(struct rtg_replay_sdp *si, const char *v) {
   /* m=<media> <port> <proto> <fmt> ... */
   const char *p = v;
   for (int field = 0; field < 3 && p; field++) {
@@ -50,7 +50,7 @@ static void parse_mline(struct rtg_sdp_info *si, const char *v) {
 
 /* a=extmap:<id>[/<direction>] <URI> [<attributes>] (RFC 8285 §6). In a
  * BUNDLE group one id means one extension in every m= line (RFC 8843 §9.2). */
-static void parse_extmap(struct rtg_sdp_info *si, const char *v) {
+static void parse_extmap(struct rtg_replay_sdp *si, const char *v) {
   static const char mid_uri[] = "urn:ietf:params:rtp-hdrext:sdes:mid";
   char *end;
   long id = strtol(v, &end, 10);
@@ -77,7 +77,7 @@ static void parse_extmap(struct rtg_sdp_info *si, const char *v) {
 int rtg_replay_add_sdp(struct rtg_replay *r, const char *path, char *err, size_t errcap) {
   FILE *f;
   char line[4096];
-  struct rtg_sdp_info *si;
+  struct rtg_replay_sdp *si;
   int lineno = 0;
   if (r->nsdp >= RTG_REPLAY_MAX_SDP) {
     snprintf(err, errcap, "%s: at most %d SDP files", path, RTG_REPLAY_MAX_SDP);

@@ -7,66 +7,10 @@
 
 #include "rtg/core.h"
 
-int rtg_rd_u8(struct rtg_rd *rd, uint8_t *v) {
-  if (rtg_rd_left(rd) < 1) return RTG_ERR_TRUNCATED;
-  *v = rd->p[0];
-  rd->p += 1;
-  return RTG_OK;
-}
-
-int rtg_rd_u16(struct rtg_rd *rd, uint16_t *v) {
-  if (rtg_rd_left(rd) < 2) return RTG_ERR_TRUNCATED;
-  *v = rtg_load_u16(rd->p);
-  rd->p += 2;
-  return RTG_OK;
-}
-
-int rtg_rd_u24(struct rtg_rd *rd, uint32_t *v) {
-  if (rtg_rd_left(rd) < 3) return RTG_ERR_TRUNCATED;
-  *v = rtg_load_u24(rd->p);
-  rd->p += 3;
-  return RTG_OK;
-}
-
-int rtg_rd_u32(struct rtg_rd *rd, uint32_t *v) {
-  if (rtg_rd_left(rd) < 4) return RTG_ERR_TRUNCATED;
-  *v = rtg_load_u32(rd->p);
-  rd->p += 4;
-  return RTG_OK;
-}
-
 int rtg_rd_u48(struct rtg_rd *rd, uint64_t *v) {
   if (rtg_rd_left(rd) < 6) return RTG_ERR_TRUNCATED;
   *v = ((uint64_t)rtg_load_u16(rd->p) << 32) | rtg_load_u32(rd->p + 2);
   rd->p += 6;
-  return RTG_OK;
-}
-
-int rtg_rd_u64(struct rtg_rd *rd, uint64_t *v) {
-  if (rtg_rd_left(rd) < 8) return RTG_ERR_TRUNCATED;
-  *v = rtg_load_u64(rd->p);
-  rd->p += 8;
-  return RTG_OK;
-}
-
-int rtg_rd_bytes(struct rtg_rd *rd, size_t n, struct rtg_slice *out) {
-  if (rtg_rd_left(rd) < n) return RTG_ERR_TRUNCATED;
-  out->p = rd->p;
-  out->len = n;
-  rd->p += n;
-  return RTG_OK;
-}
-
-int rtg_rd_copy(struct rtg_rd *rd, void *dst, size_t n) {
-  if (rtg_rd_left(rd) < n) return RTG_ERR_TRUNCATED;
-  if (n) memcpy(dst, rd->p, n);
-  rd->p += n;
-  return RTG_OK;
-}
-
-int rtg_rd_skip(struct rtg_rd *rd, size_t n) {
-  if (rtg_rd_left(rd) < n) return RTG_ERR_TRUNCATED;
-  rd->p += n;
   return RTG_OK;
 }
 
@@ -106,50 +50,12 @@ int rtg_rd_sub24(struct rtg_rd *rd, struct rtg_rd *sub) {
   return RTG_OK;
 }
 
-int rtg_rd_peek_u8(const struct rtg_rd *rd, uint8_t *v) {
-  if (rtg_rd_left(rd) < 1) return RTG_ERR_TRUNCATED;
-  *v = rd->p[0];
-  return RTG_OK;
-}
-
-int rtg_rd_peek_u16(const struct rtg_rd *rd, uint16_t *v) {
-  if (rtg_rd_left(rd) < 2) return RTG_ERR_TRUNCATED;
-  *v = rtg_load_u16(rd->p);
-  return RTG_OK;
-}
-
-int rtg_rd_peek_u32(const struct rtg_rd *rd, uint32_t *v) {
-  if (rtg_rd_left(rd) < 4) return RTG_ERR_TRUNCATED;
-  *v = rtg_load_u32(rd->p);
-  return RTG_OK;
-}
-
 /* ---- writer ------------------------------------------------------------ */
-
-int rtg_wr_u8(struct rtg_wr *wr, uint8_t v) {
-  if (rtg_wr_left(wr) < 1) return RTG_ERR_NOBUF;
-  *wr->p++ = v;
-  return RTG_OK;
-}
-
-int rtg_wr_u16(struct rtg_wr *wr, uint16_t v) {
-  if (rtg_wr_left(wr) < 2) return RTG_ERR_NOBUF;
-  rtg_store_u16(wr->p, v);
-  wr->p += 2;
-  return RTG_OK;
-}
 
 int rtg_wr_u24(struct rtg_wr *wr, uint32_t v) {
   if (v > 0xffffffu || rtg_wr_left(wr) < 3) return v > 0xffffffu ? RTG_ERR_INVAL : RTG_ERR_NOBUF;
   rtg_store_u24(wr->p, v);
   wr->p += 3;
-  return RTG_OK;
-}
-
-int rtg_wr_u32(struct rtg_wr *wr, uint32_t v) {
-  if (rtg_wr_left(wr) < 4) return RTG_ERR_NOBUF;
-  rtg_store_u32(wr->p, v);
-  wr->p += 4;
   return RTG_OK;
 }
 
@@ -166,13 +72,6 @@ int rtg_wr_u64(struct rtg_wr *wr, uint64_t v) {
   if (rtg_wr_left(wr) < 8) return RTG_ERR_NOBUF;
   rtg_store_u64(wr->p, v);
   wr->p += 8;
-  return RTG_OK;
-}
-
-int rtg_wr_bytes(struct rtg_wr *wr, const void *data, size_t n) {
-  if (rtg_wr_left(wr) < n) return RTG_ERR_NOBUF;
-  if (n) memmove(wr->p, data, n);
-  wr->p += n;
   return RTG_OK;
 }
 

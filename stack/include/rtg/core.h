@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -112,17 +113,9 @@ static inline size_t rtg_rd_offset(const struct rtg_rd *rd) { return (size_t)(rd
 static inline bool rtg_rd_empty(const struct rtg_rd *rd) { return rd->p == rd->end; }
 
 /* Each reader returns 0, or RTG_ERR_TRUNCATED leaving |rd| unchanged. */
-RTG_NODISCARD int rtg_rd_u8(struct rtg_rd *rd, uint8_t *v);
-RTG_NODISCARD int rtg_rd_u16(struct rtg_rd *rd, uint16_t *v);
-RTG_NODISCARD int rtg_rd_u24(struct rtg_rd *rd, uint32_t *v);
-RTG_NODISCARD int rtg_rd_u32(struct rtg_rd *rd, uint32_t *v);
 RTG_NODISCARD int rtg_rd_u48(struct rtg_rd *rd, uint64_t *v);
-RTG_NODISCARD int rtg_rd_u64(struct rtg_rd *rd, uint64_t *v);
 /* rtg_rd_bytes returns in |out| a slice of the next |n| bytes (no copy). */
-RTG_NODISCARD int rtg_rd_bytes(struct rtg_rd *rd, size_t n, struct rtg_slice *out);
 /* rtg_rd_copy copies the next |n| bytes into |dst|. */
-RTG_NODISCARD int rtg_rd_copy(struct rtg_rd *rd, void *dst, size_t n);
-RTG_NODISCARD int rtg_rd_skip(struct rtg_rd *rd, size_t n);
 /* rtg_rd_sub carves the next |n| bytes into |sub| (same base, so offsets stay
  * absolute) and advances |rd| past them (picotls-style narrowing). */
 RTG_NODISCARD int rtg_rd_sub(struct rtg_rd *rd, size_t n, struct rtg_rd *sub);
@@ -132,9 +125,6 @@ RTG_NODISCARD int rtg_rd_sub8(struct rtg_rd *rd, struct rtg_rd *sub);
 RTG_NODISCARD int rtg_rd_sub16(struct rtg_rd *rd, struct rtg_rd *sub);
 RTG_NODISCARD int rtg_rd_sub24(struct rtg_rd *rd, struct rtg_rd *sub);
 /* Peek without moving. */
-RTG_NODISCARD int rtg_rd_peek_u8(const struct rtg_rd *rd, uint8_t *v);
-RTG_NODISCARD int rtg_rd_peek_u16(const struct rtg_rd *rd, uint16_t *v);
-RTG_NODISCARD int rtg_rd_peek_u32(const struct rtg_rd *rd, uint32_t *v);
 
 /* ------------------------------------------------------------------------ */
 /* Bounded writer                                                           */
@@ -155,13 +145,9 @@ static inline size_t rtg_wr_len(const struct rtg_wr *wr) { return (size_t)(wr->p
 static inline size_t rtg_wr_left(const struct rtg_wr *wr) { return (size_t)(wr->end - wr->p); }
 
 /* Each writer returns 0, or RTG_ERR_NOBUF leaving |wr| unchanged. */
-RTG_NODISCARD int rtg_wr_u8(struct rtg_wr *wr, uint8_t v);
-RTG_NODISCARD int rtg_wr_u16(struct rtg_wr *wr, uint16_t v);
 RTG_NODISCARD int rtg_wr_u24(struct rtg_wr *wr, uint32_t v);
-RTG_NODISCARD int rtg_wr_u32(struct rtg_wr *wr, uint32_t v);
 RTG_NODISCARD int rtg_wr_u48(struct rtg_wr *wr, uint64_t v);
 RTG_NODISCARD int rtg_wr_u64(struct rtg_wr *wr, uint64_t v);
-RTG_NODISCARD int rtg_wr_bytes(struct rtg_wr *wr, const void *data, size_t n);
 RTG_NODISCARD int rtg_wr_zero(struct rtg_wr *wr, size_t n);
 /* rtg_wr_reserve skips |n| bytes (zeroed) to be patched later; |*mark| is
  * their offset from wr->base. */
@@ -202,6 +188,96 @@ static inline void rtg_store_u32(uint8_t *p, uint32_t v) {
 static inline void rtg_store_u64(uint8_t *p, uint64_t v) {
   rtg_store_u32(p, (uint32_t)(v >> 32));
   rtg_store_u32(p + 4, (uint32_t)v);
+}
+
+/* The hot readers and writers are inline: every field of every packet goes
+ * through them. Same contract as the others: 0, or an error with the cursor
+ * unchanged. */
+RTG_NODISCARD static inline int rtg_rd_u8(struct rtg_rd *rd, uint8_t *v) {
+  if (rtg_rd_left(rd) < 1) return RTG_ERR_TRUNCATED;
+  *v = rd->p[0];
+  rd->p += 1;
+  return RTG_OK;
+}
+RTG_NODISCARD static inline int rtg_rd_u16(struct rtg_rd *rd, uint16_t *v) {
+  if (rtg_rd_left(rd) < 2) return RTG_ERR_TRUNCATED;
+  *v = rtg_load_u16(rd->p);
+  rd->p += 2;
+  return RTG_OK;
+}
+RTG_NODISCARD static inline int rtg_rd_u24(struct rtg_rd *rd, uint32_t *v) {
+  if (rtg_rd_left(rd) < 3) return RTG_ERR_TRUNCATED;
+  *v = rtg_load_u24(rd->p);
+  rd->p += 3;
+  return RTG_OK;
+}
+RTG_NODISCARD static inline int rtg_rd_u32(struct rtg_rd *rd, uint32_t *v) {
+  if (rtg_rd_left(rd) < 4) return RTG_ERR_TRUNCATED;
+  *v = rtg_load_u32(rd->p);
+  rd->p += 4;
+  return RTG_OK;
+}
+RTG_NODISCARD static inline int rtg_rd_u64(struct rtg_rd *rd, uint64_t *v) {
+  if (rtg_rd_left(rd) < 8) return RTG_ERR_TRUNCATED;
+  *v = rtg_load_u64(rd->p);
+  rd->p += 8;
+  return RTG_OK;
+}
+RTG_NODISCARD static inline int rtg_rd_bytes(struct rtg_rd *rd, size_t n, struct rtg_slice *out) {
+  if (rtg_rd_left(rd) < n) return RTG_ERR_TRUNCATED;
+  out->p = rd->p;
+  out->len = n;
+  rd->p += n;
+  return RTG_OK;
+}
+RTG_NODISCARD static inline int rtg_rd_copy(struct rtg_rd *rd, void *dst, size_t n) {
+  if (rtg_rd_left(rd) < n) return RTG_ERR_TRUNCATED;
+  if (n) memcpy(dst, rd->p, n);
+  rd->p += n;
+  return RTG_OK;
+}
+RTG_NODISCARD static inline int rtg_rd_skip(struct rtg_rd *rd, size_t n) {
+  if (rtg_rd_left(rd) < n) return RTG_ERR_TRUNCATED;
+  rd->p += n;
+  return RTG_OK;
+}
+RTG_NODISCARD static inline int rtg_rd_peek_u8(const struct rtg_rd *rd, uint8_t *v) {
+  if (rtg_rd_left(rd) < 1) return RTG_ERR_TRUNCATED;
+  *v = rd->p[0];
+  return RTG_OK;
+}
+RTG_NODISCARD static inline int rtg_rd_peek_u16(const struct rtg_rd *rd, uint16_t *v) {
+  if (rtg_rd_left(rd) < 2) return RTG_ERR_TRUNCATED;
+  *v = rtg_load_u16(rd->p);
+  return RTG_OK;
+}
+RTG_NODISCARD static inline int rtg_rd_peek_u32(const struct rtg_rd *rd, uint32_t *v) {
+  if (rtg_rd_left(rd) < 4) return RTG_ERR_TRUNCATED;
+  *v = rtg_load_u32(rd->p);
+  return RTG_OK;
+}
+RTG_NODISCARD static inline int rtg_wr_u8(struct rtg_wr *wr, uint8_t v) {
+  if (rtg_wr_left(wr) < 1) return RTG_ERR_NOBUF;
+  *wr->p++ = v;
+  return RTG_OK;
+}
+RTG_NODISCARD static inline int rtg_wr_u16(struct rtg_wr *wr, uint16_t v) {
+  if (rtg_wr_left(wr) < 2) return RTG_ERR_NOBUF;
+  rtg_store_u16(wr->p, v);
+  wr->p += 2;
+  return RTG_OK;
+}
+RTG_NODISCARD static inline int rtg_wr_u32(struct rtg_wr *wr, uint32_t v) {
+  if (rtg_wr_left(wr) < 4) return RTG_ERR_NOBUF;
+  rtg_store_u32(wr->p, v);
+  wr->p += 4;
+  return RTG_OK;
+}
+RTG_NODISCARD static inline int rtg_wr_bytes(struct rtg_wr *wr, const void *data, size_t n) {
+  if (rtg_wr_left(wr) < n) return RTG_ERR_NOBUF;
+  if (n) memmove(wr->p, data, n);
+  wr->p += n;
+  return RTG_OK;
 }
 
 /* ------------------------------------------------------------------------ */
