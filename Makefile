@@ -32,8 +32,9 @@ build-fuzz: deps
 	@cmake --build build-fuzz -j$(JOBS)
 
 # The whole suite: unit tests + corpus regression under ASan+UBSan (gcc),
-# plus -Werror builds with clang and of the libFuzzer targets.
-test: build-asan build-clang build-fuzz
+# plus -Werror builds of the release tree (gcc -O3 finds warnings -O1 does
+# not), with clang, and of the libFuzzer targets.
+test: build-asan build build-clang build-fuzz
 	@ctest --test-dir build-asan --output-on-failure -j$(JOBS)
 
 # The main job on bundled defaults.

@@ -127,7 +127,7 @@ typedef int (*tlv_check_fn)(const struct rtg_sctp_tlv *t, void *arg, struct rtg_
 
 static int tlv_walk(struct rtg_rd rd, const char *field, tlv_check_fn check, void *arg,
                     size_t *count, struct rtg_perr *perr) {
-  struct rtg_sctp_tlv t;
+  struct rtg_sctp_tlv t = {0}; /* gcc -O3 cannot see that _next sets it before use */
   size_t n = 0;
   int rc;
   while ((rc = rtg_sctp_tlv_next(&rd, &t, field, perr)) == 1) {
