@@ -15,6 +15,13 @@ static void on_transport(struct rtg_replay *r, struct rtg_net_pkt *p) {
   int dir, f;
   if (p->proto == RTG_NET_PROTO_UDP) {
     r->udp++;
+    /* DNS and mDNS (RFC 6762, port 5353: browsers announce their .local
+     * candidate names) are not WebRTC: their first byte would demultiplex as
+     * STUN under RFC 7983. */
+    if (p->src.port == 53 || p->dst.port == 53 || p->src.port == 5353 || p->dst.port == 5353) {
+      r->other_ip++;
+      return;
+    }
     f = rtg_flow_lookup(r, &p->src, &p->dst, RTG_NET_PROTO_UDP, -1, 0, &dir);
     if (f >= 0) rtg_replay_payload(r, f, dir, p->payload.p, p->payload.len);
     return;

@@ -71,6 +71,9 @@ pcap("consent-expired.pcap", 101, frames_of(late, lambda ip: ip))
 # consent refreshed at 35 s: no finding
 fresh = sess + [(35.0, ice_req(b"V" * 12), 0), (35.01, stun(0x0101, b"V" * 12), 1), (40.0, rtp(120, 40000), 0)]
 pcap("consent-fresh.pcap", 101, frames_of(fresh, lambda ip: ip))
+# mDNS (a browser announcing its .local name) is not STUN despite byte 0
+mdns = [(0.0, ipv4(A, [224, 0, 0, 251], 17, udp(5353, 5353, b"\x00\x00\x84\x00" + b"\x00" * 20)))]
+pcap("mdns.pcap", 101, mdns + frames_of(sess, lambda ip: ip))
 # an RTP timestamp going back within the sequence
 tsb = sess + [(1.5, rtp(120, 100), 0)]
 pcap("ts-backwards.pcap", 101, frames_of(tsb, lambda ip: ip))
@@ -120,6 +123,7 @@ for f in ethernet raw null sll; do
   json $f.pcap "s['stun']==2 and s['srtp']['packets']==20 and s['ssrcs']==1 and len(d['sessions'])==1"
 done
 json consent-expired.pcap "'ice.consent-expired' in ids"
+json mdns.pcap "'stun.malformed' not in ids and s['stun']==2"
 json_sdp ts-backwards.pcap "'rtp.timestamp-backwards' in ids and streams[0]['timestamp_backwards']==1"
 json_sdp raw.pcap "'rtp.timestamp-backwards' not in ids"
 json consent-fresh.pcap "'ice.consent-expired' not in ids and s['srtp']['packets']==21"
