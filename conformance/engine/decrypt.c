@@ -50,6 +50,7 @@ static void on_dcep(struct rtg_replay *r, int f, int dir, const struct rtg_sctp_
     rtg_finding(r, R_DCEP_MALFORMED, fl->session, "stream %u: %s", d->sid, msg);
     return;
   }
+  if (r->plain_sink) r->plain_sink(r->plain_ud, RTG_PLAIN_DCEP, d->payload.p, d->payload.len);
   ch = channel_find(r, f, d->sid, true);
   if (ch == NULL) return;
   if (m.type == RTG_DCEP_ACK) {
@@ -177,6 +178,7 @@ static void on_sctp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size
   }
   fl->sctp_packets++;
   r->sctp_packets++;
+  if (r->plain_sink) r->plain_sink(r->plain_ud, RTG_PLAIN_SCTP, p, n);
   rtg_sctp_chunk_iter_init(&it, p, &pkt);
   while (rtg_sctp_chunk_next(&it, &c, NULL) == 1) {
     if (c.type == RTG_SCTP_INIT) has_init = true;
@@ -298,6 +300,7 @@ void rtg_decrypt_srtp(struct rtg_replay *r, int f, int dir, struct rtg_ssrc_stat
     char msg[160];
     if (s) s->authenticated++;
     r->srtp_auth++;
+    if (r->plain_sink) r->plain_sink(r->plain_ud, RTG_PLAIN_RTP, r->scratch, (size_t)rc);
     /* now the padding is readable: the whole packet must parse */
     rtg_perr_clear(&e);
     if (rtg_rtp_parse(&h, r->scratch, (size_t)rc, &e)) {
@@ -331,6 +334,7 @@ void rtg_decrypt_srtcp(struct rtg_replay *r, int f, int dir, const uint8_t *p, s
     for (int i = 0; i < r->nsdp; i++)
       if (r->sdp[i].rtcp_rsize) flags = RTG_RTCP_REDUCED_SIZE;
     r->srtcp_auth++;
+    if (r->plain_sink) r->plain_sink(r->plain_ud, RTG_PLAIN_RTCP, r->scratch, (size_t)rc);
     rtg_perr_clear(&e);
     if (rtg_rtcp_parse(&c, r->scratch, (size_t)rc, flags, &e)) {
       rtg_perr_format(&e, msg, sizeof msg);

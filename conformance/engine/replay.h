@@ -269,6 +269,9 @@ struct rtg_replay {
   bool keys_used; /* some flow had SRTP keys: authenticated counts are real */
   struct rtg_channel *channels;
   int nchannels;
+  /* Optional sink for what decryption reveals (corpus extraction). */
+  void (*plain_sink)(void *ud, int kind, const uint8_t *p, size_t n);
+  void *plain_ud;
   /* recent STUN transactions: a response is checked with its request's key */
   uint8_t tx_tid[256][RTG_STUN_TID_LEN];
   int tx_sdp[256];
@@ -340,6 +343,7 @@ void rtg_replay_event(struct rtg_replay *r, int flow, int dir, bool finding, con
 int rtg_replay_write_html(const struct rtg_replay *r, const char *dir, char *err, size_t errcap);
 
 /* decrypt.c */
+enum { RTG_PLAIN_SCTP = 1, RTG_PLAIN_DCEP, RTG_PLAIN_RTP, RTG_PLAIN_RTCP };
 #define RTG_SCRATCH 65536
 void rtg_decrypt_dtls_record(struct rtg_replay *r, int f, int dir,
                              const struct rtg_dtls_record *rec);

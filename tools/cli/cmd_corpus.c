@@ -24,13 +24,16 @@
 #include "cli/cli.h"
 #include "cli/fuzz_internal.h"
 #include "rtg/core.h"
+#include "engine/replay.h"
 #include "rtg/net.h"
 
-enum cls { C_STUN, C_DTLS, C_TURN, C_RTP, C_RTCP, C_SCTP, C_N };
+enum cls { C_STUN, C_DTLS, C_TURN, C_RTP, C_RTCP, C_SCTP, C_DCEP, C_N };
 
-static const char *const cls_name[C_N] = {"stun", "dtls", "turn-channel", "rtp", "rtcp", "sctp"};
+static const char *const cls_name[C_N] = {"stun", "dtls", "turn-channel", "rtp",
+                                          "rtcp", "sctp", "dcep"};
 static const char *const cls_default[C_N] = {"stun_parse", "dtls_record", "turn_channel",
-                                             "rtp_parse",  "rtcp_parse",  "sctp_packet"};
+                                             "rtp_parse",  "rtcp_parse",  "sctp_packet",
+                                             "dcep_parse"};
 
 struct cls_stat {
   char target[FZ_NAME_MAX];
@@ -53,13 +56,18 @@ static void corpus_usage(FILE *out) {
           "  turn-channel  first byte 64-79     -> turn_channel\n"
           "  rtp           first byte 128-191   -> rtp_parse\n"
           "  rtcp          ... second byte 192-223 (RFC 5761) -> rtcp_parse\n"
-          "  sctp          SCTP over IP (protocol 132) -> sctp_packet\n\n"
+          "  sctp          SCTP over IP (protocol 132), or decrypted from DTLS with\n"
+          "                --keylog -> sctp_packet\n"
+          "  dcep          DCEP messages inside decrypted SCTP (--keylog) -> dcep_parse\n"
+          "  (with --keylog, decrypted SRTP/SRTCP add RTP/RTCP seeds as well)\n\n"
           "options:\n"
           "  --out DIR           corpora root (default SRC/corpora)\n"
           "  --map CLASS=TARGET  send a class to another target ('CLASS=' drops it)\n"
           "  --max-size N        leave out payloads over N bytes (0: keep all; default:\n"
           "                      each target's max_len)\n"
-          "  --keylog FILE       decrypt DTLS/SRTP first: not available yet (exit 2)\n"
+          "  --keylog FILE       also decrypt with this NSS key log (repeatable): SCTP\n"
+          "                      packets and DCEP messages from inside DTLS, and\n"
+          "                      decrypted RTP/RTCP, become seeds too\n"
           "  --json              summary as JSON\n\n"
           "exit: 0 done, 2 usage error or unreadable capture\n");
 }
@@ -105,9 +113,9 @@ static int save_seed(const char *out, struct cls_stat *st, const uint8_t *p, siz
   return 0;
 }
 
-static void note_readme(const char *out, const struct cls_stat *st, const char *capture) {
+static void note_readme(const char *out, const struct cls_stat *st, const char *capture,
+                        bool decrypted) {
   char path[PATH_MAX + 64], day[32];
-  const char *base = strrchr(capture, '/');
   time_t now = time(NULL);
   struct tm tm;
   FILE *f;
@@ -121,10 +129,65 @@ static void note_readme(const char *out, const struct cls_stat *st, const char *
   strftime(day, sizeof day, "%Y-%m-%d", &tm);
   if (fresh) fprintf(f, "# corpora/%s\n\nWhere the seeds come from:\n\n", st->target);
   fprintf(f,
-          "- %lu seed%s named by SHA-1: UDP payloads extracted by `rtcgate corpus from-pcap` "
-          "from `%s` (%s)\n",
-          st->added, st->added == 1 ? "" : "s", base ? base + 1 : capture, day);
+          "- %lu seed%s named by SHA-1, extracted by `rtcgate corpus from-pcap`%s from `%s` "
+          "(%s)\n",
+          st->added, st->added == 1 ? "" : "s", decrypted ? " (decrypted with its key log)" : "",
+          capture, day);
   fclose(f);
+}
+
+/* What decryption reveals, through the replay engine: SCTP packets and DCEP
+ * messages from inside DTLS, RTP/RTCP from inside SRTP/SRTCP. */
+struct plain_ctx {
+  const char *out;
+  struct cls_stat *st;
+  int failed;
+};
+
+static void on_plain(void *ud, int kind, const uint8_t *p, size_t n) {
+  struct plain_ctx *pc = ud;
+  int k = kind == RTG_PLAIN_SCTP   ? C_SCTP
+          : kind == RTG_PLAIN_DCEP ? C_DCEP
+          : kind == RTG_PLAIN_RTP  ? C_RTP
+                                   : C_RTCP;
+  if (save_seed(pc->out, &pc->st[k], p, n)) pc->failed = 1;
+}
+
+static int decrypted_seeds(const char *capture, const char *const *keylogs, int nkeylogs,
+                           const char *out, struct cls_stat *st) {
+  struct rtg_replay_opts opts;
+  struct rtg_replay *r = malloc(sizeof *r);
+  struct plain_ctx pc = {out, st, 0};
+  char err[512];
+  int rc = RTG_EXIT_OK;
+  memset(&opts, 0, sizeof opts);
+  rtg_rules_defaults(&opts);
+  opts.quiet = true;
+  if (r == NULL || rtg_replay_init(r, &opts)) {
+    free(r);
+    rtg_cli_err("corpus", "out of memory");
+    return RTG_EXIT_USAGE;
+  }
+  r->plain_sink = on_plain;
+  r->plain_ud = &pc;
+  for (int i = 0; i < nkeylogs && rc == RTG_EXIT_OK; i++)
+    if (rtg_replay_add_keylog(r, keylogs[i], err, sizeof err)) {
+      rtg_cli_err("corpus", "%s", err);
+      rc = RTG_EXIT_USAGE;
+    }
+  if (rc == RTG_EXIT_OK && rtg_replay_capture(r, capture)) {
+    rtg_cli_err("corpus", "%s: %s", capture, r->caps[r->ncaps - 1].error);
+    rc = RTG_EXIT_USAGE;
+  }
+  if (rc == RTG_EXIT_OK && rtg_replay_keylog_matches(r) == 0) {
+    rtg_cli_err("corpus", "the key log matches nothing in %s (no ClientHello random of it)",
+                capture);
+    rc = RTG_EXIT_USAGE;
+  }
+  if (pc.failed) rc = RTG_EXIT_USAGE;
+  rtg_replay_free(r);
+  free(r);
+  return rc;
 }
 
 static int from_pcap(int argc, char **argv) {
@@ -148,6 +211,8 @@ static int from_pcap(int argc, char **argv) {
   const u_char *data;
   struct rtg_ctx ctx;
   struct rtg_net_defrag defrag;
+  const char *keylogs[8];
+  int nkeylogs = 0;
   memset(st, 0, sizeof st);
   for (int k = 0; k < C_N; k++) fz_fmt(st[k].target, sizeof st[k].target, "%s", cls_default[k]);
   fz_fmt(out, sizeof out, "%s/corpora", rtg_cli_source_dir());
@@ -174,10 +239,12 @@ static int from_pcap(int argc, char **argv) {
         break;
       }
       case O_KEYLOG:
-        rtg_cli_err("corpus",
-                    "--keylog: decrypting DTLS/SRTP/SCTP is not available yet; "
-                    "run without it for plain extraction");
-        return RTG_EXIT_USAGE;
+        if (nkeylogs >= 8) {
+          rtg_cli_err("corpus", "at most 8 --keylog files");
+          return RTG_EXIT_USAGE;
+        }
+        keylogs[nkeylogs++] = optarg;
+        break;
       case O_JSON: json = true; break;
       case O_MAXSIZE:
         if (strspn(optarg, "0123456789") != strlen(optarg) || !*optarg || strlen(optarg) > 9) {
@@ -210,6 +277,7 @@ static int from_pcap(int argc, char **argv) {
     return RTG_EXIT_USAGE;
   }
   linktype = pcap_datalink(pc);
+  if (linktype == DLT_RAW) linktype = RTG_LINK_RAW; /* libpcap gives the DLT value */
   if (!rtg_net_linktype_supported(linktype)) {
     rtg_cli_err("corpus", "%s: link type %d (%s) is not supported", capture, linktype,
                 pcap_datalink_val_to_name(linktype) ? pcap_datalink_val_to_name(linktype) : "?");
@@ -260,7 +328,8 @@ static int from_pcap(int argc, char **argv) {
   rtg_net_defrag_free(&defrag);
   pcap_close(pc);
   if (rc != RTG_EXIT_OK) rtg_cli_err("corpus", "could not write some seeds under %s", out);
-  for (int k = 0; k < C_N; k++) note_readme(out, &st[k], capture);
+  if (nkeylogs && rc == RTG_EXIT_OK) rc = decrypted_seeds(capture, keylogs, nkeylogs, out, st);
+  for (int k = 0; k < C_N; k++) note_readme(out, &st[k], capture, nkeylogs > 0);
   if (json) {
     json_t *root = json_object(), *cl = json_array();
     for (int k = 0; k < C_N; k++) {

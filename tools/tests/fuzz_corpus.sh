@@ -88,7 +88,15 @@ ok "missing says why" grep -q "cannot read capture" "$T/err"
 printf 'not a capture' > "$T/junk"
 check junk 2 "$R" corpus from-pcap "$T/junk" --out "$T/x"
 check badmap 2 "$R" corpus from-pcap "$T/cap.pcap" --map bogus=x
-check keylog 2 "$R" corpus from-pcap "$T/cap.pcap" --keylog "$T/k" --out "$T/x"
+check keylog-missing 2 "$R" corpus from-pcap "$T/cap.pcap" --keylog "$T/k" --out "$T/x"
+# --keylog: SCTP and DCEP from inside DTLS, RTP/RTCP from inside SRTP
+P="$S/pcaps/firefox-chromium-dtls12"
+check keylog 0 "$R" corpus from-pcap "$P/capture.pcap" --keylog "$P/keylog.txt" --out "$T/dec" --json
+ok "keylog: decrypted SCTP seeds" [ "$(count "$T/dec/sctp_packet")" -ge 70 ]
+ok "keylog: DCEP seeds" [ "$(count "$T/dec/dcep_parse")" -ge 1 ]
+ok "keylog: decrypted RTP too" [ "$(count "$T/dec/rtp_parse")" -gt 931 ]
+check keylog-mismatch 2 "$R" corpus from-pcap "$P/capture.pcap" --keylog "$S/pcaps/chromium-firefox-dtls13/keylog.txt" --out "$T/x2"
+ok "keylog-mismatch says why" grep -q "matches nothing" "$T/err"
 check nosub 2 "$R" corpus frobnicate
 check help 0 "$R" corpus --help
 
