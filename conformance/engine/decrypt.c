@@ -301,9 +301,10 @@ void rtg_decrypt_srtp(struct rtg_replay *r, int f, int dir, struct rtg_ssrc_stat
     if (s) s->authenticated++;
     r->srtp_auth++;
     if (r->plain_sink) r->plain_sink(r->plain_ud, RTG_PLAIN_RTP, r->scratch, (size_t)rc);
-    /* now the padding is readable: the whole packet must parse */
+    /* now the padding is readable: with the P bit set the whole packet must
+     * parse again (the clear header was parsed before; nothing else changed) */
     rtg_perr_clear(&e);
-    if (rtg_rtp_parse(&h, r->scratch, (size_t)rc, &e)) {
+    if ((r->scratch[0] & 0x20) && rtg_rtp_parse(&h, r->scratch, (size_t)rc, &e)) {
       rtg_perr_format(&e, msg, sizeof msg);
       rtg_finding(r, R_RTP_MALFORMED, fl->session, "after SRTP decryption: %s", msg);
     }
