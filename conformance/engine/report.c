@@ -53,6 +53,22 @@ void rtg_replay_print_summary(const struct rtg_replay *r, FILE *out) {
           (unsigned long long)(r->other_ip + r->non_ip), (unsigned long long)r->stun,
           (unsigned long long)r->dtls, (unsigned long long)r->dtls_records,
           (unsigned long long)r->srtp, (unsigned long long)r->srtcp, (unsigned long long)r->turn);
+  if (r->keys_used || r->dtls_decrypted)
+    fprintf(out,
+            "decrypted with the key log: %llu DTLS records, SRTP %llu/%llu and SRTCP %llu/%llu "
+            "authenticated, %llu SCTP packets, %llu data-channel messages on %d channel(s)\n",
+            (unsigned long long)r->dtls_decrypted, (unsigned long long)r->srtp_auth,
+            (unsigned long long)r->srtp, (unsigned long long)r->srtcp_auth,
+            (unsigned long long)r->srtcp, (unsigned long long)r->sctp_packets,
+            (unsigned long long)r->dc_messages, r->nchannels);
+  for (int i = 0; i < r->nchannels; i++) {
+    const struct rtg_channel *ch = &r->channels[i];
+    fprintf(out, "  channel '%s' (%s) stream %u: %llu + %llu messages, %llu bytes%s\n", ch->label,
+            ch->protocol[0] ? ch->protocol : "no protocol", ch->sid,
+            (unsigned long long)ch->messages[0], (unsigned long long)ch->messages[1],
+            (unsigned long long)(ch->bytes[0] + ch->bytes[1]),
+            ch->reset[0] && ch->reset[1] ? ", closed" : "");
+  }
   for (int s = -1; s < r->nsessions; s++) {
     bool any = false;
     for (int i = 0; i < r->nflows; i++) {
