@@ -62,7 +62,7 @@ struct stream {
 
 /* Keys of one direction kind (RTP or RTCP). */
 struct keyset {
-  EVP_CIPHER_CTX *enc;          /* AES-CTR (both ways) or GCM encrypt */
+  EVP_CIPHER_CTX *enc;          /* AES-ECB keystream (AES-CM, both ways) or GCM encrypt */
   EVP_CIPHER_CTX *dec;          /* GCM decrypt (NULL for AES-CM) */
   SHA_CTX mac_inner, mac_outer; /* AES-CM only: HMAC-SHA1 key, absorbed once */
   uint8_t salt[14];
@@ -164,6 +164,15 @@ size_t rtg_srtp_profile_rtcp_overhead(enum rtg_srtp_profile p, size_t mki_len) {
 /* Key derivation (RFC 3711 §4.3)                                           */
 /* ------------------------------------------------------------------------ */
 
+static const EVP_CIPHER *ecb_cipher(size_t key_len) {
+  switch (key_len) {
+    case 16: return EVP_aes_128_ecb();
+    case 24: return EVP_aes_192_ecb();
+    case 32: return EVP_aes_256_ecb();
+    default: return NULL;
+  }
+}
+
 static const EVP_CIPHER *ctr_cipher(size_t key_len) {
   switch (key_len) {
     case 16: return EVP_aes_128_ctr();
@@ -226,7 +235,11 @@ static int keyset_init(struct rtg_srtp *s, struct keyset *k, const uint8_t *enc_
       return RTG_ERR_CRYPTO;
     return 0;
   }
-  if (EVP_EncryptInit_ex(k->enc, ctr_cipher(s->key_len), NULL, enc_key, NULL) != 1)
+  /* AES-CM keystream blocks are AES-ECB of counter blocks: an ECB context
+   * keyed once needs no per-packet IV re-initialisation (which costs more
+   * than the AES of a small packet in OpenSSL 3). */
+  if (EVP_EncryptInit_ex(k->enc, ecb_cipher(s->key_len), NULL, enc_key, NULL) != 1 ||
+      EVP_CIPHER_CTX_set_padding(k->enc, 0) != 1)
     return RTG_ERR_CRYPTO;
   {
     /* RFC 2104: H(K ^ opad, H(K ^ ipad, m)); the 20-byte key is padded to
@@ -492,10 +505,28 @@ static void gcm_iv(uint8_t iv[12], const uint8_t salt[12], uint32_t ssrc, uint64
   for (int i = 0; i < 12; i++) iv[i] = b[i] ^ salt[i];
 }
 
+/* AES-CM (RFC 3711 §4.1.1): keystream block i = AES(IV + i). The IV's low
+ * 16 bits are zero and a packet is far below 2^16 blocks, so IV + i is the
+ * IV with i in its last two bytes. The counter blocks are encrypted in
+ * batches through the ECB context and XORed into |p|. */
 static int ctr_xor(struct keyset *k, const uint8_t iv[16], uint8_t *p, size_t n) {
-  int outl;
-  if (EVP_EncryptInit_ex(k->enc, NULL, NULL, NULL, iv) != 1) return RTG_ERR_CRYPTO;
-  if (n && EVP_EncryptUpdate(k->enc, p, &outl, p, (int)n) != 1) return RTG_ERR_CRYPTO;
+  uint8_t ctr[16 * 64], ks[16 * 64];
+  uint32_t blk = 0;
+  while (n) {
+    size_t chunk = n < sizeof ks ? n : sizeof ks, nb = (chunk + 15) / 16;
+    int outl;
+    if (blk + nb > 0x10000u) return RTG_ERR_INVAL; /* cannot happen for SRTP sizes */
+    for (size_t i = 0; i < nb; i++) {
+      memcpy(ctr + 16 * i, iv, 14);
+      rtg_store_u16(ctr + 16 * i + 14, (uint16_t)(blk + i));
+    }
+    if (EVP_EncryptUpdate(k->enc, ks, &outl, ctr, (int)(nb * 16)) != 1 || (size_t)outl != nb * 16)
+      return RTG_ERR_CRYPTO;
+    for (size_t i = 0; i < chunk; i++) p[i] ^= ks[i];
+    p += chunk;
+    n -= chunk;
+    blk += (uint32_t)nb;
+  }
   return 0;
 }
 
