@@ -113,7 +113,6 @@ void rtg_replay_free(struct rtg_replay *r) {
   free(r->ssrcs);
   free(r->events);
   free(r->findings);
-  free(r->keylog);
   free(r->kl);
   free(r->scratch);
   free(r->channels);

@@ -26,19 +26,22 @@ static bool label_known(const char *l) {
   return false;
 }
 
-/* Appends the entries of one key log text (|f| positioned at its start). */
+/* Appends the entries of one key log text (|f| positioned at its start) to
+ * the DTLS module's key log table, which the session decryptor reads and
+ * the ClientHello matching below uses. A line must name a known label; the
+ * DTLS parser checks the hex fields. */
 static int add_keylog_stream(struct rtg_replay *r, FILE *f, const char *path, char *err,
                              size_t errcap) {
   char line[512];
   int lineno = 0;
   size_t added = 0;
   while (fgets(line, sizeof line, f)) {
-    char label[64], cr[80], sec[160];
-    struct rtg_keylog_entry *e;
-    ptrdiff_t n;
+    char label[64];
+    struct rtg_perr e;
+    int rc;
     lineno++;
     if (line[0] == '#' || line[0] == '\n' || line[0] == '\r') continue;
-    if (sscanf(line, "%63s %79s %159s", label, cr, sec) != 3 || !label_known(label)) {
+    if (sscanf(line, "%63s", label) != 1 || !label_known(label)) {
       fclose(f);
       snprintf(err, errcap,
                "%s:%d: not an NSS key log line (expected LABEL CLIENT_RANDOM SECRET, e.g. "
@@ -46,37 +49,18 @@ static int add_keylog_stream(struct rtg_replay *r, FILE *f, const char *path, ch
                path, lineno);
       return -1;
     }
-    if (r->nkeylog == r->cap_keylog) {
-      size_t nc = r->cap_keylog ? r->cap_keylog * 2 : 16;
-      struct rtg_keylog_entry *nk = realloc(r->keylog, nc * sizeof *nk);
-      if (nk == NULL) {
-        fclose(f);
-        snprintf(err, errcap, "out of memory reading %s", path);
-        return -1;
-      }
-      r->keylog = nk;
-      r->cap_keylog = nc;
-    }
-    e = &r->keylog[r->nkeylog];
-    memset(e, 0, sizeof *e);
-    snprintf(e->label, sizeof e->label, "%s", label);
-    if (rtg_hex_decode(e->client_random, 32, cr, strlen(cr), NULL) != 32 ||
-        (n = rtg_hex_decode(e->secret, sizeof e->secret, sec, strlen(sec), NULL)) <= 0) {
+    rtg_perr_clear(&e);
+    rc = rtg_dtls_keylog_parse(r->kl, line, strlen(line), &e);
+    if (rc) {
       fclose(f);
-      snprintf(err, errcap, "%s:%d: client random must be 32 bytes of hex and the secret hex", path,
-               lineno);
+      if (rc == RTG_ERR_NOBUF)
+        snprintf(err, errcap, "%s:%d: more than %d key log entries", path, lineno,
+                 RTG_DTLS_KEYLOG_MAX);
+      else
+        snprintf(err, errcap, "%s:%d: %s: %s", path, lineno, e.field ? e.field : "keylog",
+                 e.reason ? e.reason : "malformed line");
       return -1;
     }
-    e->secret_len = (size_t)n;
-    /* the session decryptor reads the same entries (beyond its table size
-     * entries are only matched, not used) */
-    if (r->kl && rtg_dtls_keylog_parse(r->kl, line, strlen(line), NULL) != 0 &&
-        r->kl->n < RTG_DTLS_KEYLOG_MAX) {
-      fclose(f);
-      snprintf(err, errcap, "%s:%d: the DTLS module rejects this key log line", path, lineno);
-      return -1;
-    }
-    r->nkeylog++;
     added++;
   }
   fclose(f);
@@ -171,9 +155,9 @@ int rtg_replay_scan_dsb(struct rtg_replay *r, const char *path, char *err, size_
 
 size_t rtg_replay_keylog_matches(const struct rtg_replay *r) {
   size_t n = 0;
-  for (size_t i = 0; i < r->nkeylog; i++)
+  for (size_t i = 0; i < r->kl->n; i++)
     for (int k = 0; k < r->n_ch_random; k++)
-      if (memcmp(r->keylog[i].client_random, r->ch_random[k], 32) == 0) {
+      if (memcmp(r->kl->e[i].client_random, r->ch_random[k], 32) == 0) {
         n++;
         break;
       }

@@ -279,17 +279,7 @@ struct rtg_replay {
   /* ClientHello randoms seen (to match key log entries) */
   uint8_t ch_random[64][32];
   int n_ch_random;
-  /* key log entries (NSS SSLKEYLOGFILE format) */
-  struct rtg_keylog_entry *keylog;
-  size_t nkeylog, cap_keylog;
   size_t keylog_from_capture; /* Decryption Secrets Blocks read */
-};
-
-struct rtg_keylog_entry {
-  char label[64];
-  uint8_t client_random[32];
-  uint8_t secret[64];
-  size_t secret_len;
 };
 
 /* keylog.c: 0 ok, -1 unusable file (|err| says why) */

@@ -215,7 +215,7 @@ json_t *rtg_replay_json(const struct rtg_replay *r) {
   json_object_set_new(sum, "datachannel", dc);
   json_object_set_new(sum, "turn_channel", json_integer((json_int_t)r->turn));
   json_object_set_new(sum, "keylog",
-                      json_pack("{sI sI sI}", "entries", (json_int_t)r->nkeylog, "matched",
+                      json_pack("{sI sI sI}", "entries", (json_int_t)r->kl->n, "matched",
                                 (json_int_t)rtg_replay_keylog_matches(r), "from_capture_blocks",
                                 (json_int_t)r->keylog_from_capture));
   for (int s = -1; s < r->nsessions; s++) {

@@ -164,11 +164,11 @@ int rtg_cmd_replay(int argc, char **argv) {
       rc = RTG_EXIT_USAGE;
     }
   }
-  if (rc == RTG_EXIT_OK && r->nkeylog && rtg_replay_keylog_matches(r) == 0) {
+  if (rc == RTG_EXIT_OK && r->kl->n && rtg_replay_keylog_matches(r) == 0) {
     rtg_cli_err("replay",
                 "the key log matches nothing: none of its %zu entries names the random of a "
                 "ClientHello in the capture(s) (%d seen)",
-                r->nkeylog, r->n_ch_random);
+                r->kl->n, r->n_ch_random);
     rc = RTG_EXIT_USAGE;
   }
   if (rc == RTG_EXIT_OK) {

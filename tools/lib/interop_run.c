@@ -415,7 +415,7 @@ static void run_replay(struct rtg_interop_result *res, const char *dir,
         res->findings++;
       }
     }
-    if (r->nkeylog && rtg_replay_keylog_matches(r) == 0 && !(c->flags & RTG_CASE_EXPECT_FAIL))
+    if (r->kl->n && rtg_replay_keylog_matches(r) == 0 && !(c->flags & RTG_CASE_EXPECT_FAIL))
       add_reason(res, "replay: the key log matches no ClientHello of the capture");
   }
   {
