@@ -331,9 +331,7 @@ void rtg_decrypt_srtcp(struct rtg_replay *r, int f, int dir, const uint8_t *p, s
     char msg[160];
     /* Reduced-size RTCP (RFC 5506) is allowed when an SDP negotiated it,
      * and assumed when no SDP was given (browsers always offer it). */
-    unsigned flags = r->nsdp == 0 ? RTG_RTCP_REDUCED_SIZE : 0;
-    for (int i = 0; i < r->nsdp; i++)
-      if (r->sdp[i].rtcp_rsize) flags = RTG_RTCP_REDUCED_SIZE;
+    unsigned flags = r->nsdp == 0 || r->rtcp_rsize ? RTG_RTCP_REDUCED_SIZE : 0;
     r->srtcp_auth++;
     if (r->plain_sink) r->plain_sink(r->plain_ud, RTG_PLAIN_RTCP, r->scratch, (size_t)rc);
     rtg_perr_clear(&e);

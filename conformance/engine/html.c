@@ -33,18 +33,6 @@ void rtg_replay_event(struct rtg_replay *r, int flow, int dir, bool finding, con
   va_end(ap);
 }
 
-static void esc(FILE *f, const char *s) {
-  for (; *s; s++) {
-    switch (*s) {
-      case '<': fputs("&lt;", f); break;
-      case '>': fputs("&gt;", f); break;
-      case '&': fputs("&amp;", f); break;
-      case '"': fputs("&quot;", f); break;
-      default: fputc(*s, f); break;
-    }
-  }
-}
-
 /* Endpoints of a session: the distinct addresses of its flows. */
 #define MAX_EP 8
 struct eps {
@@ -118,7 +106,7 @@ static void ladder(FILE *f, const struct rtg_replay *r, int session) {
               "<a href=\"#f%d\"><circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"#c00\"/>"
               "<text x=\"%d\" y=\"%d\" class=\"fd\">",
               fi, x1, y, x1 + 8, y + 4);
-      esc(f, ev->label);
+      rtg_replay_xml_escape(f, ev->label);
       fprintf(f, "</text></a>\n");
       continue;
     }
@@ -129,7 +117,7 @@ static void ladder(FILE *f, const struct rtg_replay *r, int session) {
             x1, y, x2 + (x2 > x1 ? -4 : 4), y);
     fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"ev\">", (x1 + x2) / 2,
             y - 3);
-    esc(f, ev->label);
+    rtg_replay_xml_escape(f, ev->label);
     fprintf(f, "</text>\n");
   }
   fprintf(f, "</svg>\n");
@@ -194,7 +182,7 @@ int rtg_replay_write_html(const struct rtg_replay *r, const char *dir, char *err
           "</head><body>\n<h1>rtcgate replay report</h1>\n<ul>\n");
   for (int c = 0; c < r->ncaps; c++) {
     fprintf(f, "<li>");
-    esc(f, r->caps[c].path);
+    rtg_replay_xml_escape(f, r->caps[c].path);
     fprintf(f, ": %llu frames%s</li>\n", (unsigned long long)r->caps[c].frames,
             r->caps[c].truncated ? " <b class=\"error\">(truncated)</b>" : "");
   }
@@ -211,9 +199,9 @@ int rtg_replay_write_html(const struct rtg_replay *r, const char *dir, char *err
     if (!any) continue;
     if (s >= 0) {
       fprintf(f, "<h2>Session %d: ICE ufrags ", s);
-      esc(f, r->sessions[s].ufrag[0]);
+      rtg_replay_xml_escape(f, r->sessions[s].ufrag[0]);
       fprintf(f, " / ");
-      esc(f, r->sessions[s].ufrag[1]);
+      rtg_replay_xml_escape(f, r->sessions[s].ufrag[1]);
       fprintf(f, "</h2>\n");
     } else {
       fprintf(f, "<h2>Flows outside any ICE session</h2>\n");
@@ -238,9 +226,9 @@ int rtg_replay_write_html(const struct rtg_replay *r, const char *dir, char *err
     const struct rtg_finding *fd = &r->findings[i];
     fprintf(f, "<tr id=\"f%zu\" class=\"%s\"><td>%zu</td><td>%s</td><td>%s</td><td>", i,
             sev(r->opts.sev[fd->rule]), i, sev(r->opts.sev[fd->rule]), rtg_rules[fd->rule].id);
-    esc(f, rtg_rules[fd->rule].rfc);
+    rtg_replay_xml_escape(f, rtg_rules[fd->rule].rfc);
     fprintf(f, "</td><td>%llu</td><td>", (unsigned long long)fd->packet);
-    esc(f, fd->message);
+    rtg_replay_xml_escape(f, fd->message);
     fprintf(f, "</td></tr>\n");
   }
   fprintf(f, "</table>\n</body></html>\n");

@@ -249,6 +249,7 @@ struct rtg_replay {
   int nsessions;
   struct rtg_replay_sdp sdp[RTG_REPLAY_MAX_SDP];
   int nsdp;
+  bool rtcp_rsize; /* some SDP has a=rtcp-rsize */
   struct rtg_finding *findings;
   size_t nfindings, cap_findings;
   uint64_t suppressed[R_COUNT]; /* findings beyond the per-rule cap */
@@ -348,6 +349,8 @@ void rtg_replay_finish(struct rtg_replay *r);
 void rtg_dtls_handshake_bytes(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n);
 
 /* report.c */
+/* writes |s| escaped for XML/HTML text and attribute values */
+void rtg_replay_xml_escape(FILE *f, const char *s);
 void rtg_replay_print_summary(const struct rtg_replay *r, FILE *out);
 json_t *rtg_replay_json(const struct rtg_replay *r);
 int rtg_replay_write_junit(const struct rtg_replay *r, const char *path);

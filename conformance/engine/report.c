@@ -253,7 +253,7 @@ json_t *rtg_replay_json(const struct rtg_replay *r) {
   return doc;
 }
 
-static void xml_escape(FILE *f, const char *s) {
+void rtg_replay_xml_escape(FILE *f, const char *s) {
   for (; *s; s++) {
     switch (*s) {
       case '<': fputs("&lt;", f); break;
@@ -302,7 +302,7 @@ int rtg_replay_write_junit(const struct rtg_replay *r, const char *path) {
         if (fd->rule != (enum rtg_rule_idx)i || fd->session != s) continue;
         if (r->opts.sev[i] == RTG_SEV_ERROR && !failed) {
           fprintf(f, "      <failure message=\"");
-          xml_escape(f, fd->message);
+          rtg_replay_xml_escape(f, fd->message);
           fprintf(f, "\" type=\"%s\">packet %llu</failure>\n", rtg_rules[i].id,
                   (unsigned long long)fd->packet);
           failed = true;
@@ -312,7 +312,7 @@ int rtg_replay_write_junit(const struct rtg_replay *r, const char *path) {
           opened = true;
         }
         fprintf(f, "packet %llu: ", (unsigned long long)fd->packet);
-        xml_escape(f, fd->message);
+        rtg_replay_xml_escape(f, fd->message);
         fputc('\n', f);
       }
       if (opened) fprintf(f, "</system-out>\n");

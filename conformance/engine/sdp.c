@@ -135,6 +135,7 @@ int rtg_replay_add_sdp(struct rtg_replay *r, const char *path, char *err, size_t
   }
   if (si->pwd[0] && rtg_stun_cred_init_short(&si->cred, si->pwd, strlen(si->pwd)) == 0)
     si->cred_ok = true;
+  r->rtcp_rsize = r->rtcp_rsize || si->rtcp_rsize;
   r->nsdp++;
   return 0;
 }
