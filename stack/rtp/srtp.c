@@ -566,7 +566,9 @@ static int gcm_open(struct keyset *k, const uint8_t iv[12], const uint8_t *aad, 
       (n && EVP_DecryptUpdate(k->dec, p, &outl, p, (int)n) != 1) ||
       EVP_CIPHER_CTX_ctrl(k->dec, EVP_CTRL_GCM_SET_TAG, GCM_TAG, t) != 1)
     return RTG_ERR_CRYPTO;
-  if (EVP_DecryptFinal_ex(k->dec, p + n, &outl) != 1) return RTG_ERR_AUTH;
+  /* GCM's final step writes nothing; an authenticate-only SRTCP packet
+   * (E = 0) has no plaintext buffer at all, and NULL + 0 is undefined. */
+  if (EVP_DecryptFinal_ex(k->dec, n ? p + n : t, &outl) != 1) return RTG_ERR_AUTH;
   return 0;
 }
 
