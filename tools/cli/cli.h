@@ -45,6 +45,9 @@ int rtg_cmd_fuzz(int argc, char **argv);
 int rtg_cmd_corpus(int argc, char **argv);
 int rtg_cmd_replay(int argc, char **argv);
 int rtg_cmd_interop(int argc, char **argv);
+int rtg_cmd_peer(int argc, char **argv);
+int rtg_cmd_serve(int argc, char **argv);
+int rtg_cmd_probe(int argc, char **argv);
 int rtg_cmd_planned(int argc, char **argv);
 
 #endif

@@ -14,10 +14,10 @@ static const struct rtg_cmd commands[] = {
     {"fuzz", "run libFuzzer campaigns over the fuzz targets", rtg_cmd_fuzz},
     {"corpus", "build seed corpora (from-pcap: split a capture into fuzz seeds)", rtg_cmd_corpus},
     {"replay", "check captured WebRTC sessions (pcap) for conformance", rtg_cmd_replay},
-    {"peer", "run the reference WebRTC peer over UDP (planned)", rtg_cmd_planned},
+    {"peer", "run the reference WebRTC peer over UDP (webrtc-echoes signaling)", rtg_cmd_peer},
     {"interop", "run the interop matrix with Chromium, Firefox and others", rtg_cmd_interop},
-    {"serve", "run the hardened signaling server (planned)", rtg_cmd_planned},
-    {"probe", "probe implementations for WebRTC attack vectors (planned)", rtg_cmd_planned},
+    {"serve", "run the hardened HTTPS/WSS signaling server", rtg_cmd_serve},
+    {"probe", "probe implementations for WebRTC attack vectors", rtg_cmd_probe},
 };
 
 static void usage(FILE *out) {
