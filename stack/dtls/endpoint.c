@@ -9,15 +9,12 @@
  * Time. The caller's clock drives everything here: poll_timeout says when
  * handle_timeout is due, in the caller's time. The retransmission schedule
  * (initial_rto, doubling to 60 s, RFC 6347 §4.2.4.1) is set through
- * DTLS_set_timer_cb. OpenSSL 3.0 however checks its DTLS timer against its
- * own wall clock (gettimeofday) and has no API to expire it otherwise: a
- * timer that OpenSSL considers expired also retransmits on every read, in
- * a loop, so it cannot be faked. So a retransmission happens when
- * handle_timeout is called at or after the deadline AND OpenSSL's wall
- * clock agrees; the deadline is OpenSSL's remaining time expressed in the
- * caller's clock, refreshed after every call into OpenSSL. In a real-time
- * I/O loop both clocks advance together; simulated-time tests must let real
- * time pass for lossy runs (see dtls_endpoint_test.c).
+ * DTLS_set_timer_cb. OpenSSL 3.0 reads its DTLS timer with gettimeofday();
+ * every call into OpenSSL here runs between rtg_dtls_clock_enter(now) and
+ * _leave() (clock.c), during which that time of day is the caller's |now|.
+ * So a retransmission happens exactly when handle_timeout (or a datagram)
+ * arrives at or after the deadline in the caller's clock, whatever the
+ * wall clock says: simulated-time tests need no real waiting.
  *
  * Authentication (RFC 8827 §6.5, RFC 8122 §5): certificates are
  * self-signed; the peer's is accepted only if its hash equals the SDP
@@ -32,6 +29,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "clock.h"
 #include "rtg/dtls.h"
 
 #define OUTQ 64
@@ -439,8 +437,10 @@ int rtg_dtls_endpoint_new(const struct rtg_ctx *ctx, const struct rtg_dtls_confi
   DTLS_set_link_mtu(ep->ssl, (long)ep->cfg.mtu);
   if (cfg->role == RTG_DTLS_ROLE_CLIENT) {
     SSL_set_connect_state(ep->ssl);
+    rtg_dtls_clock_enter(now);
     drive(ep);
     refresh_deadline(ep);
+    rtg_dtls_clock_leave();
   } else {
     SSL_set_accept_state(ep->ssl);
   }
@@ -481,11 +481,13 @@ int rtg_dtls_endpoint_handle_datagram(struct rtg_dtls_endpoint *ep, rtg_time now
   ep->in = data;
   ep->in_len = len;
   ep->in_pending = true;
+  rtg_dtls_clock_enter(now);
   drive(ep);
   /* OpenSSL may stop reading early (e.g. a failed handshake): forget it. */
   ep->in_pending = false;
   ep->in = NULL;
   refresh_deadline(ep);
+  rtg_dtls_clock_leave();
   return RTG_OK;
 }
 
@@ -496,6 +498,7 @@ int rtg_dtls_endpoint_handle_timeout(struct rtg_dtls_endpoint *ep, rtg_time now)
   ep->now = now;
   if (now < ep->deadline) return RTG_OK;
   before = ep->st.datagrams_out;
+  rtg_dtls_clock_enter(now);
   rc = DTLSv1_handle_timeout(ep->ssl);
   if (rc < 0) {
     fail(ep, "too many retransmissions without an answer (RFC 6347 §4.2.4)");
@@ -505,6 +508,7 @@ int rtg_dtls_endpoint_handle_timeout(struct rtg_dtls_endpoint *ep, rtg_time now)
     drive(ep);
   }
   refresh_deadline(ep);
+  rtg_dtls_clock_leave();
   return RTG_OK;
 }
 
@@ -545,7 +549,9 @@ int rtg_dtls_endpoint_send(struct rtg_dtls_endpoint *ep, const uint8_t *data, si
   if (!ep->connected || ep->failed || ep->closed) return RTG_ERR_STATE;
   if (len == 0) return RTG_OK;
   if (len > ep->cfg.mtu || len > 16384) return RTG_ERR_INVAL;
+  rtg_dtls_clock_enter(ep->now);
   rc = SSL_write(ep->ssl, data, (int)len);
+  rtg_dtls_clock_leave();
   if (rc != (int)len) {
     ERR_clear_error();
     return RTG_ERR_CRYPTO;
@@ -555,7 +561,9 @@ int rtg_dtls_endpoint_send(struct rtg_dtls_endpoint *ep, const uint8_t *data, si
 
 int rtg_dtls_endpoint_close(struct rtg_dtls_endpoint *ep) {
   if (ep->failed || ep->closed) return RTG_ERR_STATE;
+  rtg_dtls_clock_enter(ep->now);
   if (SSL_shutdown(ep->ssl) < 0) ERR_clear_error();
+  rtg_dtls_clock_leave();
   ep->closed = true;
   ep->deadline = RTG_TIME_NEVER;
   return RTG_OK;
