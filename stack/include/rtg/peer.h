@@ -391,9 +391,9 @@ size_t rtg_peer_dc_buffered(const struct rtg_peer *p, uint16_t sid);
 
 /* ---- media ------------------------------------------------------------ */
 
-/* rtg_peer_local_ssrc returns the SSRC we send on for the media section of
- * |kind| (enum rtg_sdp_media_kind; our echo and our reports use it), or 0
- * when the session has no such section. */
+/* rtg_peer_local_ssrc returns the SSRC we send on (and echo on, and write
+ * our reports from) in media sections of |kind| (enum rtg_sdp_media_kind:
+ * audio or video; drawn once per peer), or 0 for any other kind. */
 uint32_t rtg_peer_local_ssrc(const struct rtg_peer *p, int kind);
 
 /* rtg_peer_send_rtp protects the plain RTP packet |pkt| (copied) with the
