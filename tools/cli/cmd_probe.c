@@ -1,8 +1,148 @@
 /*
- * cmd_probe.c - `rtcgate probe`. Until its issue lands it answers as a planned
- * command (exit 2, never a pass); the engineer who implements it replaces
- * this file.
+ * cmd_probe.c - `rtcgate probe KIND`: security probes (README "Security
+ * testing"). `probe turn` checks a TURN server (tools/lib/probe_turn.c);
+ * the other kinds of issue 11 (leak, flood, mitm) answer as planned.
  */
-#include "cli/cli.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-int rtg_cmd_probe(int argc, char **argv) { return rtg_cmd_planned(argc, argv); }
+#include "cli/cli.h"
+#include "lib/probe_turn.h"
+
+static void usage(FILE *f) {
+  fputs(
+      "usage: rtcgate probe turn --server HOST:PORT [options]\n"
+      "  checks a TURN server (UDP) for open relay, forbidden peers, permission and\n"
+      "  channel rules, nonce handling, allocation quota and password guessing\n"
+      "  --server HOST:PORT     the server (IPv4; 127.0.0.0/8 unless --allow-remote)\n"
+      "  --user U --password P  a long-term credential (more checks with it)\n"
+      "  --peer IP              an address the server should relay to (permission\n"
+      "                         and channel checks; a UDP socket is bound on it)\n"
+      "  --max-allocations N    quota check bound (8)\n"
+      "  --guesses N            wrong passwords tried, 20 per second (20)\n"
+      "  --allow-remote         probe a server outside 127.0.0.0/8 (yours only)\n"
+      "  --json FILE|-          the report\n"
+      "exit: 0 no finding, 1 findings, 2 usage or unreachable server\n"
+      "(probe leak, flood and mitm are planned)\n",
+      f);
+}
+
+static int probe_turn(int argc, char **argv) {
+  struct rtg_probe_turn_opts o = {.max_allocations = 8, .guesses = 20};
+  const char *server = NULL, *json_out = NULL;
+  bool allow_remote = false;
+  char host[64], err[256];
+  json_t *report;
+  int n;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (rtg_cli_is_help(a)) {
+      usage(stdout);
+      return RTG_EXIT_OK;
+    }
+    if (strcmp(a, "--allow-remote") == 0) {
+      allow_remote = true;
+      continue;
+    }
+    if (strcmp(a, "--verbose") == 0) {
+      o.verbose = true;
+      continue;
+    }
+    if (v == NULL) {
+      rtg_cli_err("probe", "%s needs a value (see --help)", a);
+      return RTG_EXIT_USAGE;
+    }
+    i++;
+    if (strcmp(a, "--server") == 0)
+      server = v;
+    else if (strcmp(a, "--user") == 0)
+      o.user = v;
+    else if (strcmp(a, "--password") == 0)
+      o.password = v;
+    else if (strcmp(a, "--peer") == 0)
+      o.peer = v;
+    else if (strcmp(a, "--json") == 0)
+      json_out = v;
+    else if (strcmp(a, "--max-allocations") == 0 || strcmp(a, "--guesses") == 0) {
+      char *e;
+      long x = strtol(v, &e, 10);
+      if (*e || x < 1 || x > 100) {
+        rtg_cli_err("probe", "%s wants 1..100, not '%s'", a, v);
+        return RTG_EXIT_USAGE;
+      }
+      if (a[2] == 'm')
+        o.max_allocations = (int)x;
+      else
+        o.guesses = (int)x;
+    } else {
+      rtg_cli_err("probe", "unknown option %s (see --help)", a);
+      return RTG_EXIT_USAGE;
+    }
+  }
+  if (server == NULL) {
+    rtg_cli_err("probe", "turn needs --server HOST:PORT");
+    return RTG_EXIT_USAGE;
+  }
+  if ((o.user == NULL) != (o.password == NULL)) {
+    rtg_cli_err("probe", "--user and --password go together");
+    return RTG_EXIT_USAGE;
+  }
+  {
+    const char *colon = strrchr(server, ':');
+    char *e;
+    long port = colon ? strtol(colon + 1, &e, 10) : 0;
+    if (colon == NULL || *e || port < 1 || port > 65535 ||
+        (size_t)(colon - server) >= sizeof host) {
+      rtg_cli_err("probe", "bad --server '%s' (want IPV4:PORT)", server);
+      return RTG_EXIT_USAGE;
+    }
+    memcpy(host, server, (size_t)(colon - server));
+    host[colon - server] = '\0';
+    o.host = host;
+    o.port = (int)port;
+  }
+  if (!allow_remote && strncmp(o.host, "127.", 4) != 0) {
+    rtg_cli_err("probe",
+                "%s is not on 127.0.0.0/8: probe only servers you operate, with "
+                "--allow-remote",
+                o.host);
+    return RTG_EXIT_USAGE;
+  }
+  if (o.peer && strncmp(o.peer, "127.", 4) != 0) {
+    rtg_cli_err("probe", "--peer must be a local address on 127.0.0.0/8");
+    return RTG_EXIT_USAGE;
+  }
+  fprintf(stderr, "rtcgate probe turn: %s:%d%s\n", o.host, o.port,
+          o.user ? " (with credentials)" : " (no credentials)");
+  n = rtg_probe_turn_run(&o, &report, err, sizeof err);
+  if (n < 0) {
+    rtg_cli_err("probe", "%s", err);
+    return RTG_EXIT_USAGE;
+  }
+  fprintf(stderr, "rtcgate probe turn: %d finding(s), %d warning(s)\n", n,
+          (int)json_integer_value(json_object_get(report, "warnings")));
+  if (json_out && strcmp(json_out, "-") == 0) {
+    json_dumpf(report, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+  } else if (json_out && json_dump_file(report, json_out, JSON_INDENT(2)) != 0) {
+    rtg_cli_err("probe", "cannot write %s", json_out);
+  }
+  json_decref(report);
+  return n > 0 ? RTG_EXIT_FINDINGS : RTG_EXIT_OK;
+}
+
+int rtg_cmd_probe(int argc, char **argv) {
+  if (argc < 2 || rtg_cli_is_help(argv[1])) {
+    usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? RTG_EXIT_USAGE : RTG_EXIT_OK;
+  }
+  if (strcmp(argv[1], "turn") == 0) return probe_turn(argc - 1, argv + 1);
+  if (strcmp(argv[1], "leak") == 0 || strcmp(argv[1], "flood") == 0 ||
+      strcmp(argv[1], "mitm") == 0) {
+    rtg_cli_err("probe", "'%s' is planned (issue 11), not implemented yet", argv[1]);
+    return RTG_EXIT_USAGE;
+  }
+  rtg_cli_err("probe", "unknown probe '%s' (turn, leak, flood, mitm)", argv[1]);
+  return RTG_EXIT_USAGE;
+}
