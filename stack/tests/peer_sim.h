@@ -238,7 +238,8 @@ static inline void sim_deliver(struct sim *s, const struct sim_pkt *k) {
   int to = sim_peer_at(s, &k->dst);
   if (to >= 0) {
     IGNORE_RC(rtg_peer_handle_datagram(s->p[to], s->now, &k->dst, &k->src, k->data, k->len));
-  } else if (s->ext_fn && sim_addr_eq(&k->dst, &s->ext_addr)) {
+  } else if (s->ext_fn && k->dst.family == s->ext_addr.family &&
+             memcmp(k->dst.addr, s->ext_addr.addr, 16) == 0) {
     s->ext_fn(s->ext_ud, s->now, &k->src, &k->dst, k->data, k->len);
   } else {
     int from = sim_peer_at(s, &k->src);
@@ -293,11 +294,11 @@ static inline void sim_run_for(struct sim *s, rtg_time span) {
   IGNORE_RC(sim_run_until(s, NULL, NULL, span));
 }
 
-/* Candidates and offer/answer, A offering. */
-static inline void sim_negotiate(struct sim *s) {
-  static char offer[RTG_PEER_MAX_SDP], answer[RTG_PEER_MAX_SDP];
-  size_t ol, al;
-  struct rtg_perr e;
+/* The last descriptions sim_negotiate exchanged. */
+static char sim_offer[RTG_PEER_MAX_SDP], sim_answer[RTG_PEER_MAX_SDP];
+
+/* Host candidates for both peers. */
+static inline void sim_add_hosts(struct sim *s) {
   for (int i = 0; i < 2; i++) {
     struct rtg_ice_cand c;
     memset(&c, 0, sizeof c);
@@ -307,13 +308,25 @@ static inline void sim_negotiate(struct sim *s) {
     rtg_peer_local_candidates_done(s->p[i]);
   }
   sim_drain(s);
-  assert_int_equal(rtg_peer_create_offer(s->p[0], offer, sizeof offer, &ol), 0);
+}
+
+/* Offer from A, answer from B (kept in sim_offer / sim_answer). */
+static inline void sim_offer_answer(struct sim *s) {
+  char *offer = sim_offer, *answer = sim_answer;
+  size_t ol, al;
+  struct rtg_perr e;
+  assert_int_equal(rtg_peer_create_offer(s->p[0], offer, RTG_PEER_MAX_SDP, &ol), 0);
   memset(&e, 0, sizeof e);
   assert_int_equal(
       rtg_peer_set_remote_description(s->p[1], s->now, RTG_PEER_SDP_OFFER, offer, ol, &e), 0);
-  assert_int_equal(rtg_peer_create_answer(s->p[1], s->now, answer, sizeof answer, &al, &e), 0);
+  assert_int_equal(rtg_peer_create_answer(s->p[1], s->now, answer, RTG_PEER_MAX_SDP, &al, &e), 0);
   assert_int_equal(
       rtg_peer_set_remote_description(s->p[0], s->now, RTG_PEER_SDP_ANSWER, answer, al, &e), 0);
+}
+
+static inline void sim_negotiate(struct sim *s) {
+  sim_add_hosts(s);
+  sim_offer_answer(s);
 }
 
 static inline bool sim_cond_connected(struct sim *s, void *ud) {
