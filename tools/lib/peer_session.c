@@ -1,0 +1,810 @@
+/*
+ * peer_session.c - drives one rtg_peer (rtg/peer.h) over real sockets:
+ * feeds datagrams and timers, drains transmits and events (DESIGN.md rule
+ * 1), gathers host and srflx candidates, resolves mDNS names, records
+ * events and statistics, and runs the two modes of `rtcgate peer`: the
+ * answerer behind POST /offer and the offerer that POSTs its offer.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "lib/peer_session.h"
+
+#define GATHER_MAX RTG_MS(2500)
+#define HTTP_TIMEOUT_MS 10000
+#define LISTEN_POLL RTG_MS(5) /* libwebsockets is serviced at least this often */
+
+/* ---- reporting -------------------------------------------------------------------- */
+
+void rtg_pio_session_event(struct rtg_pio_session *s, rtg_time now, const char *name,
+                           json_t *fields) {
+  json_t *e = json_object();
+  json_object_set_new(e, "event", json_string(name));
+  json_object_set_new(e, "t_ms", json_real(rtg_pio_report_ms(&s->net->report, now)));
+  if (fields) {
+    json_object_update(e, fields);
+    json_decref(fields);
+  }
+  json_array_append_new(s->events, e);
+}
+
+void rtg_pio_session_met(struct rtg_pio_session *s, rtg_time now, unsigned bit) {
+  unsigned i = 0;
+  if (s->met & bit) return;
+  s->met |= bit;
+  while (i < RTG_PIO_EXPECT_COUNT && (1u << i) != bit) i++;
+  rtg_pio_session_event(s, now, "expectation-met",
+                        json_pack("{s:s}", "expectation", rtg_pio_expect_name(i)));
+  if (!s->net->o->quiet && (s->net->o->expect & bit))
+    fprintf(stderr, "rtcgate peer: %s ok (%.0f ms)\n", rtg_pio_expect_name(i),
+            (double)(now - s->started) / 1e6);
+}
+
+static const char *cand_type_name(uint8_t t) {
+  switch (t) {
+    case RTG_ICE_CAND_HOST: return "host";
+    case RTG_ICE_CAND_SRFLX: return "srflx";
+    case RTG_ICE_CAND_PRFLX: return "prflx";
+    case RTG_ICE_CAND_RELAY: return "relay";
+    default: return "?";
+  }
+}
+
+static json_t *cand_json(const struct rtg_ice_cand *c) {
+  char a[80];
+  rtg_pio_addr_format(&c->addr, true, a, sizeof a);
+  return json_pack("{s:s,s:s}", "type", cand_type_name(c->type), "address", a);
+}
+
+static json_t *event_fields(const struct rtg_peer_event *ev) {
+  switch (ev->type) {
+    case RTG_PEER_EV_ICE_SELECTED_PAIR:
+    case RTG_PEER_EV_ICE_CONNECTED:
+    case RTG_PEER_EV_TURN_ALLOCATED:
+      return json_pack("{s:o,s:o}", "local", cand_json(&ev->local), "remote",
+                       cand_json(&ev->remote));
+    case RTG_PEER_EV_DTLS_CONNECTED:
+      return json_pack("{s:s,s:s}", "role",
+                       ev->dtls_role == RTG_DTLS_ROLE_CLIENT ? "client" : "server", "srtp_profile",
+                       ev->srtp_profile ? rtg_srtp_profile_name(ev->srtp_profile) : "none");
+    case RTG_PEER_EV_CHANNEL_OPEN:
+      return json_pack("{s:i,s:s%,s:i}", "sid", ev->sid, "label", (const char *)ev->label.p,
+                       ev->label.len, "channel_type", ev->channel_type);
+    case RTG_PEER_EV_CHANNEL_ACKED:
+    case RTG_PEER_EV_CHANNEL_CLOSED: return json_pack("{s:i}", "sid", ev->sid);
+    case RTG_PEER_EV_MDNS_RESOLVE: return json_pack("{s:s}", "hostname", ev->hostname);
+    case RTG_PEER_EV_TURN_FAILED:
+      return json_pack("{s:s,s:i}", "reason", ev->reason ? ev->reason : "", "error", ev->error);
+    case RTG_PEER_EV_ICE_FAILED:
+    case RTG_PEER_EV_DTLS_FAILED:
+    case RTG_PEER_EV_FINGERPRINT_MISMATCH:
+    case RTG_PEER_EV_CLOSED: return json_pack("{s:s}", "reason", ev->reason ? ev->reason : "");
+    default: return NULL;
+  }
+}
+
+static json_t *stream_json(const struct rtg_peer_stream_stats *st) {
+  return json_pack("{s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:i,s:I}", "ssrc", (json_int_t)st->ssrc,
+                   "direction", st->outbound ? "outbound" : "inbound", "kind",
+                   st->kind == RTG_SDP_MEDIA_AUDIO   ? "audio"
+                   : st->kind == RTG_SDP_MEDIA_VIDEO ? "video"
+                                                     : "other",
+                   "packets", (json_int_t)st->packets, "bytes", (json_int_t)st->bytes, "nacks",
+                   (json_int_t)st->nacks, "plis", (json_int_t)st->plis, "retransmitted",
+                   (json_int_t)st->retransmitted, "srtp_failures", (json_int_t)st->srtp_failures,
+                   "lost", (int)st->lost, "reports", (json_int_t)st->reports);
+}
+
+static json_t *channel_json(const struct rtg_peer_channel_stats *c) {
+  return json_pack("{s:i,s:s,s:i,s:b,s:I,s:I,s:I,s:I}", "sid", c->sid, "label", c->label,
+                   "channel_type", c->channel_type, "open", c->open, "messages_in",
+                   (json_int_t)c->messages_in, "messages_out", (json_int_t)c->messages_out,
+                   "bytes_in", (json_int_t)c->bytes_in, "bytes_out", (json_int_t)c->bytes_out);
+}
+
+static json_t *ms_since(const struct rtg_pio_session *s, rtg_time t) {
+  return t ? json_real((double)(t - s->started) / 1e6) : json_null();
+}
+
+static json_t *stats_json(const struct rtg_pio_session *s, const struct rtg_peer_stats *st) {
+  json_t *j, *streams = json_array(), *chans = json_array();
+  const char *ver = st->dtls_version == RTG_DTLS_V13   ? "1.3"
+                    : st->dtls_version == RTG_DTLS_V12 ? "1.2"
+                                                       : NULL;
+  for (size_t i = 0; i < st->nstreams; i++)
+    json_array_append_new(streams, stream_json(&st->streams[i]));
+  for (size_t i = 0; i < st->nchannels; i++)
+    json_array_append_new(chans, channel_json(&st->channels[i]));
+  j = json_pack("{s:{s:b,s:s,s:o,s:o,s:o,s:I},s:{s:b,s:s,s:s?,s:s,s:o},s:{s:b,s:o}}", "ice",
+                "connected", st->ice_connected, "role",
+                st->ice_role == RTG_ICE_CONTROLLING ? "controlling" : "controlled", "local",
+                st->ice_connected ? cand_json(&st->local) : json_null(), "remote",
+                st->ice_connected ? cand_json(&st->remote) : json_null(), "connected_ms",
+                ms_since(s, st->ice_connected_at), "restarts", (json_int_t)st->ice_restarts, "dtls",
+                "connected", st->dtls_connected, "role",
+                st->dtls_role == RTG_DTLS_ROLE_CLIENT ? "client" : "server", "version", ver,
+                "srtp_profile", st->srtp_profile ? rtg_srtp_profile_name(st->srtp_profile) : "none",
+                "connected_ms", ms_since(s, st->dtls_connected_at), "sctp", "connected",
+                st->sctp_connected, "connected_ms", ms_since(s, st->sctp_connected_at));
+  json_object_set_new(j, "channels", chans);
+  json_object_set_new(j, "streams", streams);
+  json_object_set_new(
+      j, "datagrams",
+      json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "in", (json_int_t)st->datagrams_in, "out",
+                (json_int_t)st->datagrams_out, "bytes_in", (json_int_t)st->bytes_in, "bytes_out",
+                (json_int_t)st->bytes_out, "loss_dropped_in", (json_int_t)st->loss_dropped_in,
+                "loss_dropped_out", (json_int_t)st->loss_dropped_out, "unknown_dropped",
+                (json_int_t)st->unknown_dropped, "stun_rate_limited",
+                (json_int_t)st->stun_rate_limited, "stun_bad_integrity",
+                (json_int_t)st->stun_bad_integrity));
+  return j;
+}
+
+/* ---- the answerer's view of its expectations, from the statistics ------------------ */
+
+static void answerer_evaluate(struct rtg_pio_session *s, const struct rtg_peer_stats *st,
+                              rtg_time now) {
+  if (st->ice_connected) rtg_pio_session_met(s, now, RTG_PIO_EXPECT_ICE);
+  if (st->dtls_connected) rtg_pio_session_met(s, now, RTG_PIO_EXPECT_DTLS);
+  for (size_t i = 0; i < st->nchannels; i++) {
+    const struct rtg_peer_channel_stats *c = &st->channels[i];
+    bool echoed = c->messages_in > 0 && c->messages_out > 0;
+    if (echoed && c->channel_type == RTG_DCEP_RELIABLE)
+      rtg_pio_session_met(s, now, RTG_PIO_EXPECT_DATACHANNEL);
+    if (echoed && (c->channel_type & 0x7f) == RTG_DCEP_PARTIAL_REXMIT)
+      rtg_pio_session_met(s, now, RTG_PIO_EXPECT_DC_UNRELIABLE);
+  }
+  for (size_t i = 0; i < st->nstreams; i++) {
+    const struct rtg_peer_stream_stats *in = &st->streams[i];
+    if (in->outbound || in->packets == 0) continue;
+    for (size_t k = 0; k < st->nstreams; k++) {
+      const struct rtg_peer_stream_stats *out = &st->streams[k];
+      if (!out->outbound || out->kind != in->kind || out->packets == 0) continue;
+      if (in->kind == RTG_SDP_MEDIA_AUDIO) rtg_pio_session_met(s, now, RTG_PIO_EXPECT_AUDIO);
+      if (in->kind == RTG_SDP_MEDIA_VIDEO) rtg_pio_session_met(s, now, RTG_PIO_EXPECT_VIDEO);
+    }
+  }
+}
+
+/* ---- the session ------------------------------------------------------------------- */
+
+static void keylog_cb(void *ud, const char *line) { rtg_pio_report_keylog(ud, line); }
+
+static void on_event(struct rtg_pio_session *s, const struct rtg_peer_event *ev, rtg_time now) {
+  switch (ev->type) {
+    case RTG_PEER_EV_CHANNEL_MESSAGE: s->dc_messages++; break;
+    case RTG_PEER_EV_RTP: s->rtp_packets++; break;
+    case RTG_PEER_EV_RTCP: break;
+    default: rtg_pio_session_event(s, now, rtg_peer_event_name(ev->type), event_fields(ev)); break;
+  }
+  switch (ev->type) {
+    case RTG_PEER_EV_GATHERING_DONE: s->gathered = true; break;
+    case RTG_PEER_EV_MDNS_RESOLVE:
+      if (!s->net->mdns_open || rtg_pio_mdns_resolve(&s->net->mdns, now, ev->hostname) != 0)
+        rtg_pio_session_event(s, now, "mdns-failed", json_pack("{s:s}", "hostname", ev->hostname));
+      break;
+    case RTG_PEER_EV_ICE_CONNECTED: rtg_pio_session_met(s, now, RTG_PIO_EXPECT_ICE); break;
+    case RTG_PEER_EV_DTLS_CONNECTED: rtg_pio_session_met(s, now, RTG_PIO_EXPECT_DTLS); break;
+    case RTG_PEER_EV_ICE_FAILED:
+    case RTG_PEER_EV_ICE_CONSENT_LOST:
+    case RTG_PEER_EV_DTLS_FAILED:
+    case RTG_PEER_EV_FINGERPRINT_MISMATCH:
+    case RTG_PEER_EV_CLOSED:
+      if (!s->ended) {
+        s->ended = true;
+        s->end_reason = rtg_peer_event_name(ev->type);
+        if (ev->reason)
+          snprintf(s->failure, sizeof s->failure, "%s: %s", rtg_peer_event_name(ev->type),
+                   ev->reason);
+      }
+      break;
+    default: break;
+  }
+  if (s->offerer) rtg_pio_test_on_event(s, ev, now);
+}
+
+static const struct rtg_pio_sock *sock_for(const struct rtg_pio_net *n,
+                                           const struct rtg_stun_addr *a) {
+  for (size_t i = 0; i < n->nsocks; i++)
+    if (rtg_pio_addr_equal(&n->socks[i].local, a)) return &n->socks[i];
+  return NULL;
+}
+
+void rtg_pio_session_drain(struct rtg_pio_session *s, rtg_time now) {
+  struct rtg_pio_net *n = s->net;
+  for (int round = 0; round < 64; round++) {
+    bool any = false;
+    struct rtg_peer_event ev;
+    for (;;) {
+      uint8_t buf[RTG_PEER_MAX_DATAGRAM];
+      size_t len;
+      struct rtg_stun_addr src, dst;
+      const struct rtg_pio_sock *sk;
+      if (rtg_peer_poll_transmit(s->peer, buf, sizeof buf, &len, &src, &dst) != 0) break;
+      any = true;
+      sk = sock_for(n, &src);
+      if (sk) (void)rtg_pio_sock_send(sk, &dst, buf, len);
+    }
+    while (rtg_peer_poll_event(s->peer, &ev) == 0) {
+      any = true;
+      on_event(s, &ev, now);
+    }
+    if (!any) break;
+  }
+}
+
+static void add_host_candidates(struct rtg_pio_session *s) {
+  struct rtg_pio_net *n = s->net;
+  if (n->o->relay_only) return;
+  for (size_t i = 0; i < n->nsocks; i++) {
+    struct rtg_ice_cand c;
+    memset(&c, 0, sizeof c);
+    c.type = RTG_ICE_CAND_HOST;
+    c.addr = c.base = n->socks[i].local;
+    c.priority = rtg_ice_cand_priority(RTG_ICE_CAND_HOST, (uint16_t)(65535 - i));
+    snprintf(c.foundation, sizeof c.foundation, "h%zu", i);
+    if (rtg_peer_add_local_candidate(s->peer, &c) != 0)
+      rtg_pio_session_event(s, rtg_pio_now(), "candidate-refused", cand_json(&c));
+  }
+}
+
+/* The srflx candidates are known (or their requests timed out). */
+static void stun_finish(struct rtg_pio_session *s) {
+  for (size_t i = 0; i < s->stun.n; i++) {
+    struct rtg_ice_cand c;
+    if (!s->stun.t[i].ok) continue;
+    memset(&c, 0, sizeof c);
+    c.type = RTG_ICE_CAND_SRFLX;
+    c.addr = s->stun.t[i].mapped;
+    c.base = s->net->socks[s->stun.t[i].sock].local;
+    c.priority = rtg_ice_cand_priority(RTG_ICE_CAND_SRFLX, (uint16_t)(65535 - i));
+    snprintf(c.foundation, sizeof c.foundation, "s%zu", i);
+    rtg_pio_session_event(s, rtg_pio_now(), "srflx-gathered", cand_json(&c));
+    if (!s->net->o->relay_only && rtg_peer_add_local_candidate(s->peer, &c) != 0)
+      rtg_pio_session_event(s, rtg_pio_now(), "candidate-refused", cand_json(&c));
+  }
+  s->stun_on = false;
+  rtg_peer_local_candidates_done(s->peer);
+}
+
+static void peer_config(struct rtg_pio_net *n, bool offerer, struct rtg_peer_config *cfg) {
+  const struct rtg_pio_options *o = n->o;
+  rtg_peer_config_default(cfg);
+  cfg->audio = (o->expect & RTG_PIO_EXPECT_AUDIO) != 0;
+  cfg->video = (o->expect & RTG_PIO_EXPECT_VIDEO) != 0;
+  cfg->data = (o->expect & (RTG_PIO_EXPECT_DATACHANNEL | RTG_PIO_EXPECT_DC_UNRELIABLE)) != 0 ||
+              (!cfg->audio && !cfg->video);
+  cfg->echo = offerer ? RTG_PEER_ECHO_NONE : RTG_PEER_ECHO_ALL;
+  cfg->keylog = keylog_cb;
+  cfg->keylog_ud = &n->report;
+  cfg->turn = n->have_turn ? &n->turn : NULL;
+  cfg->relay_only = o->relay_only;
+  cfg->loss_permille_in = cfg->loss_permille_out = (uint16_t)(o->loss_percent * 10.0 + 0.5);
+}
+
+static struct rtg_pio_session *session_new(struct rtg_pio_net *n, bool offerer, rtg_time now,
+                                           char *err, size_t cap) {
+  struct rtg_pio_session *s = calloc(1, sizeof *s);
+  struct rtg_peer_config cfg;
+  int rc;
+  if (s == NULL) {
+    snprintf(err, cap, "out of memory");
+    return NULL;
+  }
+  s->net = n;
+  s->offerer = offerer;
+  s->started = now;
+  s->deadline = now + RTG_MS(n->o->timeout_ms);
+  s->js = json_object();
+  s->events = json_array();
+  json_object_set_new(s->js, "role", json_string(offerer ? "offerer" : "answerer"));
+  json_object_set_new(s->js, "started_ms", json_real(rtg_pio_report_ms(&n->report, now)));
+  json_object_set_new(s->js, "events", s->events); /* js holds the only reference */
+  peer_config(n, offerer, &cfg);
+  rc = rtg_peer_new(&s->peer, &n->ctx, &cfg, now);
+  if (rc != 0) {
+    snprintf(err, cap, "cannot create the peer: %s", rtg_strerror(rc));
+    json_decref(s->js);
+    free(s);
+    return NULL;
+  }
+  if (offerer) rtg_pio_test_init(s);
+  add_host_candidates(s);
+  if (n->have_stun &&
+      rtg_pio_stun_start(&s->stun, &n->ctx, &n->stun_server, n->socks, n->nsocks) == 0) {
+    s->stun_on = true;
+    rtg_pio_stun_service(&s->stun, now, n->socks);
+  } else {
+    rtg_peer_local_candidates_done(s->peer);
+  }
+  rtg_pio_session_drain(s, now);
+  return s;
+}
+
+/* Ends the session: statistics into the report, expectations judged.
+ * returns true when every expectation was met. */
+static bool session_finish(struct rtg_pio_session *s, rtg_time now) {
+  struct rtg_pio_net *n = s->net;
+  struct rtg_peer_stats *st = calloc(1, sizeof *st);
+  unsigned missing;
+  json_t *miss = json_array();
+  if (st) {
+    rtg_peer_stats(s->peer, st);
+    if (!s->offerer) answerer_evaluate(s, st, now);
+    json_object_set_new(s->js, "stats", stats_json(s, st));
+    free(st);
+  }
+  missing = n->o->expect & ~s->met;
+  json_object_set_new(s->js, "expect", rtg_pio_expect_json(n->o->expect));
+  json_object_set_new(s->js, "met", rtg_pio_expect_json(s->met & n->o->expect));
+  json_object_set_new(s->js, "missing", rtg_pio_expect_json(missing));
+  json_object_set_new(s->js, "ok", json_boolean(missing == 0));
+  json_object_set_new(s->js, "duration_ms", json_real((double)(now - s->started) / 1e6));
+  json_object_set_new(s->js, "end", json_string(s->end_reason ? s->end_reason : "timeout"));
+  json_object_set_new(s->js, "dc_messages_received", json_integer((json_int_t)s->dc_messages));
+  json_object_set_new(s->js, "rtp_packets_received", json_integer((json_int_t)s->rtp_packets));
+  if (s->failure[0]) json_object_set_new(s->js, "failure", json_string(s->failure));
+  if (s->offerer) json_object_set_new(s->js, "test", rtg_pio_test_json(s));
+  json_array_append(n->report.sessions, s->js);
+  for (unsigned i = 0; i < RTG_PIO_EXPECT_COUNT && !s->signaling_failed; i++)
+    if (missing & (1u << i))
+      fprintf(stderr, "rtcgate peer: expectation '%s' not met%s%s\n", rtg_pio_expect_name(i),
+              s->failure[0] ? ": " : "", s->failure);
+  json_decref(miss);
+  return missing == 0;
+}
+
+static void session_free(struct rtg_pio_session *s) {
+  if (s == NULL) return;
+  if (s->offerer) rtg_pio_test_free(s);
+  rtg_peer_free(s->peer);
+  json_decref(s->js);
+  free(s->remote_sdp);
+  free(s);
+}
+
+/* ---- sockets ----------------------------------------------------------------------- */
+
+static void on_udp(void *ud, int fd) {
+  struct rtg_pio_net *n = ud;
+  size_t k = 0;
+  rtg_time now = rtg_pio_now();
+  while (k < n->nsocks && n->socks[k].fd != fd) k++;
+  if (k == n->nsocks) return;
+  for (int budget = 0; budget < 256; budget++) {
+    struct rtg_stun_addr src;
+    ptrdiff_t len = rtg_pio_sock_recv(&n->socks[k], n->buf, sizeof n->buf, &src);
+    struct rtg_pio_session *s = n->sess;
+    if (len < 0) break;
+    if (s == NULL) continue;
+    if (s->stun_on && rtg_pio_stun_handle(&s->stun, k, &src, n->buf, (size_t)len)) {
+      if (rtg_pio_stun_done(&s->stun)) stun_finish(s);
+      continue;
+    }
+    if (rtg_peer_handle_datagram(s->peer, now, &n->socks[k].local, &src, n->buf, (size_t)len) !=
+        0) {
+      /* malformed or unauthenticated: dropped, counted in the statistics */
+    }
+    rtg_pio_session_drain(s, now);
+  }
+}
+
+static void on_mdns_fd(void *ud, int fd) {
+  struct rtg_pio_net *n = ud;
+  rtg_pio_mdns_readable(&n->mdns, rtg_pio_now(), fd);
+}
+
+static void on_mdns_done(void *ud, const char *name, const struct rtg_stun_addr *addr) {
+  struct rtg_pio_net *n = ud;
+  struct rtg_pio_session *s = n->sess;
+  rtg_time now = rtg_pio_now();
+  if (s == NULL) return;
+  if (addr == NULL) {
+    rtg_pio_session_event(s, now, "mdns-timeout", json_pack("{s:s}", "hostname", name));
+    return;
+  }
+  {
+    char a[64];
+    rtg_pio_addr_format(addr, false, a, sizeof a);
+    rtg_pio_session_event(s, now, "mdns-resolved",
+                          json_pack("{s:s,s:s}", "hostname", name, "address", a));
+  }
+  if (rtg_peer_resolve_mdns(s->peer, name, addr) != 0) { /* reported through events */
+  }
+  rtg_pio_session_drain(s, now);
+}
+
+/* Runs the timers of everything due at |now|; returns the next deadline. */
+static rtg_time service(struct rtg_pio_net *n, rtg_time now) {
+  struct rtg_pio_session *s = n->sess;
+  rtg_time t = RTG_TIME_NEVER, x;
+  if (n->mdns_open) {
+    if (rtg_pio_mdns_poll_timeout(&n->mdns) <= now) rtg_pio_mdns_handle_timeout(&n->mdns, now);
+    t = rtg_pio_mdns_poll_timeout(&n->mdns);
+  }
+  if (s == NULL) return t;
+  if (s->stun_on) {
+    rtg_pio_stun_service(&s->stun, now, n->socks);
+    if (rtg_pio_stun_done(&s->stun)) stun_finish(s);
+  }
+  if (rtg_peer_poll_timeout(s->peer) <= now && rtg_peer_handle_timeout(s->peer, now) != 0) {
+    /* it always returns 0; failures come as events */
+  }
+  if (s->offerer) rtg_pio_test_service(s, now);
+  rtg_pio_session_drain(s, now);
+  if (s->stun_on && (x = rtg_pio_stun_poll_timeout(&s->stun)) < t) t = x;
+  if ((x = rtg_peer_poll_timeout(s->peer)) < t) t = x;
+  if (s->offerer && (x = rtg_pio_test_poll_timeout(s)) < t) t = x;
+  if (s->deadline < t) t = s->deadline;
+  return t;
+}
+
+/* ---- setup shared by both modes ------------------------------------------------------ */
+
+static int net_init(struct rtg_pio_net *n, const struct rtg_pio_options *o) {
+  char err[300];
+  memset(n, 0, sizeof *n);
+  n->o = o;
+  n->mdns.qfd = n->mdns.rfd = -1;
+  if (o->have_seed)
+    rtg_ctx_deterministic(&n->ctx, &n->prng, o->seed, NULL);
+  else
+    rtg_ctx_default(&n->ctx);
+  if (rtg_pio_report_init(&n->report, o->json, o->keylog, o->quiet, err, sizeof err) != 0 ||
+      rtg_pio_loop_init(&n->loop, err, sizeof err) != 0 ||
+      rtg_pio_socks_open(n->socks, RTG_PIO_MAX_SOCKS, &n->nsocks, o->bind, err, sizeof err) != 0)
+    goto fail;
+  if ((o->stun && rtg_pio_addr_parse(o->stun, 3478, &n->stun_server, err, sizeof err) != 0) ||
+      (o->turn && rtg_pio_addr_parse(o->turn, 3478, &n->turn_server, err, sizeof err) != 0))
+    goto fail;
+  n->have_stun = o->stun != NULL;
+  n->have_turn = o->turn != NULL;
+  if (n->have_turn) {
+    const struct rtg_pio_sock *pick = NULL;
+    for (size_t i = 0; i < n->nsocks; i++) {
+      if (n->socks[i].local.family != n->turn_server.family) continue;
+      if (pick == NULL || (n->socks[i].loopback && n->turn_server.addr[0] == 127))
+        pick = &n->socks[i];
+    }
+    if (pick == NULL) {
+      snprintf(err, sizeof err, "no local address of the TURN server's family");
+      goto fail;
+    }
+    n->turn.server = n->turn_server;
+    n->turn.local = pick->local;
+    n->turn.username = o->turn_user;
+    n->turn.password = o->turn_password;
+  }
+  for (size_t i = 0; i < n->nsocks; i++)
+    if (rtg_pio_loop_add(&n->loop, n->socks[i].fd, on_udp, n) != 0) {
+      snprintf(err, sizeof err, "too many sockets");
+      goto fail;
+    }
+  if (rtg_pio_mdns_open(&n->mdns, 0, on_mdns_done, n, err, sizeof err) == 0) {
+    n->mdns_open = true;
+    (void)rtg_pio_loop_add(&n->loop, n->mdns.qfd, on_mdns_fd, n);
+  }
+  return 0;
+fail:
+  rtg_cli_err("peer", "%s", err);
+  return -1;
+}
+
+static void net_free(struct rtg_pio_net *n) {
+  if (n->mdns_open) rtg_pio_mdns_close(&n->mdns);
+  rtg_pio_socks_close(n->socks, n->nsocks);
+  rtg_pio_http_free(n->http);
+  rtg_pio_loop_free(&n->loop);
+  rtg_pio_report_free(&n->report);
+}
+
+/* Waits until gathering is done (the TURN allocation and the srflx
+ * requests end on their own within GATHER_MAX). */
+static void wait_gathered(struct rtg_pio_net *n, struct rtg_pio_session *s) {
+  rtg_time end = rtg_pio_now() + GATHER_MAX;
+  while (!s->gathered && !n->loop.stop && rtg_pio_now() < end) {
+    rtg_time t = service(n, rtg_pio_now());
+    rtg_pio_loop_run_once(&n->loop, t < end ? t : end, RTG_MS(50));
+  }
+}
+
+/* ---- offerer ------------------------------------------------------------------------ */
+
+static char *description_json(const char *type, const char *sdp) {
+  json_t *j = json_pack("{s:s,s:s}", "type", type, "sdp", sdp);
+  char *out = j ? json_dumps(j, JSON_COMPACT) : NULL;
+  json_decref(j);
+  return out;
+}
+
+/* POSTs the offer and applies the answer. returns 0, -1 on an environment
+ * error (unreachable server), -2 when the answer is unacceptable. */
+static int exchange(struct rtg_pio_session *s, rtg_time *now, char *err, size_t cap) {
+  char *sdp = malloc(RTG_PEER_MAX_SDP), *body = NULL, *resp = NULL;
+  size_t len = 0, rlen = 0;
+  unsigned status = 0;
+  int rc = -2;
+  json_t *j = NULL;
+  json_error_t je;
+  struct rtg_perr perr;
+  if (sdp == NULL || rtg_peer_create_offer(s->peer, sdp, RTG_PEER_MAX_SDP, &len) != 0 ||
+      (body = description_json("offer", sdp)) == NULL) {
+    snprintf(err, cap, "cannot create the offer");
+    goto out;
+  }
+  rtg_pio_session_drain(s, *now);
+  rtg_pio_session_event(s, *now, "offer-sent", json_pack("{s:s}", "url", s->net->o->offer_to));
+  if (!s->offer_sent_at) s->offer_sent_at = *now;
+  if (rtg_pio_http_post(s->net->o->offer_to, body, strlen(body), HTTP_TIMEOUT_MS, &status, &resp,
+                        &rlen, err, cap) != 0) {
+    rc = -1;
+    goto out;
+  }
+  *now = rtg_pio_now();
+  if (status != 200) {
+    snprintf(err, cap, "%s answered HTTP %u: %.200s", s->net->o->offer_to, status, resp);
+    if (status == 409 || status == 503) rc = -1; /* busy: an environment error */
+    goto out;
+  }
+  j = json_loadb(resp, rlen, 0, &je);
+  if (j == NULL || !json_is_string(json_object_get(j, "sdp")) ||
+      strcmp(json_string_value(json_object_get(j, "type"))
+                 ? json_string_value(json_object_get(j, "type"))
+                 : "",
+             "answer") != 0) {
+    snprintf(err, cap, "the response is not an answer RTCSessionDescriptionInit%s%s", j ? "" : ": ",
+             j ? "" : je.text);
+    goto out;
+  }
+  rtg_pio_session_event(s, *now, "answer-received", NULL);
+  free(s->remote_sdp);
+  s->remote_sdp = strdup(json_string_value(json_object_get(j, "sdp")));
+  rtg_perr_clear(&perr);
+  if (s->remote_sdp == NULL ||
+      rtg_peer_set_remote_description(s->peer, *now, RTG_PEER_SDP_ANSWER, s->remote_sdp,
+                                      strlen(s->remote_sdp), &perr) != 0) {
+    char pe[200];
+    rtg_perr_format(&perr, pe, sizeof pe);
+    snprintf(err, cap, "the answer is not acceptable: line %u: %s",
+             s->remote_sdp ? rtg_sdp_line_at(s->remote_sdp, strlen(s->remote_sdp), perr.offset) : 0,
+             pe);
+    goto out;
+  }
+  rtg_pio_session_drain(s, *now);
+  rc = 0;
+out:
+  json_decref(j);
+  free(resp);
+  free(body);
+  free(sdp);
+  return rc;
+}
+
+int rtg_pio_session_renegotiate(struct rtg_pio_session *s, rtg_time now) {
+  char err[300];
+  if (exchange(s, &now, err, sizeof err) != 0) {
+    snprintf(s->failure, sizeof s->failure, "ICE restart: %.200s", err);
+    return -1;
+  }
+  return 0;
+}
+
+static bool offerer_done(const struct rtg_pio_session *s) {
+  return s->ended || (s->net->o->expect & ~s->met) == 0;
+}
+
+int rtg_pio_run_offerer(const struct rtg_pio_options *o) {
+  struct rtg_pio_net n;
+  struct rtg_pio_session *s;
+  char err[400];
+  rtg_time now;
+  int rc, exitc = RTG_EXIT_FINDINGS;
+  if (net_init(&n, o) != 0) {
+    net_free(&n);
+    return RTG_EXIT_USAGE;
+  }
+  now = rtg_pio_now();
+  s = n.sess = session_new(&n, true, now, err, sizeof err);
+  if (s == NULL) {
+    rtg_cli_err("peer", "%s", err);
+    net_free(&n);
+    return RTG_EXIT_USAGE;
+  }
+  wait_gathered(&n, s);
+  now = rtg_pio_now();
+  rc = exchange(s, &now, err, sizeof err);
+  if (rc != 0) {
+    rtg_cli_err("peer", "%s", err);
+    snprintf(s->failure, sizeof s->failure, "%.250s", err);
+    s->end_reason = "signaling-failed";
+    s->signaling_failed = true;
+    (void)session_finish(s, now);
+    exitc = rc == -1 ? RTG_EXIT_USAGE : RTG_EXIT_FINDINGS;
+  } else {
+    while (!n.loop.stop && !offerer_done(s) && now < s->deadline) {
+      rtg_time t = service(&n, now);
+      rtg_pio_loop_run_once(&n.loop, t, RTG_MS(100));
+      now = rtg_pio_now();
+    }
+    if (!s->ended) {
+      s->end_reason = offerer_done(s) ? "done" : n.loop.stop ? "signal" : "timeout";
+      s->ended = true;                         /* our own close is not a failure */
+      if (rtg_peer_close(s->peer, now) != 0) { /* reported through events */
+      }
+      rtg_pio_session_drain(s, now);
+    }
+    exitc = session_finish(s, now) ? RTG_EXIT_OK : RTG_EXIT_FINDINGS;
+  }
+  if (rtg_pio_report_write(&n.report) != 0 && exitc == RTG_EXIT_OK) exitc = RTG_EXIT_USAGE;
+  n.sess = NULL;
+  session_free(s);
+  net_free(&n);
+  return exitc;
+}
+
+/* ---- answerer ----------------------------------------------------------------------- */
+
+/* The o= session id of |sdp| into |out| ("" when absent). */
+static void origin_session(const char *sdp, char *out, size_t cap) {
+  const char *o = strstr(sdp, "o=");
+  out[0] = '\0';
+  if (o == NULL || (o != sdp && o[-1] != '\n')) return;
+  o += 2;
+  o += strcspn(o, " \r\n");
+  if (*o != ' ') return;
+  o++;
+  snprintf(out, cap, "%.*s", (int)strcspn(o, " \r\n"), o);
+}
+
+static void reply_answer(struct rtg_pio_session *s, rtg_time now) {
+  struct rtg_pio_net *n = s->net;
+  char *sdp = malloc(RTG_PEER_MAX_SDP), *body = NULL;
+  size_t len;
+  struct rtg_perr perr;
+  int rc;
+  rtg_perr_clear(&perr);
+  s->req_pending = false;
+  rc = sdp ? rtg_peer_create_answer(s->peer, now, sdp, RTG_PEER_MAX_SDP, &len, &perr) : -1;
+  if (rc != 0) {
+    char pe[200], msg[300];
+    rtg_perr_format(&perr, pe, sizeof pe);
+    snprintf(msg, sizeof msg, "cannot answer this offer: %s (%s)", rtg_strerror(rc), pe);
+    rtg_pio_http_reply_error(n->http, s->req, 400, msg);
+    snprintf(s->failure, sizeof s->failure, "%.250s", msg);
+    s->ended = true;
+    s->end_reason = "answer-failed";
+  } else if ((body = description_json("answer", sdp)) != NULL) {
+    rtg_pio_http_reply(n->http, s->req, 200, "application/json", body, strlen(body));
+    rtg_pio_session_event(s, now, "answer-sent", NULL);
+  }
+  rtg_pio_session_drain(s, now);
+  free(body);
+  free(sdp);
+}
+
+/* Applies |sdp| (an offer) to |s|; on failure answers 400 with the reason.
+ * returns 0 or -1. */
+static int apply_offer(struct rtg_pio_session *s, unsigned req, const char *sdp, rtg_time now) {
+  struct rtg_perr perr;
+  int rc;
+  rtg_perr_clear(&perr);
+  rc = rtg_peer_set_remote_description(s->peer, now, RTG_PEER_SDP_OFFER, sdp, strlen(sdp), &perr);
+  if (rc != 0) {
+    char pe[200], msg[320];
+    rtg_perr_format(&perr, pe, sizeof pe);
+    snprintf(msg, sizeof msg, "bad offer SDP: line %u: %s (%s)",
+             rtg_sdp_line_at(sdp, strlen(sdp), perr.offset), pe, rtg_strerror(rc));
+    rtg_pio_http_reply_error(s->net->http, req, 400, msg);
+    return -1;
+  }
+  rtg_pio_session_event(s, now, "offer-received", NULL);
+  return 0;
+}
+
+static void on_offer(void *ud, unsigned req, const char *body, size_t len) {
+  struct rtg_pio_net *n = ud;
+  json_error_t je;
+  json_t *j = json_loadb(body, len, 0, &je);
+  const char *type = j ? json_string_value(json_object_get(j, "type")) : NULL;
+  const char *sdp = j ? json_string_value(json_object_get(j, "sdp")) : NULL;
+  rtg_time now = rtg_pio_now();
+  char sid[64], err[300];
+  if (j == NULL) {
+    snprintf(err, sizeof err, "bad JSON: %s (line %d, column %d)", je.text, je.line, je.column);
+    rtg_pio_http_reply_error(n->http, req, 400, err);
+  } else if (type == NULL || strcmp(type, "offer") != 0 || sdp == NULL) {
+    rtg_pio_http_reply_error(
+        n->http, req, 400,
+        "expected an RTCSessionDescriptionInit {\"type\":\"offer\",\"sdp\":...}");
+  } else if (n->sess) {
+    /* the same session (o= session id) renegotiating, e.g. an ICE restart */
+    origin_session(sdp, sid, sizeof sid);
+    if (n->sess->req_pending || strcmp(sid, n->sess->remote_sess_id) != 0)
+      rtg_pio_http_reply_error(n->http, req, 409, "busy: a session is in progress");
+    else if (apply_offer(n->sess, req, sdp, now) == 0) {
+      n->sess->req = req;
+      reply_answer(n->sess, now);
+    }
+  } else {
+    struct rtg_pio_session *s = session_new(n, false, now, err, sizeof err);
+    if (s == NULL) {
+      rtg_pio_http_reply_error(n->http, req, 503, err);
+    } else if (apply_offer(s, req, sdp, now) != 0) {
+      session_free(s);
+    } else {
+      origin_session(sdp, s->remote_sess_id, sizeof s->remote_sess_id);
+      s->req = req;
+      s->req_pending = true;
+      n->sess = s;
+      if (!n->o->quiet)
+        fprintf(stderr, "rtcgate peer: session %u: offer received\n", n->sessions_done + 1);
+    }
+  }
+  json_decref(j);
+}
+
+static void answerer_step(struct rtg_pio_net *n, rtg_time now) {
+  struct rtg_pio_session *s = n->sess;
+  if (s == NULL) return;
+  if (s->req_pending && (s->gathered || now - s->started > GATHER_MAX)) reply_answer(s, now);
+  if (!s->ended && now >= s->deadline) {
+    s->ended = true; /* set first: the CLOSED event of our own close is no failure */
+    s->end_reason = "timeout";
+    if (rtg_peer_close(s->peer, now) != 0) { /* reported through events */
+    }
+    rtg_pio_session_drain(s, now);
+  }
+  if (s->ended) {
+    if (s->req_pending) rtg_pio_http_reply_error(n->http, s->req, 503, "session ended");
+    n->sessions_done++;
+    if (session_finish(s, now)) n->sessions_ok++;
+    if (!n->o->quiet)
+      fprintf(stderr, "rtcgate peer: session %u ended (%s)\n", n->sessions_done,
+              s->end_reason ? s->end_reason : "?");
+    n->sess = NULL;
+    session_free(s);
+  }
+}
+
+int rtg_pio_run_answerer(const struct rtg_pio_options *o) {
+  struct rtg_pio_net n;
+  struct rtg_stun_addr addr;
+  char err[300], txt[80];
+  int exitc;
+  if (rtg_pio_addr_parse(o->listen, -1, &addr, err, sizeof err) != 0) {
+    rtg_cli_err("peer", "--listen: %s", err);
+    return RTG_EXIT_USAGE;
+  }
+  if (net_init(&n, o) != 0) {
+    net_free(&n);
+    return RTG_EXIT_USAGE;
+  }
+  n.http = rtg_pio_http_listen(&addr, on_offer, &n, err, sizeof err);
+  if (n.http == NULL) {
+    rtg_cli_err("peer", "%s", err);
+    net_free(&n);
+    return RTG_EXIT_USAGE;
+  }
+  addr.port = (uint16_t)rtg_pio_http_port(n.http);
+  rtg_pio_addr_format(&addr, true, txt, sizeof txt);
+  fprintf(stderr, "rtcgate peer: listening on http://%s/offer\n", txt);
+  while (!n.loop.stop && (o->sessions == 0 || n.sessions_done < (unsigned)o->sessions)) {
+    rtg_time now = rtg_pio_now(), t;
+    rtg_pio_http_service(n.http);
+    now = rtg_pio_now();
+    t = service(&n, now);
+    answerer_step(&n, now);
+    rtg_pio_loop_run_once(&n.loop, t, LISTEN_POLL);
+  }
+  if (n.sess) { /* a signal ended a session in progress */
+    rtg_time now = rtg_pio_now();
+    n.sess->end_reason = "signal";
+    n.sess->ended = true;
+    answerer_step(&n, now);
+  }
+  exitc = n.sessions_ok == n.sessions_done ? RTG_EXIT_OK : RTG_EXIT_FINDINGS;
+  if (rtg_pio_report_write(&n.report) != 0 && exitc == RTG_EXIT_OK) exitc = RTG_EXIT_USAGE;
+  net_free(&n);
+  return exitc;
+}
