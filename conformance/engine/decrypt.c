@@ -291,9 +291,9 @@ void rtg_decrypt_srtp(struct rtg_replay *r, int f, int dir, struct rtg_ssrc_stat
                       const uint8_t *p, size_t n) {
   struct rtg_flow *fl = &r->flows[f];
   ptrdiff_t rc;
-  if (!srtp_ready(r, fl) || n > RTG_SCRATCH) return;
-  memcpy(r->scratch, p, n);
-  rc = rtg_srtp_unprotect(fl->srtp[dir], r->scratch, n);
+  if (!srtp_ready(r, fl)) return;
+  /* decrypted straight into the scratch buffer: the capture is read-only */
+  rc = rtg_srtp_unprotect_to(fl->srtp[dir], p, n, r->scratch, RTG_SCRATCH);
   if (rc >= 0) {
     struct rtg_rtp_hdr h;
     struct rtg_perr e;

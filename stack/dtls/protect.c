@@ -100,13 +100,15 @@ static const EVP_CIPHER *aead_cipher(uint8_t kind, size_t key_len) {
 
 /* A context keyed for |c| and |key|: the cached one (re-keyed only when the
  * key changes), or a new one the caller frees when |cache| is NULL. The IV
- * is set by the caller for each record. */
+ * is set by the caller for each record. |nopad| turns block padding off
+ * once, when the context is keyed (it survives IV-only re-inits). */
 static EVP_CIPHER_CTX *keyed_ctx(struct rtg_dtls_cipher_cache *cache, const EVP_CIPHER *c,
-                                 const uint8_t *key, size_t key_len, bool enc) {
+                                 const uint8_t *key, size_t key_len, bool enc, bool nopad) {
   EVP_CIPHER_CTX *ctx;
   if (cache == NULL) {
     ctx = EVP_CIPHER_CTX_new();
-    if (ctx != NULL && EVP_CipherInit_ex(ctx, c, NULL, key, NULL, enc ? 1 : 0) != 1) {
+    if (ctx != NULL && (EVP_CipherInit_ex(ctx, c, NULL, key, NULL, enc ? 1 : 0) != 1 ||
+                        (nopad && EVP_CIPHER_CTX_set_padding(ctx, 0) != 1))) {
       EVP_CIPHER_CTX_free(ctx);
       return NULL;
     }
@@ -118,7 +120,8 @@ static EVP_CIPHER_CTX *keyed_ctx(struct rtg_dtls_cipher_cache *cache, const EVP_
   if (cache->evp == NULL && (cache->evp = EVP_CIPHER_CTX_new()) == NULL) return NULL;
   cache->cipher = NULL;
   if (key_len > sizeof cache->key ||
-      EVP_CipherInit_ex(cache->evp, c, NULL, key, NULL, enc ? 1 : 0) != 1)
+      EVP_CipherInit_ex(cache->evp, c, NULL, key, NULL, enc ? 1 : 0) != 1 ||
+      (nopad && EVP_CIPHER_CTX_set_padding(cache->evp, 0) != 1))
     return NULL;
   cache->cipher = c;
   cache->enc = enc;
@@ -141,7 +144,7 @@ static int aead(bool enc, uint8_t kind, const uint8_t *key, size_t key_len, cons
   EVP_CIPHER_CTX *ctx;
   int outl, rc = RTG_ERR_CRYPTO;
   if (c == NULL || len > INT32_MAX || aad_len > INT32_MAX) return RTG_ERR_INVAL;
-  ctx = keyed_ctx(cache, c, key, key_len, enc);
+  ctx = keyed_ctx(cache, c, key, key_len, enc, false);
   if (ctx == NULL) return RTG_ERR_CRYPTO;
   if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, enc ? 1 : 0) != 1) goto out;
   if (aad_len && EVP_CipherUpdate(ctx, NULL, &outl, aad, (int)aad_len) != 1) goto out;
@@ -171,10 +174,10 @@ static int raw_cipher(const EVP_CIPHER *c, bool enc, const uint8_t *key, size_t 
   EVP_CIPHER_CTX *ctx;
   int outl, rc = RTG_ERR_CRYPTO;
   if (len > INT32_MAX) return RTG_ERR_INVAL;
-  ctx = keyed_ctx(cache, c, key, key_len, enc);
+  ctx = keyed_ctx(cache, c, key, key_len, enc, true);
   if (ctx == NULL) return RTG_ERR_CRYPTO;
-  if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, enc ? 1 : 0) != 1) goto out;
-  EVP_CIPHER_CTX_set_padding(ctx, 0);
+  /* ECB (the record number mask) has no IV: the keyed context is ready */
+  if (iv != NULL && EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, enc ? 1 : 0) != 1) goto out;
   if (EVP_CipherUpdate(ctx, out, &outl, in, (int)len) != 1) goto out;
   rc = RTG_OK;
 out:

@@ -33,6 +33,10 @@
 #define REPLAY_DEFAULT 1024u
 #define RTCP_REPLAY_DEFAULT 128u
 #define STREAMS_DEFAULT 64u
+/* The stream table starts this small and doubles up to max_streams: a
+ * session that sees a handful of SSRCs (the usual case) allocates and
+ * touches about a kilobyte, not max_streams replay windows. */
+#define STREAMS_INITIAL 4u
 #define GCM_TAG 16
 #define SRTCP_E 0x80000000u
 
@@ -77,12 +81,12 @@ struct rtg_srtp {
   size_t mki_len;
   bool fixed_ssrcs;
   struct keyset rtp, rtcp;
-  size_t nstreams, max_streams;
-  struct stream *streams;
-  size_t last; /* index of the most recently used stream (fast path) */
+  size_t nstreams, max_streams, cap_streams;
+  struct stream *streams; /* |cap_streams| slots, the first |nstreams| used */
+  size_t last;            /* index of the most recently used stream (fast path) */
   uint64_t last_index;
   uint32_t window, rtcp_window;
-  uint64_t *bitmaps;
+  uint64_t *bitmaps; /* one RTP + RTCP replay bitmap per slot */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -173,39 +177,92 @@ static const EVP_CIPHER *ecb_cipher(size_t key_len) {
   }
 }
 
-static const EVP_CIPHER *ctr_cipher(size_t key_len) {
-  switch (key_len) {
-    case 16: return EVP_aes_128_ctr();
-    case 24: return EVP_aes_192_ctr();
-    case 32: return EVP_aes_256_ctr();
-    default: return NULL;
+/* AES-CM (RFC 3711 §4.1.1): keystream block i = AES(IV + i). The IV's low
+ * 16 bits are zero and a packet is far below 2^16 blocks, so IV + i is the
+ * IV with i in its last two bytes. The counter blocks are encrypted in
+ * batches through |ecb| (an AES-ECB context keyed once); |p| = |in| XOR
+ * keystream (|p| may equal |in|). */
+static int ctr_xor_to(EVP_CIPHER_CTX *ecb, const uint8_t iv[16], const uint8_t *in, uint8_t *p,
+                      size_t n) {
+  uint8_t ctr[16 * 64], ks[16 * 64];
+  uint32_t blk = 0;
+  while (n) {
+    size_t chunk = n < sizeof ks ? n : sizeof ks, nb = (chunk + 15) / 16;
+    int outl;
+    if (blk + nb > 0x10000u) return RTG_ERR_INVAL; /* cannot happen for SRTP sizes */
+    for (size_t i = 0; i < nb; i++) {
+      memcpy(ctr + 16 * i, iv, 14);
+      rtg_store_u16(ctr + 16 * i + 14, (uint16_t)(blk + i));
+    }
+    if (EVP_EncryptUpdate(ecb, ks, &outl, ctr, (int)(nb * 16)) != 1 || (size_t)outl != nb * 16)
+      return RTG_ERR_CRYPTO;
+    for (size_t i = 0; i < chunk; i++) p[i] = in[i] ^ ks[i];
+    in += chunk;
+    p += chunk;
+    n -= chunk;
+    blk += (uint32_t)nb;
   }
+  return 0;
+}
+
+/* In place. */
+static int ctr_xor(EVP_CIPHER_CTX *ecb, const uint8_t iv[16], uint8_t *p, size_t n) {
+  return ctr_xor_to(ecb, iv, p, p, n);
+}
+
+/* An AES-ECB context keyed with |key| (no padding), or NULL. */
+static EVP_CIPHER_CTX *ecb_new(const EVP_CIPHER *c, const uint8_t *key) {
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+  if (ctx != NULL && (c == NULL || EVP_EncryptInit_ex(ctx, c, NULL, key, NULL) != 1 ||
+                      EVP_CIPHER_CTX_set_padding(ctx, 0) != 1)) {
+    EVP_CIPHER_CTX_free(ctx);
+    ctx = NULL;
+  }
+  return ctx;
 }
 
 int rtg_srtp_aes_cm_keystream(const uint8_t *key, size_t key_len, const uint8_t iv[16],
                               uint8_t *out, size_t n) {
-  const EVP_CIPHER *c = ctr_cipher(key_len);
+  const EVP_CIPHER *c = ecb_cipher(key_len);
   EVP_CIPHER_CTX *ctx;
-  int outl, ok;
-  if (c == NULL || n > INT32_MAX) return RTG_ERR_INVAL;
-  ctx = EVP_CIPHER_CTX_new();
+  int r;
+  if (c == NULL || n > INT32_MAX || n > 16u * 0x10000u) return RTG_ERR_INVAL;
+  ctx = ecb_new(c, key);
   if (ctx == NULL) return RTG_ERR_CRYPTO;
   memset(out, 0, n);
-  ok = EVP_EncryptInit_ex(ctx, c, NULL, key, iv) == 1 &&
-       EVP_EncryptUpdate(ctx, out, &outl, out, (int)n) == 1;
+  if (iv[14] == 0 && iv[15] == 0) {
+    r = ctr_xor(ctx, iv, out, n);
+  } else {
+    /* a counter that does not start at a 2^16 boundary: one block at a
+     * time, with the carry */
+    uint8_t ctr[16], ks[16];
+    int outl;
+    memcpy(ctr, iv, 16);
+    r = 0;
+    for (size_t off = 0; off < n && !r; off += 16) {
+      if (EVP_EncryptUpdate(ctx, ks, &outl, ctr, 16) != 1) r = RTG_ERR_CRYPTO;
+      for (size_t i = 0; i < 16 && off + i < n; i++) out[off + i] ^= ks[i];
+      for (int i = 15; i >= 0 && ++ctr[i] == 0; i--) continue;
+    }
+  }
   EVP_CIPHER_CTX_free(ctx);
-  return ok ? 0 : RTG_ERR_CRYPTO;
+  return r;
+}
+
+/* The PRF input of RFC 3711 §4.3.1 with key derivation rate 0:
+ * x = key_id XOR master_salt, key_id = label || r (r = 0), aligned so that
+ * the label lands on octet 7 of the 14-byte salt; the input is x * 2^16. */
+static void kdf_iv(uint8_t iv[16], const uint8_t *salt, size_t salt_len, uint8_t label) {
+  memset(iv, 0, 16);
+  memcpy(iv, salt, salt_len);
+  iv[7] ^= label;
 }
 
 int rtg_srtp_kdf(const uint8_t *key, size_t key_len, const uint8_t *salt, size_t salt_len,
                  uint8_t label, uint8_t *out, size_t out_len) {
-  /* x = key_id XOR master_salt, key_id = label || r (r = 0 with rate 0),
-   * aligned so that the label lands on octet 7 of the 14-byte salt; the
-   * PRF input is x * 2^16. */
-  uint8_t iv[16] = {0};
+  uint8_t iv[16];
   if (salt_len > 14) return RTG_ERR_INVAL;
-  memcpy(iv, salt, salt_len);
-  iv[7] ^= label;
+  kdf_iv(iv, salt, salt_len, label);
   return rtg_srtp_aes_cm_keystream(key, key_len, iv, out, out_len);
 }
 
@@ -219,17 +276,18 @@ static void keyset_free(struct keyset *k) {
   OPENSSL_cleanse(k, sizeof *k);
 }
 
-static int keyset_init(struct rtg_srtp *s, struct keyset *k, const uint8_t *enc_key,
-                       const uint8_t *salt, const uint8_t *auth_key) {
+/* |ecb|: the session's AES-ECB cipher (AES-CM profiles), fetched once per
+ * session so that keying a context does not look the algorithm up again. */
+static int keyset_init(struct rtg_srtp *s, struct keyset *k, const EVP_CIPHER *ecb,
+                       const uint8_t *enc_key, const uint8_t *salt, const uint8_t *auth_key) {
   const EVP_CIPHER *c;
   keyset_free(k);
   memcpy(k->salt, salt, s->salt_len);
-  k->enc = EVP_CIPHER_CTX_new();
-  if (k->enc == NULL) return RTG_ERR_NOMEM;
   if (s->gcm) {
     c = s->key_len == 32 ? EVP_aes_256_gcm() : EVP_aes_128_gcm();
+    k->enc = EVP_CIPHER_CTX_new();
     k->dec = EVP_CIPHER_CTX_new();
-    if (k->dec == NULL) return RTG_ERR_NOMEM;
+    if (k->enc == NULL || k->dec == NULL) return RTG_ERR_NOMEM;
     if (EVP_EncryptInit_ex(k->enc, c, NULL, enc_key, NULL) != 1 ||
         EVP_DecryptInit_ex(k->dec, c, NULL, enc_key, NULL) != 1)
       return RTG_ERR_CRYPTO;
@@ -238,9 +296,8 @@ static int keyset_init(struct rtg_srtp *s, struct keyset *k, const uint8_t *enc_
   /* AES-CM keystream blocks are AES-ECB of counter blocks: an ECB context
    * keyed once needs no per-packet IV re-initialisation (which costs more
    * than the AES of a small packet in OpenSSL 3). */
-  if (EVP_EncryptInit_ex(k->enc, ecb_cipher(s->key_len), NULL, enc_key, NULL) != 1 ||
-      EVP_CIPHER_CTX_set_padding(k->enc, 0) != 1)
-    return RTG_ERR_CRYPTO;
+  k->enc = ecb_new(ecb, enc_key);
+  if (k->enc == NULL) return RTG_ERR_CRYPTO;
   {
     /* RFC 2104: H(K ^ opad, H(K ^ ipad, m)); the 20-byte key is padded to
      * the 64-byte block. */
@@ -258,17 +315,23 @@ static int keyset_init(struct rtg_srtp *s, struct keyset *k, const uint8_t *enc_
   return 0;
 }
 
-static int derive_keyset(struct rtg_srtp *s, struct keyset *k, const struct rtg_srtp_policy *p,
-                         uint8_t label0) {
+/* RFC 3711 §4.3.1 through |prf|, an ECB context keyed with the master key
+ * (one key schedule for all six derived keys). */
+static int kdf_ecb(EVP_CIPHER_CTX *prf, const struct rtg_srtp_policy *p, uint8_t label,
+                   uint8_t *out, size_t n) {
+  uint8_t iv[16];
+  kdf_iv(iv, p->salt, p->salt_len, label);
+  memset(out, 0, n);
+  return ctr_xor(prf, iv, out, n);
+}
+
+static int derive_keyset(struct rtg_srtp *s, struct keyset *k, EVP_CIPHER_CTX *prf,
+                         const EVP_CIPHER *ecb, const struct rtg_srtp_policy *p, uint8_t label0) {
   uint8_t ek[32], salt[14], ak[20];
-  int r = rtg_srtp_kdf(p->key, p->key_len, p->salt, p->salt_len, label0, ek, s->key_len);
-  if (!r && !s->gcm)
-    r = rtg_srtp_kdf(p->key, p->key_len, p->salt, p->salt_len, (uint8_t)(label0 + 1), ak,
-                     sizeof ak);
-  if (!r)
-    r = rtg_srtp_kdf(p->key, p->key_len, p->salt, p->salt_len, (uint8_t)(label0 + 2), salt,
-                     s->salt_len);
-  if (!r) r = keyset_init(s, k, ek, salt, s->gcm ? NULL : ak);
+  int r = kdf_ecb(prf, p, label0, ek, s->key_len);
+  if (!r && !s->gcm) r = kdf_ecb(prf, p, (uint8_t)(label0 + 1), ak, sizeof ak);
+  if (!r) r = kdf_ecb(prf, p, (uint8_t)(label0 + 2), salt, s->salt_len);
+  if (!r) r = keyset_init(s, k, ecb, ek, salt, s->gcm ? NULL : ak);
   OPENSSL_cleanse(ek, sizeof ek);
   OPENSSL_cleanse(ak, sizeof ak);
   OPENSSL_cleanse(salt, sizeof salt);
@@ -277,11 +340,49 @@ static int derive_keyset(struct rtg_srtp *s, struct keyset *k, const struct rtg_
 
 int rtg_srtp_set_session_keys(struct rtg_srtp *s, const uint8_t *key, const uint8_t *salt,
                               const uint8_t *auth) {
+  const EVP_CIPHER *ecb = ecb_cipher(s->key_len);
   int r;
   if (!s->gcm && auth == NULL) return RTG_ERR_INVAL;
-  r = keyset_init(s, &s->rtp, key, salt, auth);
-  if (!r) r = keyset_init(s, &s->rtcp, key, salt, auth);
+  r = keyset_init(s, &s->rtp, ecb, key, salt, auth);
+  if (!r) r = keyset_init(s, &s->rtcp, ecb, key, salt, auth);
   return r;
+}
+
+/* Grows the stream table (doubling, up to max_streams). Each slot owns one
+ * RTP and one RTCP replay bitmap; slot i's bitmaps move to the new slot i.
+ * returns 0 or one of: RTG_ERR_NOMEM. */
+static int streams_grow(struct rtg_srtp *s) {
+  size_t cap = s->cap_streams ? 2 * s->cap_streams : STREAMS_INITIAL;
+  size_t wr = s->window / 64, words = wr + s->rtcp_window / 64;
+  struct stream *ns;
+  uint64_t *nb;
+  if (cap > s->max_streams) cap = s->max_streams;
+  if (cap <= s->cap_streams) return RTG_ERR_NOMEM;
+  ns = rtg_alloc(&s->ctx, cap * sizeof *ns);
+  nb = rtg_alloc(&s->ctx, cap * words * sizeof *nb);
+  if (ns == NULL || nb == NULL) {
+    rtg_free(&s->ctx, ns);
+    rtg_free(&s->ctx, nb);
+    return RTG_ERR_NOMEM;
+  }
+  for (size_t i = 0; i < cap; i++) {
+    uint64_t *b = nb + i * words;
+    if (i < s->cap_streams) {
+      ns[i] = s->streams[i];
+      memcpy(b, s->streams[i].rtp.bits, wr * 8);
+      memcpy(b + wr, s->streams[i].rtcp.bits, (words - wr) * 8);
+    }
+    ns[i].rtp.bits = b;
+    ns[i].rtp.size = s->window;
+    ns[i].rtcp.bits = b + wr;
+    ns[i].rtcp.size = s->rtcp_window;
+  }
+  rtg_free(&s->ctx, s->streams);
+  rtg_free(&s->ctx, s->bitmaps);
+  s->streams = ns;
+  s->bitmaps = nb;
+  s->cap_streams = cap;
+  return 0;
 }
 
 static bool window_ok(uint32_t w) { return w % 64 == 0 && w >= 64 && w <= 32768; }
@@ -289,7 +390,6 @@ static bool window_ok(uint32_t w) { return w % 64 == 0 && w >= 64 && w <= 32768;
 int rtg_srtp_create(struct rtg_srtp **out, const struct rtg_ctx *ctx,
                     const struct rtg_srtp_policy *p) {
   struct rtg_srtp *s;
-  size_t words_rtp, words_rtcp;
   int r;
   *out = NULL;
   if (rtg_srtp_profile_key_len(p->profile) == 0 ||
@@ -315,23 +415,17 @@ int rtg_srtp_create(struct rtg_srtp **out, const struct rtg_ctx *ctx,
     rtg_free(ctx, s);
     return RTG_ERR_INVAL;
   }
-  words_rtp = s->window / 64;
-  words_rtcp = s->rtcp_window / 64;
-  s->streams = rtg_alloc(ctx, s->max_streams * sizeof *s->streams);
-  s->bitmaps = rtg_alloc(ctx, s->max_streams * (words_rtp + words_rtcp) * sizeof(uint64_t));
-  if (s->streams == NULL || s->bitmaps == NULL) {
-    rtg_srtp_destroy(s);
-    return RTG_ERR_NOMEM;
+  {
+    /* RFC 3711 §4.3.2 labels: 0..2 SRTP, 3..5 SRTCP. */
+    static const char *const ecb_names[3] = {"AES-128-ECB", "AES-192-ECB", "AES-256-ECB"};
+    EVP_CIPHER *ecb = EVP_CIPHER_fetch(NULL, ecb_names[(p->key_len - 16) / 8], NULL);
+    EVP_CIPHER_CTX *prf = ecb_new(ecb, p->key);
+    r = prf == NULL ? RTG_ERR_CRYPTO : streams_grow(s);
+    if (!r) r = derive_keyset(s, &s->rtp, prf, ecb, p, 0);
+    if (!r) r = derive_keyset(s, &s->rtcp, prf, ecb, p, 3);
+    EVP_CIPHER_CTX_free(prf);
+    EVP_CIPHER_free(ecb);
   }
-  for (size_t i = 0; i < s->max_streams; i++) {
-    s->streams[i].rtp.bits = s->bitmaps + i * (words_rtp + words_rtcp);
-    s->streams[i].rtp.size = s->window;
-    s->streams[i].rtcp.bits = s->streams[i].rtp.bits + words_rtp;
-    s->streams[i].rtcp.size = s->rtcp_window;
-  }
-  /* RFC 3711 §4.3.2 labels: 0..2 SRTP, 3..5 SRTCP. */
-  r = derive_keyset(s, &s->rtp, p, 0);
-  if (!r) r = derive_keyset(s, &s->rtcp, p, 3);
   if (r) {
     rtg_srtp_destroy(s);
     return r;
@@ -371,7 +465,7 @@ static struct stream *stream_find(struct rtg_srtp *s, uint32_t ssrc) {
 static struct stream *stream_new(struct rtg_srtp *s, uint32_t ssrc) {
   struct stream *st;
   uint64_t *a, *b;
-  if (s->nstreams == s->max_streams) return NULL;
+  if (s->nstreams == s->cap_streams && streams_grow(s)) return NULL;
   st = &s->streams[s->nstreams];
   a = st->rtp.bits;
   b = st->rtcp.bits;
@@ -505,40 +599,51 @@ static void gcm_iv(uint8_t iv[12], const uint8_t salt[12], uint32_t ssrc, uint64
   for (int i = 0; i < 12; i++) iv[i] = b[i] ^ salt[i];
 }
 
-/* AES-CM (RFC 3711 §4.1.1): keystream block i = AES(IV + i). The IV's low
- * 16 bits are zero and a packet is far below 2^16 blocks, so IV + i is the
- * IV with i in its last two bytes. The counter blocks are encrypted in
- * batches through the ECB context and XORed into |p|. */
-static int ctr_xor(struct keyset *k, const uint8_t iv[16], uint8_t *p, size_t n) {
-  uint8_t ctr[16 * 64], ks[16 * 64];
-  uint32_t blk = 0;
-  while (n) {
-    size_t chunk = n < sizeof ks ? n : sizeof ks, nb = (chunk + 15) / 16;
-    int outl;
-    if (blk + nb > 0x10000u) return RTG_ERR_INVAL; /* cannot happen for SRTP sizes */
-    for (size_t i = 0; i < nb; i++) {
-      memcpy(ctr + 16 * i, iv, 14);
-      rtg_store_u16(ctr + 16 * i + 14, (uint16_t)(blk + i));
-    }
-    if (EVP_EncryptUpdate(k->enc, ks, &outl, ctr, (int)(nb * 16)) != 1 || (size_t)outl != nb * 16)
-      return RTG_ERR_CRYPTO;
-    for (size_t i = 0; i < chunk; i++) p[i] ^= ks[i];
-    p += chunk;
-    n -= chunk;
-    blk += (uint32_t)nb;
-  }
-  return 0;
+/* The SHA-1 state words as the 20-byte digest (FIPS 180-4 §6.1.2). */
+static void sha1_digest(const SHA_CTX *c, uint8_t out[20]) {
+  rtg_store_u32(out, c->h0);
+  rtg_store_u32(out + 4, c->h1);
+  rtg_store_u32(out + 8, c->h2);
+  rtg_store_u32(out + 12, c->h3);
+  rtg_store_u32(out + 16, c->h4);
 }
 
-/* HMAC-SHA1 over |a| (|an| bytes) then |b| (|bn| bytes), truncated. */
+/* HMAC-SHA1 (RFC 2104) over |a| (|an| bytes) then |b| (|bn| <= 8 bytes:
+ * the ROC), from the ipad/opad states absorbed once per session. The whole
+ * blocks of |a| go to SHA1_Update straight from the packet; the last block
+ * or two (the rest of |a|, |b|, the FIPS 180-4 §5.1.1 padding and the
+ * length) and the single outer block are laid out here and compressed as
+ * whole blocks, so no SHA1_Final (its buffer copy, memset and cleanse) runs
+ * per packet. The inner message is 64 (ipad) + |an| + |bn| bytes. */
 static int mac2(struct keyset *k, const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
                 uint8_t out[20]) {
   SHA_CTX c = k->mac_inner;
-  int ok = SHA1_Update(&c, a, an) == 1 && (bn == 0 || SHA1_Update(&c, b, bn) == 1) &&
-           SHA1_Final(out, &c) == 1;
+  uint8_t tail[128];
+  size_t whole = an & ~(size_t)63, rest = an - whole, tl;
+  uint64_t bits = (uint64_t)(64 + an + bn) * 8;
+  if (bn > 8) return RTG_ERR_INVAL;
+  if (whole && SHA1_Update(&c, a, whole) != 1) return RTG_ERR_CRYPTO;
+  memcpy(tail, a + whole, rest);
+  if (bn) memcpy(tail + rest, b, bn);
+  tl = rest + bn;
+  tail[tl++] = 0x80;
+  /* room for the 8-byte length in this block, or one more block */
+  {
+    size_t end = tl + 8 <= 64 ? 64 : 128;
+    memset(tail + tl, 0, end - 8 - tl);
+    rtg_store_u32(tail + end - 8, (uint32_t)(bits >> 32));
+    rtg_store_u32(tail + end - 4, (uint32_t)bits);
+    if (SHA1_Update(&c, tail, end) != 1) return RTG_ERR_CRYPTO;
+  }
+  sha1_digest(&c, tail);
+  /* outer: opad state || inner digest (20) || padding || length 84 * 8 */
   c = k->mac_outer;
-  ok = ok && SHA1_Update(&c, out, 20) == 1 && SHA1_Final(out, &c) == 1;
-  return ok ? 0 : RTG_ERR_CRYPTO;
+  memset(tail + 20, 0, 44);
+  tail[20] = 0x80;
+  rtg_store_u32(tail + 60, (64 + 20) * 8);
+  if (SHA1_Update(&c, tail, 64) != 1) return RTG_ERR_CRYPTO;
+  sha1_digest(&c, out);
+  return 0;
 }
 
 static int gcm_seal(struct keyset *k, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
@@ -555,7 +660,7 @@ static int gcm_seal(struct keyset *k, const uint8_t iv[12], const uint8_t *aad, 
 }
 
 static int gcm_open(struct keyset *k, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
-                    const uint8_t *aad2, size_t aad2_len, uint8_t *p, size_t n,
+                    const uint8_t *aad2, size_t aad2_len, const uint8_t *in, uint8_t *p, size_t n,
                     const uint8_t *tag) {
   int outl;
   uint8_t t[GCM_TAG];
@@ -563,7 +668,7 @@ static int gcm_open(struct keyset *k, const uint8_t iv[12], const uint8_t *aad, 
   if (EVP_DecryptInit_ex(k->dec, NULL, NULL, NULL, iv) != 1 ||
       EVP_DecryptUpdate(k->dec, NULL, &outl, aad, (int)aad_len) != 1 ||
       (aad2_len && EVP_DecryptUpdate(k->dec, NULL, &outl, aad2, (int)aad2_len) != 1) ||
-      (n && EVP_DecryptUpdate(k->dec, p, &outl, p, (int)n) != 1) ||
+      (n && EVP_DecryptUpdate(k->dec, p, &outl, in, (int)n) != 1) ||
       EVP_CIPHER_CTX_ctrl(k->dec, EVP_CTRL_GCM_SET_TAG, GCM_TAG, t) != 1)
     return RTG_ERR_CRYPTO;
   /* GCM's final step writes nothing; an authenticate-only SRTCP packet
@@ -627,7 +732,7 @@ ptrdiff_t rtg_srtp_protect(struct rtg_srtp *s, uint8_t *pkt, size_t len, size_t 
   } else {
     uint8_t iv[16], roc[4], tag[20];
     cm_iv(iv, s->rtp.salt, ssrc, index);
-    err = ctr_xor(&s->rtp, iv, pkt + hl, plen);
+    err = ctr_xor(s->rtp.enc, iv, pkt + hl, plen);
     if (err) return err;
     /* §4.2: M = authenticated portion || ROC */
     rtg_store_u32(roc, (uint32_t)(index >> 16));
@@ -640,7 +745,8 @@ ptrdiff_t rtg_srtp_protect(struct rtg_srtp *s, uint8_t *pkt, size_t len, size_t 
   return (ptrdiff_t)out_len;
 }
 
-ptrdiff_t rtg_srtp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len) {
+ptrdiff_t rtg_srtp_unprotect_to(struct rtg_srtp *s, const uint8_t *pkt, size_t len, uint8_t *out,
+                                size_t cap) {
   size_t trailer = s->mki_len + s->tag_len, body_len, plen;
   ptrdiff_t hl;
   struct stream *st, tmp;
@@ -652,6 +758,7 @@ ptrdiff_t rtg_srtp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len) {
   body_len = len - trailer;
   hl = rtp_header_len(pkt, body_len);
   if (hl < 0) return hl;
+  if (cap < body_len) return RTG_ERR_NOBUF;
   ssrc = rtg_load_u32(pkt + 8);
   seq = rtg_load_u16(pkt + 2);
   if (s->mki_len) {
@@ -678,8 +785,10 @@ ptrdiff_t rtg_srtp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len) {
   if (s->gcm) {
     uint8_t iv[12];
     gcm_iv(iv, s->rtp.salt, ssrc, index);
-    err = gcm_open(&s->rtp, iv, pkt, (size_t)hl, NULL, 0, pkt + hl, plen, pkt + body_len);
+    /* the header (AAD) is read from |pkt| before |out| is written */
+    err = gcm_open(&s->rtp, iv, pkt, (size_t)hl, NULL, 0, pkt + hl, out + hl, plen, pkt + body_len);
     if (err) return err;
+    if (out != pkt) memcpy(out, pkt, (size_t)hl);
   } else {
     uint8_t iv[16], roc[4], tag[20];
     rtg_store_u32(roc, (uint32_t)(index >> 16));
@@ -687,7 +796,8 @@ ptrdiff_t rtg_srtp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len) {
     if (err) return err;
     if (rtg_memeq_ct(tag, pkt + body_len + s->mki_len, s->tag_len) != 0) return RTG_ERR_AUTH;
     cm_iv(iv, s->rtp.salt, ssrc, index);
-    err = ctr_xor(&s->rtp, iv, pkt + hl, plen);
+    if (out != pkt) memcpy(out, pkt, (size_t)hl);
+    err = ctr_xor_to(s->rtp.enc, iv, pkt + hl, out + hl, plen);
     if (err) return err;
   }
   if (st == &tmp) {
@@ -703,6 +813,10 @@ ptrdiff_t rtg_srtp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len) {
   replay_add(&st->rtp, index);
   s->last_index = index;
   return (ptrdiff_t)body_len;
+}
+
+ptrdiff_t rtg_srtp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len) {
+  return rtg_srtp_unprotect_to(s, pkt, len, pkt, len);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -738,7 +852,7 @@ ptrdiff_t rtg_srtcp_protect(struct rtg_srtp *s, uint8_t *pkt, size_t len, size_t
   } else {
     uint8_t iv[16], tag[20];
     cm_iv(iv, s->rtcp.salt, ssrc, index);
-    err = ctr_xor(&s->rtcp, iv, pkt + 8, len - 8);
+    err = ctr_xor(s->rtcp.enc, iv, pkt + 8, len - 8);
     if (err) return err;
     memcpy(pkt + len, eib, 4);
     err = mac2(&s->rtcp, pkt, len + 4, NULL, 0, tag);
@@ -780,10 +894,10 @@ ptrdiff_t rtg_srtcp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len) {
     memcpy(e4, eib, 4);
     gcm_iv(iv, s->rtcp.salt, ssrc, index);
     if (ei & SRTCP_E) {
-      err = gcm_open(&s->rtcp, iv, pkt, 8, e4, 4, pkt + 8, body_len - 8, pkt + body_len);
+      err = gcm_open(&s->rtcp, iv, pkt, 8, e4, 4, pkt + 8, pkt + 8, body_len - 8, pkt + body_len);
     } else {
       /* §9.3: unencrypted SRTCP: everything before the tag is AAD. */
-      err = gcm_open(&s->rtcp, iv, pkt, body_len, e4, 4, NULL, 0, pkt + body_len);
+      err = gcm_open(&s->rtcp, iv, pkt, body_len, e4, 4, NULL, NULL, 0, pkt + body_len);
     }
     if (err) return err;
   } else {
@@ -793,7 +907,7 @@ ptrdiff_t rtg_srtcp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len) {
     if (rtg_memeq_ct(tag, pkt + body_len + 4 + s->mki_len, tag_len) != 0) return RTG_ERR_AUTH;
     if (ei & SRTCP_E) {
       cm_iv(iv, s->rtcp.salt, ssrc, index);
-      err = ctr_xor(&s->rtcp, iv, pkt + 8, body_len - 8);
+      err = ctr_xor(s->rtcp.enc, iv, pkt + 8, body_len - 8);
       if (err) return err;
     }
   }

@@ -440,6 +440,101 @@ static void test_srtp_unprotect_unknown_ssrc_and_mki(void **state) {
 
 /* A forged packet from a new SSRC takes no slot; a full table is
  * RTG_ERR_NOMEM; SRTCP's default window is 128. */
+/* rtg_srtp_unprotect_to: the same plaintext as in place, for AES-CM and
+ * GCM, the input left as it was, a short output buffer refused, and the
+ * replay window shared with rtg_srtp_unprotect. */
+static void test_srtp_unprotect_to_copy(void **state) {
+  static const enum rtg_srtp_profile profiles[2] = {RTG_SRTP_AES128_CM_HMAC_SHA1_80,
+                                                    RTG_SRTP_AEAD_AES_128_GCM};
+  (void)state;
+  for (int k = 0; k < 2; k++) {
+    struct rtg_ctx ctx;
+    struct rtg_prng g;
+    uint8_t key[16] = {7}, salt[14] = {8}, plain[200], pkt[256], keep[256], out[256];
+    struct rtg_srtp_policy pol = {.profile = profiles[k],
+                                  .key = key,
+                                  .key_len = 16,
+                                  .salt = salt,
+                                  .salt_len = rtg_srtp_profile_salt_len(profiles[k])};
+    struct rtg_srtp *tx, *rx;
+    size_t n = rtp_packet(plain, 9, 0x1234, 150);
+    ptrdiff_t pn;
+    rtg_ctx_deterministic(&ctx, &g, 1, NULL);
+    assert_int_equal(rtg_srtp_create(&tx, &ctx, &pol), 0);
+    assert_int_equal(rtg_srtp_create(&rx, &ctx, &pol), 0);
+    memcpy(pkt, plain, n);
+    pn = rtg_srtp_protect(tx, pkt, n, sizeof pkt);
+    assert_true(pn > (ptrdiff_t)n);
+    memcpy(keep, pkt, (size_t)pn);
+    assert_int_equal(rtg_srtp_unprotect_to(rx, pkt, (size_t)pn, out, n - 1), RTG_ERR_NOBUF);
+    assert_int_equal(rtg_srtp_unprotect_to(rx, pkt, (size_t)pn, out, sizeof out), (ptrdiff_t)n);
+    assert_memory_equal(out, plain, n);
+    assert_memory_equal(pkt, keep, (size_t)pn);
+    /* the in-place call sees the same packet as a replay */
+    assert_int_equal(rtg_srtp_unprotect(rx, pkt, (size_t)pn), RTG_ERR_REPLAY);
+    /* a tampered packet fails authentication */
+    n = rtp_packet(pkt, 10, 0x1234, 150);
+    pn = rtg_srtp_protect(tx, pkt, n, sizeof pkt);
+    assert_true(pn > 0);
+    pkt[20] ^= 1;
+    assert_int_equal(rtg_srtp_unprotect_to(rx, pkt, (size_t)pn, out, sizeof out), RTG_ERR_AUTH);
+    rtg_srtp_destroy(tx);
+    rtg_srtp_destroy(rx);
+  }
+}
+
+/* The stream table grows as SSRCs appear (it starts with a few slots):
+ * replay windows and ROCs of the first streams survive every growth, and
+ * removing a stream after growth frees its slot. */
+static void test_srtp_unprotect_stream_table_growth(void **state) {
+  struct rtg_ctx ctx;
+  struct rtg_prng g;
+  uint8_t key[16] = {5}, salt[14] = {6}, buf[64], first[40][64];
+  struct rtg_srtp_policy pol = {.profile = RTG_SRTP_AES128_CM_HMAC_SHA1_80,
+                                .key = key,
+                                .key_len = 16,
+                                .salt = salt,
+                                .salt_len = 14,
+                                .max_streams = 40};
+  struct rtg_srtp *tx, *rx;
+  ptrdiff_t pn, flen[40];
+  size_t n;
+  (void)state;
+  rtg_ctx_deterministic(&ctx, &g, 1, NULL);
+  pol.max_streams = 64;
+  assert_int_equal(rtg_srtp_create(&tx, &ctx, &pol), 0);
+  pol.max_streams = 40;
+  assert_int_equal(rtg_srtp_create(&rx, &ctx, &pol), 0);
+  for (uint16_t seq = 100; seq < 103; seq++)
+    for (uint32_t ssrc = 1; ssrc <= 40; ssrc++) {
+      n = rtp_packet(buf, seq, ssrc, 20);
+      pn = rtg_srtp_protect(tx, buf, n, sizeof buf);
+      assert_true(pn > 0);
+      if (seq == 100) {
+        memcpy(first[ssrc - 1], buf, (size_t)pn);
+        flen[ssrc - 1] = pn;
+      }
+      assert_int_equal(rtg_srtp_unprotect(rx, buf, (size_t)pn), (ptrdiff_t)n);
+    }
+  for (uint32_t ssrc = 1; ssrc <= 40; ssrc++) {
+    memcpy(buf, first[ssrc - 1], (size_t)flen[ssrc - 1]);
+    assert_int_equal(rtg_srtp_unprotect(rx, buf, (size_t)flen[ssrc - 1]), RTG_ERR_REPLAY);
+  }
+  /* the table is full; a 41st SSRC fits only after one is removed */
+  n = rtp_packet(buf, 7, 41, 20);
+  pn = rtg_srtp_protect(tx, buf, n, sizeof buf);
+  assert_true(pn > 0);
+  memcpy(first[0], buf, (size_t)pn);
+  assert_int_equal(rtg_srtp_unprotect(rx, buf, (size_t)pn), RTG_ERR_NOMEM);
+  assert_int_equal(rtg_srtp_stream_remove(rx, 3), 0);
+  assert_int_equal(rtg_srtp_unprotect(rx, first[0], (size_t)pn), (ptrdiff_t)n);
+  /* the remaining streams still reject their replays */
+  memcpy(buf, first[39], (size_t)flen[39]);
+  assert_int_equal(rtg_srtp_unprotect(rx, buf, (size_t)flen[39]), RTG_ERR_REPLAY);
+  rtg_srtp_destroy(tx);
+  rtg_srtp_destroy(rx);
+}
+
 static void test_srtp_unprotect_stream_table(void **state) {
   struct rtg_ctx ctx;
   struct rtg_prng g;
@@ -605,6 +700,8 @@ int main(void) {
       cmocka_unit_test(test_srtp_create_invalid),
       cmocka_unit_test(test_srtp_unprotect_unknown_ssrc_and_mki),
       cmocka_unit_test(test_srtp_unprotect_stream_table),
+      cmocka_unit_test(test_srtp_unprotect_stream_table_growth),
+      cmocka_unit_test(test_srtp_unprotect_to_copy),
       cmocka_unit_test(test_srtp_protect_matches_libsrtp2),
   };
   return cmocka_run_group_tests_name("srtp", tests, NULL, NULL);

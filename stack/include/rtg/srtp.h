@@ -97,6 +97,16 @@ RTG_NODISCARD ptrdiff_t rtg_srtp_protect(struct rtg_srtp *s, uint8_t *pkt, size_
  * RTG_ERR_NOMEM (stream table full), RTG_ERR_CRYPTO. */
 RTG_NODISCARD ptrdiff_t rtg_srtp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len);
 
+/* rtg_srtp_unprotect_to does what rtg_srtp_unprotect does, reading the
+ * SRTP packet |in| (left unchanged) and writing the RTP packet to |out|
+ * (|cap| bytes; |out| may equal |in|, otherwise the two must not overlap):
+ * no copy of the packet first when the input must be kept (pcap replay).
+ * Unless the packet authenticates, what |out| holds means nothing.
+ * returns the RTP length or one of the errors of rtg_srtp_unprotect, or
+ * RTG_ERR_NOBUF (|cap| smaller than the RTP packet). */
+RTG_NODISCARD ptrdiff_t rtg_srtp_unprotect_to(struct rtg_srtp *s, const uint8_t *in, size_t len,
+                                              uint8_t *out, size_t cap);
+
 /* rtg_srtcp_protect / rtg_srtcp_unprotect: the same for (compound) RTCP;
  * the SRTCP index is kept per sender SSRC, the E bit is always set
  * (encryption on). Unprotect accepts E=0 packets (authenticated only).
