@@ -89,8 +89,8 @@ struct rtg_peer {
 
   /* ICE */
   struct rtg_ice_agent *ice;
-  char ufrag[PEER_UFRAG_LEN + 1];
-  char pwd[PEER_PWD_LEN + 1];
+  char ufrag[33]; /* drawn: PEER_UFRAG_LEN, configured: up to 32 */
+  char pwd[33];
   char remote_ufrag[RTG_ICE_MAX_CRED + 1];
   char remote_pwd[RTG_ICE_MAX_CRED + 1];
   bool remote_lite;

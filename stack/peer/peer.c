@@ -113,6 +113,15 @@ static int alloc_buffers(struct rtg_peer *p) {
   return 0;
 }
 
+/* RFC 8839 §5.4: ice-char = ALPHA / DIGIT / "+" / "/" */
+static bool ice_chars(const char *s) {
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+          *s == '+' || *s == '/'))
+      return false;
+  return true;
+}
+
 static int make_identity(struct rtg_peer *p) {
   int rc;
   uint64_t id;
@@ -127,6 +136,15 @@ static int make_identity(struct rtg_peer *p) {
   if ((rc = rtg_dtls_cert_fingerprint(p->cert, p->fp_alg, p->fp)) != 0) return rc;
   if ((rc = peer_random_string(p, p->ufrag, PEER_UFRAG_LEN)) != 0) return rc;
   if ((rc = peer_random_string(p, p->pwd, PEER_PWD_LEN)) != 0) return rc;
+  if (p->cfg.ice_ufrag && p->cfg.ice_pwd) {
+    size_t ul = strlen(p->cfg.ice_ufrag), pl = strlen(p->cfg.ice_pwd);
+    if (ul < 4 || ul >= sizeof p->ufrag || pl < 22 || pl >= sizeof p->pwd ||
+        !ice_chars(p->cfg.ice_ufrag) || !ice_chars(p->cfg.ice_pwd))
+      return RTG_ERR_INVAL;
+    memcpy(p->ufrag, p->cfg.ice_ufrag, ul + 1);
+    memcpy(p->pwd, p->cfg.ice_pwd, pl + 1);
+  }
+  p->cfg.ice_ufrag = p->cfg.ice_pwd = NULL;
   if ((rc = peer_random_string(p, p->cname, 16)) != 0) return rc;
   if (rtg_random(p->ctx, &id, sizeof id)) return RTG_ERR_CRYPTO;
   p->sess_id = (id >> 2) | 1;

@@ -141,6 +141,11 @@ struct rtg_peer_config {
   uint32_t stun_checks_per_sec;
   /* RTCP report interval (RFC 3550 §6.2, fixed here); 0 = 1 s. */
   rtg_time rtcp_interval;
+  /* Fixed initial local ICE credentials (fuzzing, reproducible tests;
+   * copied), 4..32 and 22..32 ice-chars; NULL: drawn from the context.
+   * An ICE restart always draws new ones. */
+  const char *ice_ufrag;
+  const char *ice_pwd;
 };
 
 /* rtg_peer_config_default fills |cfg| with the defaults above (full ICE,
