@@ -41,6 +41,7 @@ static const char usage[] =
     "  --relay-only           use and advertise the relay candidate only\n"
     "  --loss PERCENT         drop this share of datagrams in both directions\n"
     "                         (simulated inside the stack)\n"
+    "  --echo-max BYTES       largest message of the echo test (default 262144)\n"
     "  --seed N               seed the randomness (loss, ICE credentials) for a\n"
     "                         reproducible run\n"
     "  --quiet                no progress lines on stderr\n"
@@ -103,6 +104,9 @@ static int number_option(struct args *a, const char *name, const char *v) {
   } else if (strcmp(name, "--loss") == 0) {
     a->o.loss_percent = strtod(v, &end);
     if (*end || !(a->o.loss_percent >= 0 && a->o.loss_percent <= 100)) return -1;
+  } else if (strcmp(name, "--echo-max") == 0) {
+    a->o.echo_max = strtoull(v, &end, 10);
+    if (*end || a->o.echo_max < 1 || a->o.echo_max > 262144) return -1;
   } else if (strcmp(name, "--seed") == 0) {
     a->o.seed = strtoull(v, &end, 0);
     a->o.have_seed = true;

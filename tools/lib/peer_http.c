@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/peer_io.h"
@@ -17,7 +18,7 @@
 
 struct pss {
   unsigned id;
-  bool post, too_big, headers_sent;
+  bool post, too_big, headers_sent, counted;
   char path[128];
   char *body;
   size_t blen, bcap;
@@ -32,6 +33,7 @@ struct rtg_pio_http {
   rtg_pio_offer_cb cb;
   void *ud;
   unsigned next_id;
+  unsigned unsent; /* responses queued and not yet written */
   struct {
     unsigned id;
     struct lws *wsi;
@@ -63,8 +65,22 @@ static int queue_response(struct lws *wsi, struct pss *ps, unsigned code, const 
   ps->code = code;
   snprintf(ps->ctype, sizeof ps->ctype, "%s", ctype);
   ps->headers_sent = false;
+  if (!ps->counted) {
+    struct rtg_pio_http *h = lws_context_user(lws_get_context(wsi));
+    h->unsent++;
+    ps->counted = true;
+  }
   lws_callback_on_writable(wsi);
   return 0;
+}
+
+/* The response of |ps| is written or can no longer be. */
+static void uncount(struct lws *wsi, struct pss *ps) {
+  if (ps->counted) {
+    struct rtg_pio_http *h = lws_context_user(lws_get_context(wsi));
+    h->unsent--;
+    ps->counted = false;
+  }
 }
 
 static int queue_error(struct lws *wsi, struct pss *ps, unsigned code, const char *msg) {
@@ -133,6 +149,7 @@ static int on_writable(struct lws *wsi, struct pss *ps) {
     lws_callback_on_writable(wsi);
     return 0;
   }
+  uncount(wsi, ps);
   if (lws_write(wsi, ps->resp + LWS_PRE, ps->rlen, LWS_WRITE_HTTP_FINAL) != (int)ps->rlen) {
     pss_free(ps);
     return -1;
@@ -162,6 +179,7 @@ static int server_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
     case LWS_CALLBACK_HTTP_WRITEABLE: return on_writable(wsi, ps);
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+      uncount(wsi, ps);
       forget(h, ps);
       pss_free(ps);
       return 0;
@@ -254,6 +272,15 @@ void rtg_pio_http_service(struct rtg_pio_http *h) {
   /* a negative timeout makes lws_service poll without waiting (lws 4.x
    * unix service: timeout_ms < 0 means a zero wait) */
   lws_service(h->ctx, -1);
+}
+
+void rtg_pio_http_flush(struct rtg_pio_http *h, int ms) {
+  rtg_time end = rtg_pio_now() + RTG_MS(ms);
+  while (h->unsent && rtg_pio_now() < end) {
+    struct timespec ts = {0, 1000000};
+    lws_service(h->ctx, -1);
+    nanosleep(&ts, NULL);
+  }
 }
 
 void rtg_pio_http_free(struct rtg_pio_http *h) {

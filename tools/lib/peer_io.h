@@ -193,6 +193,9 @@ void rtg_pio_http_reply_error(struct rtg_pio_http *h, unsigned req, unsigned cod
                               const char *message);
 /* Services the server's sockets without blocking. */
 void rtg_pio_http_service(struct rtg_pio_http *h);
+/* Services the server until every queued response is written (at most
+ * |ms| milliseconds): before exiting. */
+void rtg_pio_http_flush(struct rtg_pio_http *h, int ms);
 void rtg_pio_http_free(struct rtg_pio_http *h);
 
 /* POSTs |body| (application/json) to the http:// |url| and waits at most

@@ -59,9 +59,9 @@ static json_t *cand_json(const struct rtg_ice_cand *c) {
 
 static json_t *event_fields(const struct rtg_peer_event *ev) {
   switch (ev->type) {
+    case RTG_PEER_EV_TURN_ALLOCATED: return json_pack("{s:o}", "relay", cand_json(&ev->local));
     case RTG_PEER_EV_ICE_SELECTED_PAIR:
     case RTG_PEER_EV_ICE_CONNECTED:
-    case RTG_PEER_EV_TURN_ALLOCATED:
       return json_pack("{s:o,s:o}", "local", cand_json(&ev->local), "remote",
                        cand_json(&ev->remote));
     case RTG_PEER_EV_DTLS_CONNECTED:
@@ -184,7 +184,15 @@ static void on_event(struct rtg_pio_session *s, const struct rtg_peer_event *ev,
       if (!s->net->mdns_open || rtg_pio_mdns_resolve(&s->net->mdns, now, ev->hostname) != 0)
         rtg_pio_session_event(s, now, "mdns-failed", json_pack("{s:s}", "hostname", ev->hostname));
       break;
-    case RTG_PEER_EV_ICE_CONNECTED: rtg_pio_session_met(s, now, RTG_PIO_EXPECT_ICE); break;
+    case RTG_PEER_EV_ICE_CONNECTED:
+    case RTG_PEER_EV_ICE_SELECTED_PAIR:
+      rtg_pio_session_met(s, now, RTG_PIO_EXPECT_ICE);
+      /* the answerer: a pair selected after the remote restarted ICE */
+      if (s->restart_pending) {
+        s->restart_pending = false;
+        rtg_pio_session_met(s, now, RTG_PIO_EXPECT_ICE_RESTART);
+      }
+      break;
     case RTG_PEER_EV_DTLS_CONNECTED: rtg_pio_session_met(s, now, RTG_PIO_EXPECT_DTLS); break;
     case RTG_PEER_EV_ICE_FAILED:
     case RTG_PEER_EV_ICE_CONSENT_LOST:
@@ -369,13 +377,13 @@ static void session_free(struct rtg_pio_session *s) {
 static void on_udp(void *ud, int fd) {
   struct rtg_pio_net *n = ud;
   size_t k = 0;
-  rtg_time now = rtg_pio_now();
   while (k < n->nsocks && n->socks[k].fd != fd) k++;
   if (k == n->nsocks) return;
   for (int budget = 0; budget < 256; budget++) {
     struct rtg_stun_addr src;
     ptrdiff_t len = rtg_pio_sock_recv(&n->socks[k], n->buf, sizeof n->buf, &src);
     struct rtg_pio_session *s = n->sess;
+    rtg_time now = rtg_pio_now(); /* per datagram: RTTs are measured with it */
     if (len < 0) break;
     if (s == NULL) continue;
     if (s->stun_on && rtg_pio_stun_handle(&s->stun, k, &src, n->buf, (size_t)len)) {
@@ -534,6 +542,7 @@ static int exchange(struct rtg_pio_session *s, rtg_time *now, char *err, size_t 
     goto out;
   }
   rtg_pio_session_drain(s, *now);
+  json_object_set_new(s->js, "offer_sdp", json_string(sdp));
   rtg_pio_session_event(s, *now, "offer-sent", json_pack("{s:s}", "url", s->net->o->offer_to));
   if (!s->offer_sent_at) s->offer_sent_at = *now;
   if (rtg_pio_http_post(s->net->o->offer_to, body, strlen(body), HTTP_TIMEOUT_MS, &status, &resp,
@@ -560,6 +569,7 @@ static int exchange(struct rtg_pio_session *s, rtg_time *now, char *err, size_t 
   rtg_pio_session_event(s, *now, "answer-received", NULL);
   free(s->remote_sdp);
   s->remote_sdp = strdup(json_string_value(json_object_get(j, "sdp")));
+  json_object_set(s->js, "answer_sdp", json_object_get(j, "sdp"));
   rtg_perr_clear(&perr);
   if (s->remote_sdp == NULL ||
       rtg_peer_set_remote_description(s->peer, *now, RTG_PEER_SDP_ANSWER, s->remote_sdp,
@@ -645,6 +655,13 @@ int rtg_pio_run_offerer(const struct rtg_pio_options *o) {
 
 /* ---- answerer ----------------------------------------------------------------------- */
 
+/* The value of the first "a=ice-ufrag:" line of |sdp| into |out|. */
+static void ice_ufrag(const char *sdp, char *out, size_t cap) {
+  const char *u = strstr(sdp, "a=ice-ufrag:");
+  out[0] = '\0';
+  if (u) snprintf(out, cap, "%.*s", (int)strcspn(u + 12, "\r\n"), u + 12);
+}
+
 /* The o= session id of |sdp| into |out| ("" when absent). */
 static void origin_session(const char *sdp, char *out, size_t cap) {
   const char *o = strstr(sdp, "o=");
@@ -667,15 +684,17 @@ static void reply_answer(struct rtg_pio_session *s, rtg_time now) {
   s->req_pending = false;
   rc = sdp ? rtg_peer_create_answer(s->peer, now, sdp, RTG_PEER_MAX_SDP, &len, &perr) : -1;
   if (rc != 0) {
-    char pe[200], msg[300];
-    rtg_perr_format(&perr, pe, sizeof pe);
-    snprintf(msg, sizeof msg, "cannot answer this offer: %s (%s)", rtg_strerror(rc), pe);
+    char pe[200] = "", msg[300];
+    if (perr.field) rtg_perr_format(&perr, pe, sizeof pe);
+    snprintf(msg, sizeof msg, "cannot answer this offer: %s%s%s", rtg_strerror(rc),
+             pe[0] ? ": " : "", pe);
     rtg_pio_http_reply_error(n->http, s->req, 400, msg);
     snprintf(s->failure, sizeof s->failure, "%.250s", msg);
     s->ended = true;
     s->end_reason = "answer-failed";
   } else if ((body = description_json("answer", sdp)) != NULL) {
     rtg_pio_http_reply(n->http, s->req, 200, "application/json", body, strlen(body));
+    json_object_set_new(s->js, "answer_sdp", json_string(sdp));
     rtg_pio_session_event(s, now, "answer-sent", NULL);
   }
   rtg_pio_session_drain(s, now);
@@ -699,6 +718,7 @@ static int apply_offer(struct rtg_pio_session *s, unsigned req, const char *sdp,
     return -1;
   }
   rtg_pio_session_event(s, now, "offer-received", NULL);
+  json_object_set_new(s->js, "offer_sdp", json_string(sdp));
   return 0;
 }
 
@@ -723,6 +743,10 @@ static void on_offer(void *ud, unsigned req, const char *body, size_t len) {
     if (n->sess->req_pending || strcmp(sid, n->sess->remote_sess_id) != 0)
       rtg_pio_http_reply_error(n->http, req, 409, "busy: a session is in progress");
     else if (apply_offer(n->sess, req, sdp, now) == 0) {
+      char ufrag[300];
+      ice_ufrag(sdp, ufrag, sizeof ufrag);
+      if (strcmp(ufrag, n->sess->remote_ufrag) != 0) n->sess->restart_pending = true;
+      snprintf(n->sess->remote_ufrag, sizeof n->sess->remote_ufrag, "%s", ufrag);
       n->sess->req = req;
       reply_answer(n->sess, now);
     }
@@ -734,6 +758,7 @@ static void on_offer(void *ud, unsigned req, const char *body, size_t len) {
       session_free(s);
     } else {
       origin_session(sdp, s->remote_sess_id, sizeof s->remote_sess_id);
+      ice_ufrag(sdp, s->remote_ufrag, sizeof s->remote_ufrag);
       s->req = req;
       s->req_pending = true;
       n->sess = s;
@@ -803,6 +828,7 @@ int rtg_pio_run_answerer(const struct rtg_pio_options *o) {
     n.sess->ended = true;
     answerer_step(&n, now);
   }
+  rtg_pio_http_flush(n.http, 500);
   exitc = n.sessions_ok == n.sessions_done ? RTG_EXIT_OK : RTG_EXIT_FINDINGS;
   if (rtg_pio_report_write(&n.report) != 0 && exitc == RTG_EXIT_OK) exitc = RTG_EXIT_USAGE;
   net_free(&n);

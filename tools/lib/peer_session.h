@@ -19,7 +19,8 @@ struct rtg_pio_options {
   bool have_seed;
   uint64_t seed;
   long long timeout_ms;
-  long sessions; /* --listen: stop after this many (0: until a signal) */
+  unsigned long long echo_max; /* largest echo message (0: 256 KiB) */
+  long sessions;               /* --listen: stop after this many (0: until a signal) */
 };
 
 /* The offerer's active test (peer_test.c). */
@@ -77,6 +78,8 @@ struct rtg_pio_session {
   bool req_pending;
   unsigned req;
   char remote_sess_id[64];
+  char remote_ufrag[300];
+  bool restart_pending; /* the remote restarted ICE; no pair selected since */
   /* offerer */
   char *remote_sdp;
   struct rtg_pio_test t;

@@ -71,7 +71,8 @@ static void open_channels(struct rtg_pio_session *s, rtg_time now) {
 static void echo_next(struct rtg_pio_session *s, rtg_time now) {
   struct rtg_pio_test *t = &s->t;
   int rc;
-  if (t->idx >= RTG_PIO_ECHO_SIZES) {
+  unsigned long long max = s->net->o->echo_max ? s->net->o->echo_max : 262144;
+  if (t->idx >= RTG_PIO_ECHO_SIZES || ((size_t)1 << t->idx) > max) {
     t->done = true;
     rtg_pio_session_met(s, now, RTG_PIO_EXPECT_DATACHANNEL);
     return;
