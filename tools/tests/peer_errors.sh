@@ -5,13 +5,7 @@
 # 413 too large) and a missing expectation (exit 1 naming it). Everything
 # runs on 127.0.0.1; every process started here is killed on exit.
 R="$1"; S="$2"
-T=$(mktemp -d)
-PIDS=""
-cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT INT TERM
-fails=0; passes=0
-ok() { passes=$((passes+1)); }
-bad() { fails=$((fails+1)); echo "FAIL $*"; }
+. "$S/tools/tests/peer_common.inc"
 expect() { # expect NAME WANT_RC GREP CMD...
   n=$1; w=$2; g=$3; shift 3
   "$@" >"$T/out" 2>"$T/err"; rc=$?
@@ -20,20 +14,6 @@ expect() { # expect NAME WANT_RC GREP CMD...
     bad "$n: output lacks '$g'"; cat "$T/err" "$T/out"; return
   fi
   ok
-}
-# start_listener NAME ARGS...: runs an answerer on 127.0.0.1:0 in the
-# background; sets PORT from its "listening on" line (5 s at most).
-start_listener() {
-  name=$1; shift
-  "$R" peer --listen 127.0.0.1:0 --bind 127.0.0.1 "$@" 2>"$T/$name.err" &
-  PIDS="$PIDS $!"
-  PORT=""
-  for _ in $(seq 50); do
-    PORT=$(sed -n 's#.*listening on http://127.0.0.1:\([0-9]*\)/offer#\1#p' "$T/$name.err" 2>/dev/null)
-    [ -n "$PORT" ] && return 0
-    sleep 0.1
-  done
-  bad "$name: no 'listening on' line"; cat "$T/$name.err"; return 1
 }
 # http CODE_WANT GREP METHOD BODYFILE: one request to the listener.
 http() {
@@ -105,5 +85,4 @@ if start_listener c --sessions 1 --timeout 4; then
        "$T/miss.json" >/dev/null; then ok; else bad "missing-expectation json"; cat "$T/miss.json"; fi
 fi
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+summary

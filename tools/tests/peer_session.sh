@@ -10,34 +10,8 @@
 # host's loopback. Every process it starts is bounded by timeout(1) and
 # killed on exit.
 R="$1"; S="$2"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-if [ -z "$PEER_IN_NS" ] && unshare -n true 2>/dev/null; then
-  PEER_IN_NS=1 timeout 55 unshare -n sh -c 'ip link set lo up && exec sh "$0" "$1" "$2"' \
-    "$0" "$R" "$S"
-  exit $?
-fi
-PIDS=""
-cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT INT TERM
-fails=0; passes=0
-ok() { passes=$((passes+1)); }
-bad() { fails=$((fails+1)); echo "FAIL $*"; }
-check() { # NAME FILE JQ-EXPRESSION
-  if jq -e "$3" "$2" >/dev/null 2>&1; then ok; else bad "$1: $3"; fi
-}
-start_listener() { # NAME ARGS...: answerer on 127.0.0.1:0; sets PORT and LPID
-  name=$1; shift
-  timeout 40 "$R" peer --listen 127.0.0.1:0 --bind 127.0.0.1 "$@" 2>"$T/$name.err" &
-  LPID=$!
-  PIDS="$PIDS $LPID"
-  for _ in $(seq 50); do
-    PORT=$(sed -n 's#.*listening on http://127.0.0.1:\([0-9]*\)/offer#\1#p' "$T/$name.err" 2>/dev/null)
-    [ -n "$PORT" ] && return 0
-    sleep 0.1
-  done
-  bad "$name: no 'listening on' line"; cat "$T/$name.err"; return 1
-}
+. "$S/tools/tests/peer_common.inc"
+peer_enter_netns "$0"
 ALL=ice,dtls,datachannel,datachannel-unreliable,audio,video,ice-restart
 
 # ---- the full session, captured -------------------------------------------------------------
@@ -104,5 +78,4 @@ if start_listener b --sessions 1 --timeout 30 --loss 10 --seed 11 --expect "$LOS
   check loss-echo "$T/lo.json" '.sessions[0].test.echo.largest == 65536 and .sessions[0].test.echo.mismatch == false'
 fi
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+summary

@@ -7,24 +7,12 @@
 # echo and audio go through coturn. In a network namespace of its own when
 # it may. Skipped (passing) when turnserver is not installed.
 R="$1"; S="$2"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
+. "$S/tools/tests/peer_common.inc"
 if ! command -v turnserver >/dev/null 2>&1; then
   echo "SKIP: turnserver (Debian package coturn) not installed"
-  echo "0 passed, 0 failed"; exit 0
+  summary; exit
 fi
-if [ -z "$PEER_IN_NS" ] && unshare -n true 2>/dev/null; then
-  PEER_IN_NS=1 timeout 55 unshare -n sh -c 'ip link set lo up && exec sh "$0" "$1" "$2"' \
-    "$0" "$R" "$S"
-  exit $?
-fi
-PIDS=""
-cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT INT TERM
-fails=0; passes=0
-ok() { passes=$((passes+1)); }
-bad() { fails=$((fails+1)); echo "FAIL $*"; }
-check() { if jq -e "$3" "$2" >/dev/null 2>&1; then ok; else bad "$1: $3"; fi; }
+peer_enter_netns "$0"
 
 # A free UDP port: a random one that nothing listens on.
 free_port() {
@@ -41,19 +29,6 @@ timeout 45 turnserver -n --listening-port "$TP" --listening-ip 127.0.0.1 --relay
   --userdb "$T/turndb" --log-file stdout --simple-log >"$T/turn.log" 2>&1 &
 PIDS="$PIDS $!"
 for _ in $(seq 50); do ss -Hlun "sport = :$TP" 2>/dev/null | grep -q . && break; sleep 0.1; done
-
-start_listener() { # NAME ARGS...: answerer on 127.0.0.1:0; sets PORT and LPID
-  name=$1; shift
-  timeout 40 "$R" peer --listen 127.0.0.1:0 --bind 127.0.0.1 "$@" 2>"$T/$name.err" &
-  LPID=$!
-  PIDS="$PIDS $LPID"
-  for _ in $(seq 50); do
-    PORT=$(sed -n 's#.*listening on http://127.0.0.1:\([0-9]*\)/offer#\1#p' "$T/$name.err" 2>/dev/null)
-    [ -n "$PORT" ] && return 0
-    sleep 0.1
-  done
-  bad "$name: no 'listening on' line"; cat "$T/$name.err"; return 1
-}
 
 # srflx through --stun: the mapped address of the host socket.
 if start_listener s --sessions 1 --timeout 15; then
@@ -92,5 +67,4 @@ if start_listener u --sessions 1 --timeout 6; then
   kill "$LPID" 2>/dev/null
 fi
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+summary
