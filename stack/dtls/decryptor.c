@@ -66,6 +66,12 @@ static void learn(struct rtg_dtls_decryptor *d, int dir, const struct rtg_dtls_r
     struct rtg_dtls_hs_frag f;
     struct rtg_dtls_hs_raw m;
     if (rtg_dtls_hs_frag_parse(&rd, &f, NULL)) return;
+    /* Only the hellos (and a HelloVerifyRequest, which moves the message
+     * sequence) matter here; the certificates and key exchanges after them
+     * need no reassembly of ours (the engine checks them). */
+    if (f.msg_type != RTG_DTLS_HS_CLIENT_HELLO && f.msg_type != RTG_DTLS_HS_SERVER_HELLO &&
+        f.msg_type != RTG_DTLS_HS_HELLO_VERIFY_REQUEST)
+      continue;
     if (rtg_dtls_reasm_add(r, &f, NULL)) continue;
     while (rtg_dtls_reasm_next(r, &m) == 0) {
       struct rtg_rd body = {m.body.p, m.body.p + m.body.len, m.body.p};
