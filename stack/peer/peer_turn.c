@@ -112,7 +112,7 @@ bool peer_turn_pump(struct rtg_peer *p) {
   for (size_t i = 0; p->have_relay && i < p->npermit; i++)
     if (!p->permitted[i] && rtg_turn_client_permit(p->turn, p->now, &p->permit[i]) == 0)
       p->permitted[i] = moved = true;
-  if (peer_tx_room(p) > 1 && rtg_turn_client_poll_timeout(p->turn) != RTG_TIME_NEVER) {
+  if (peer_tx_room(p) > 1) {
     size_t before = p->tx_count;
     peer_turn_flush(p);
     moved = moved || p->tx_count != before;

@@ -366,7 +366,9 @@ RTG_NODISCARD int rtg_peer_poll_transmit(struct rtg_peer *p, uint8_t *buf, size_
 rtg_time rtg_peer_poll_timeout(const struct rtg_peer *p);
 
 /* rtg_peer_poll_event takes the next event into |ev| (its pointers are
- * valid until the next call on |p|).
+ * valid until the next call on |p|). Drain after every input: at most 256
+ * events (and one max_message_size of payloads plus 128 KiB) wait; later
+ * ones are dropped, like datagrams on a full socket buffer.
  * returns 0 or one of: RTG_ERR_AGAIN. */
 RTG_NODISCARD int rtg_peer_poll_event(struct rtg_peer *p, struct rtg_peer_event *ev);
 
