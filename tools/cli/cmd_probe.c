@@ -1,14 +1,16 @@
 /*
  * cmd_probe.c - `rtcgate probe KIND`: security probes (README "Security
  * testing"). `probe turn` checks a TURN server (tools/lib/probe_turn.c),
- * `probe leak` what browsers expose (tools/lib/probe_leak.c); flood and
- * mitm answer as planned.
+ * `probe leak` what browsers expose (tools/lib/probe_leak.c), `probe flood`
+ * STUN floods at an ICE session (tools/lib/probe_flood.c); mitm answers
+ * as planned.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "lib/probe_flood.h"
 #include "lib/probe_leak.h"
 #include "lib/probe_turn.h"
 
@@ -30,6 +32,55 @@ static void usage(FILE *f) {
       f);
 }
 
+/* One option of a probe: a string, a bounded integer or a flag. */
+enum opt_kind { OPT_STR, OPT_INT, OPT_FLAG };
+struct opt {
+  const char *name;
+  enum opt_kind kind;
+  void *dst; /* const char **, int * or bool * */
+  int lo, hi;
+};
+
+/* Parses argv[1..] against |opts|: 0 parsed, 1 --help shown, 2 usage error
+ * (said on stderr). */
+static int parse_opts(int argc, char **argv, const struct opt *opts, size_t nopts) {
+  for (int a = 1; a < argc; a++) {
+    const struct opt *op = NULL;
+    const char *v;
+    if (rtg_cli_is_help(argv[a])) {
+      usage(stdout);
+      return 1;
+    }
+    for (size_t k = 0; k < nopts && op == NULL; k++)
+      if (strcmp(argv[a], opts[k].name) == 0) op = &opts[k];
+    if (op == NULL) {
+      rtg_cli_err("probe", "unknown option %s (see --help)", argv[a]);
+      return 2;
+    }
+    if (op->kind == OPT_FLAG) {
+      *(bool *)op->dst = true;
+      continue;
+    }
+    if (a + 1 >= argc) {
+      rtg_cli_err("probe", "%s needs a value (see --help)", op->name);
+      return 2;
+    }
+    v = argv[++a];
+    if (op->kind == OPT_STR) {
+      *(const char **)op->dst = v;
+    } else {
+      char *e;
+      long x = strtol(v, &e, 10);
+      if (*e || x < op->lo || x > op->hi) {
+        rtg_cli_err("probe", "%s wants %d..%d, not '%s'", op->name, op->lo, op->hi, v);
+        return 2;
+      }
+      *(int *)op->dst = (int)x;
+    }
+  }
+  return 0;
+}
+
 static int probe_turn(int argc, char **argv) {
   struct rtg_probe_turn_opts o = {.max_allocations = 8, .guesses = 20};
   const char *server = NULL, *json_out = NULL;
@@ -37,50 +88,21 @@ static int probe_turn(int argc, char **argv) {
   char host[64], err[256];
   json_t *report;
   int n;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (rtg_cli_is_help(a)) {
-      usage(stdout);
-      return RTG_EXIT_OK;
-    }
-    if (strcmp(a, "--allow-remote") == 0) {
-      allow_remote = true;
-      continue;
-    }
-    if (strcmp(a, "--verbose") == 0) {
-      o.verbose = true;
-      continue;
-    }
-    if (v == NULL) {
-      rtg_cli_err("probe", "%s needs a value (see --help)", a);
-      return RTG_EXIT_USAGE;
-    }
-    i++;
-    if (strcmp(a, "--server") == 0)
-      server = v;
-    else if (strcmp(a, "--user") == 0)
-      o.user = v;
-    else if (strcmp(a, "--password") == 0)
-      o.password = v;
-    else if (strcmp(a, "--peer") == 0)
-      o.peer = v;
-    else if (strcmp(a, "--json") == 0)
-      json_out = v;
-    else if (strcmp(a, "--max-allocations") == 0 || strcmp(a, "--guesses") == 0) {
-      char *e;
-      long x = strtol(v, &e, 10);
-      if (*e || x < 1 || x > 100) {
-        rtg_cli_err("probe", "%s wants 1..100, not '%s'", a, v);
-        return RTG_EXIT_USAGE;
-      }
-      if (a[2] == 'm')
-        o.max_allocations = (int)x;
-      else
-        o.guesses = (int)x;
-    } else {
-      rtg_cli_err("probe", "unknown option %s (see --help)", a);
-      return RTG_EXIT_USAGE;
-    }
+  const struct opt opts[] = {
+      {"--server", OPT_STR, &server, 0, 0},
+      {"--user", OPT_STR, &o.user, 0, 0},
+      {"--password", OPT_STR, &o.password, 0, 0},
+      {"--peer", OPT_STR, &o.peer, 0, 0},
+      {"--json", OPT_STR, &json_out, 0, 0},
+      {"--max-allocations", OPT_INT, &o.max_allocations, 1, 100},
+      {"--guesses", OPT_INT, &o.guesses, 1, 100},
+      {"--allow-remote", OPT_FLAG, &allow_remote, 0, 0},
+      {"--verbose", OPT_FLAG, &o.verbose, 0, 0},
+  };
+  switch (parse_opts(argc, argv, opts, sizeof opts / sizeof opts[0])) {
+    case 0: break;
+    case 1: return RTG_EXIT_OK;
+    default: return RTG_EXIT_USAGE;
   }
   if (server == NULL) {
     rtg_cli_err("probe", "turn needs --server HOST:PORT");
@@ -188,39 +210,15 @@ static int probe_leak(int argc, char **argv) {
   size_t i;
   json_t *r;
   int n;
-  for (int a = 1; a < argc; a++) {
-    const char *f = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
-    if (rtg_cli_is_help(f)) {
-      usage(stdout);
-      return RTG_EXIT_OK;
-    }
-    if (v == NULL) {
-      rtg_cli_err("probe", "%s needs a value (see --help)", f);
-      return RTG_EXIT_USAGE;
-    }
-    a++;
-    if (strcmp(f, "--browsers") == 0)
-      browsers = v;
-    else if (strcmp(f, "--configs") == 0)
-      configs = v;
-    else if (strcmp(f, "--json") == 0)
-      json_out = v;
-    else if (strcmp(f, "--keep") == 0)
-      o.keep_dir = v;
-    else if (strcmp(f, "--analyse") == 0)
-      analyse = v;
-    else if (strcmp(f, "--timeout") == 0) {
-      char *e;
-      long t = strtol(v, &e, 10);
-      if (*e || t < 5 || t > 120) {
-        rtg_cli_err("probe", "--timeout wants 5..120 seconds");
-        return RTG_EXIT_USAGE;
-      }
-      o.timeout_s = (int)t;
-    } else {
-      rtg_cli_err("probe", "unknown option %s (see --help)", f);
-      return RTG_EXIT_USAGE;
-    }
+  const struct opt opts[] = {
+      {"--browsers", OPT_STR, &browsers, 0, 0}, {"--configs", OPT_STR, &configs, 0, 0},
+      {"--json", OPT_STR, &json_out, 0, 0},     {"--keep", OPT_STR, &o.keep_dir, 0, 0},
+      {"--analyse", OPT_STR, &analyse, 0, 0},   {"--timeout", OPT_INT, &o.timeout_s, 5, 120},
+  };
+  switch (parse_opts(argc, argv, opts, sizeof opts / sizeof opts[0])) {
+    case 0: break;
+    case 1: return RTG_EXIT_OK;
+    default: return RTG_EXIT_USAGE;
   }
   if (analyse) {
     json_t *res = json_load_file(analyse, 0, NULL), *an;
@@ -286,6 +284,57 @@ static int probe_leak(int argc, char **argv) {
   }
 }
 
+static int probe_flood(int argc, char **argv) {
+  struct rtg_probe_flood_opts o = {.count = 2000, .rate = 2000};
+  const char *json_out = NULL;
+  char err[512];
+  json_t *report;
+  int n;
+  const struct opt opts[] = {
+      {"--offer-to", OPT_STR, &o.offer_to, 0, 0},
+      {"--target", OPT_STR, &o.target, 0, 0},
+      {"--ufrag", OPT_STR, &o.ufrag, 0, 0},
+      {"--pwd", OPT_STR, &o.pwd, 0, 0},
+      {"--local-ufrag", OPT_STR, &o.local_ufrag, 0, 0},
+      {"--json", OPT_STR, &json_out, 0, 0},
+      {"--count", OPT_INT, &o.count, 1, 20000},
+      {"--rate", OPT_INT, &o.rate, 1, 20000},
+      {"--verbose", OPT_FLAG, &o.verbose, 0, 0},
+  };
+  switch (parse_opts(argc, argv, opts, sizeof opts / sizeof opts[0])) {
+    case 0: break;
+    case 1: return RTG_EXIT_OK;
+    default: return RTG_EXIT_USAGE;
+  }
+  if ((o.offer_to == NULL) == (o.target == NULL) ||
+      (o.target && (o.ufrag == NULL || o.pwd == NULL))) {
+    rtg_cli_err("probe", "flood needs --offer-to URL, or --target HOST:PORT --ufrag U --pwd P");
+    return RTG_EXIT_USAGE;
+  }
+  if ((o.target && strncmp(o.target, "127.", 4) != 0) ||
+      (o.offer_to && strncmp(o.offer_to, "http://127.", 11) != 0)) {
+    rtg_cli_err("probe", "flood targets only 127.0.0.0/8");
+    return RTG_EXIT_USAGE;
+  }
+  fprintf(stderr, "rtcgate probe flood: %s, %d datagrams per flood at %d/s\n",
+          o.offer_to ? o.offer_to : o.target, o.count, o.rate);
+  n = rtg_probe_flood_run(&o, &report, err, sizeof err);
+  if (n < 0) {
+    rtg_cli_err("probe", "%s", err);
+    return RTG_EXIT_USAGE;
+  }
+  {
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(report, "findings"), i, f)
+        fprintf(stderr, "  finding: %s\n", json_string_value(f));
+  }
+  fprintf(stderr, "rtcgate probe flood: %d finding(s)\n", n);
+  write_json(report, json_out);
+  json_decref(report);
+  return n > 0 ? RTG_EXIT_FINDINGS : RTG_EXIT_OK;
+}
+
 int rtg_cmd_probe(int argc, char **argv) {
   if (argc < 2 || rtg_cli_is_help(argv[1])) {
     usage(argc < 2 ? stderr : stdout);
@@ -293,7 +342,8 @@ int rtg_cmd_probe(int argc, char **argv) {
   }
   if (strcmp(argv[1], "turn") == 0) return probe_turn(argc - 1, argv + 1);
   if (strcmp(argv[1], "leak") == 0) return probe_leak(argc - 1, argv + 1);
-  if (strcmp(argv[1], "flood") == 0 || strcmp(argv[1], "mitm") == 0) {
+  if (strcmp(argv[1], "flood") == 0) return probe_flood(argc - 1, argv + 1);
+  if (strcmp(argv[1], "mitm") == 0) {
     rtg_cli_err("probe", "'%s' is planned (issue 11), not implemented yet", argv[1]);
     return RTG_EXIT_USAGE;
   }
