@@ -44,6 +44,9 @@ static const char usage[] =
     "  --echo-max BYTES       largest message of the echo test (default 262144)\n"
     "  --seed N               seed the randomness (loss, ICE credentials) for a\n"
     "                         reproducible run\n"
+    "  --mdns                 hide host addresses behind random .local names (as\n"
+    "                         browsers do) and answer mDNS queries for them; the\n"
+    "                         remote's .local candidates are always resolved\n"
     "  --quiet                no progress lines on stderr\n"
     "  --mdns-resolve NAME    resolve a .local NAME with mDNS queries, print its\n"
     "                         address (gives up after --timeout, default 3 s)\n"
@@ -129,6 +132,8 @@ static int flag_option(struct args *a, const char *name) {
     a->o.relay_only = true;
   else if (strcmp(name, "--quiet") == 0)
     a->o.quiet = true;
+  else if (strcmp(name, "--mdns") == 0)
+    a->o.mdns = true;
   else
     return 0;
   return 1;

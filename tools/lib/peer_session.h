@@ -15,6 +15,7 @@ struct rtg_pio_options {
   unsigned expect;      /* enum rtg_pio_expect bits */
   const char *json, *keylog, *bind, *stun, *turn, *turn_user, *turn_password;
   bool relay_only, quiet;
+  bool mdns; /* host candidates as <uuid>.local names, answered by our responder */
   double loss_percent;
   bool have_seed;
   uint64_t seed;
@@ -93,6 +94,7 @@ struct rtg_pio_net {
   struct rtg_pio_loop loop;
   struct rtg_pio_sock socks[RTG_PIO_MAX_SOCKS];
   size_t nsocks;
+  char mdns_name[RTG_PIO_MAX_SOCKS][48]; /* with --mdns */
   struct rtg_pio_mdns mdns;
   bool mdns_open;
   struct rtg_pio_report report;
@@ -119,6 +121,20 @@ void rtg_pio_session_drain(struct rtg_pio_session *s, rtg_time now);
 /* Offerer: a new offer/answer exchange on the session (ICE restart).
  * returns 0 or -1 with s->failure set. */
 int rtg_pio_session_renegotiate(struct rtg_pio_session *s, rtg_time now);
+
+/* peer_stats.c: JSON of candidates, events and statistics; the
+ * answerer's expectations judged from the statistics at the end. */
+json_t *rtg_pio_cand_json(const struct rtg_ice_cand *c);
+json_t *rtg_pio_event_fields(const struct rtg_peer_event *ev);
+json_t *rtg_pio_stats_json(const struct rtg_pio_session *s, const struct rtg_peer_stats *st);
+void rtg_pio_answerer_evaluate(struct rtg_pio_session *s, const struct rtg_peer_stats *st,
+                               rtg_time now);
+
+/* peer_names.c (--mdns): publish one .local name per host address
+ * (returns 0 or -1 with |err|), and the description as sent: host
+ * candidate addresses replaced by their names (malloc'd). */
+int rtg_pio_publish_names(struct rtg_pio_net *n, char *err, size_t cap);
+char *rtg_pio_mdns_rewrite(const struct rtg_pio_net *n, const char *sdp);
 
 /* peer_test.c: the offerer's active test. */
 void rtg_pio_test_init(struct rtg_pio_session *s);

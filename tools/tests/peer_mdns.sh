@@ -4,7 +4,7 @@
 # responder of another rtcgate process. Runs inside a network namespace
 # this test creates (loopback with multicast switched on and a route for
 # 224.0.0.0/4), so no packet leaves it; the namespace goes away with its
-# processes.
+# processes. Then a whole session where the offerer uses --mdns.
 R="$1"; S="$2"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT INT TERM
@@ -58,11 +58,29 @@ grep -q "no mDNS answer for nobody.local" "$T/err" && echo "ok unknown-message" 
   echo "FAIL unknown-message"
 kill "$P1" "$P2" 2>/dev/null
 wait
+# A session whose offerer hides its host address behind a .local name
+# (--mdns): the answerer resolves it by a real query and connects.
+timeout 20 "$R" peer --listen 127.0.0.1:8000 --bind 127.0.0.1 --sessions 1 --timeout 10 \
+  --json "$T/a.json" --quiet 2>"$T/a.err" &
+P3=$!
+sleep 0.5
+timeout 20 "$R" peer --offer-to http://127.0.0.1:8000/offer --bind 127.0.0.1 --mdns \
+  --expect ice,dtls,datachannel --echo-max 4096 --timeout 10 --json "$T/o.json" --quiet \
+  2>"$T/o.err" && echo "ok mdns-session" || { echo "FAIL mdns-session"; cat "$T/o.err"; }
+wait "$P3" && echo "ok mdns-answerer" || { echo "FAIL mdns-answerer"; cat "$T/a.err"; }
+if jq -e '(.sessions[0].offer_sdp | test("[0-9a-f-]{36}[.]local [0-9]+ typ host")) and
+          (.sessions[0].offer_sdp | test("candidate:[^\\r\\n]*127[.]0[.]0[.]1") | not) and
+          ([.sessions[0].events[] | select(.event == "mdns-resolved" and .address == "127.0.0.1")]
+           | length == 1) and .sessions[0].ok' "$T/a.json" >/dev/null; then
+  echo "ok mdns-resolved-in-session"
+else
+  echo "FAIL mdns-resolved-in-session"; cat "$T/a.json"
+fi
 NS
 passes=$((passes + $(grep -c '^ok ' "$T/ns.out")))
 nf=$(grep -c '^FAIL' "$T/ns.out")
 fails=$((fails + nf))
 [ "$nf" -gt 0 ] && cat "$T/ns.out"
-[ "$(grep -c '^ok ' "$T/ns.out")" -eq 6 ] || { fails=$((fails+1)); echo "FAIL: not every check ran"; cat "$T/ns.out"; }
+[ "$(grep -c '^ok ' "$T/ns.out")" -eq 9 ] || { fails=$((fails+1)); echo "FAIL: not every check ran"; cat "$T/ns.out"; }
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
