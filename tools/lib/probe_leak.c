@@ -2,8 +2,8 @@
  * probe_leak.c - `rtcgate probe leak` (see probe_leak.h).
  *
  * The parent forks a child that enters a fresh network namespace
- * (interop_net.c), serves tools/probe/web/ and a result sink with
- * libwebsockets on 127.0.0.1:8650, starts coturn on 10.99.0.2 when a
+ * (interop_net.c), serves tools/probe/web/ and a result sink
+ * (probe_http.c) on 127.0.0.1:8650, starts coturn on 10.99.0.2 when a
  * configuration needs TURN, then runs each browser x configuration: start
  * the browser on the page (interop_participants.c), wait for POST /result,
  * end the browser's process group. It classifies what each page saw and
@@ -12,7 +12,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libwebsockets.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include <unistd.h>
 
 #include "lib/interop.h"
+#include "lib/probe_http.h"
 #include "lib/probe_leak.h"
 
 #define LEAK_PORT 8650
@@ -188,116 +188,49 @@ json_t *rtg_probe_leak_analyse(const json_t *result) {
 /* ---- the page server --------------------------------------------------------- */
 
 struct sink {
-  struct lws_context *ctx;
-  lws_sorted_usec_list_t sul;
+  struct rtg_probe_http *http;
   char web_dir[512];
   json_t *result; /* the last POST /result */
 };
 
-struct hpss {
-  char path[128];
-  char *body;
-  size_t blen;
-  unsigned char *resp;
-  size_t rlen;
-};
-
-static int reply(struct lws *wsi, struct hpss *ps, unsigned code, const char *ctype,
-                 const char *body, size_t len) {
-  unsigned char hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr;
-  free(ps->resp);
-  ps->resp = malloc(LWS_PRE + len + 1);
-  if (ps->resp == NULL) return -1;
-  if (len) memcpy(ps->resp + LWS_PRE, body, len);
-  ps->rlen = len;
-  if (lws_add_http_common_headers(wsi, code, ctype, len, &p, end) ||
-      lws_finalize_write_http_header(wsi, start, &p, end))
-    return -1;
-  lws_callback_on_writable(wsi);
-  return 0;
-}
-
-static int page(struct lws *wsi, struct hpss *ps, struct sink *s) {
-  char full[700];
-  uint8_t buf[65536];
-  size_t n;
-  FILE *f;
-  snprintf(full, sizeof full, "%s/index.html", s->web_dir);
-  f = fopen(full, "rb");
-  if (f == NULL) return reply(wsi, ps, 404, "text/plain", "no page\n", 8);
-  n = fread(buf, 1, sizeof buf, f);
-  fclose(f);
-  return reply(wsi, ps, 200, "text/html; charset=utf-8", (const char *)buf, n);
-}
-
-static int sink_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-                   size_t len) {
-  struct hpss *ps = user;
-  struct sink *s = lws_context_user(lws_get_context(wsi));
-  switch (reason) {
-    case LWS_CALLBACK_HTTP:
-      if (ps == NULL) return -1;
-      snprintf(ps->path, sizeof ps->path, "%s", in ? (const char *)in : "/");
-      if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0) return 0;
-      if (strcmp(ps->path, "/") == 0 || strcmp(ps->path, "/index.html") == 0)
-        return page(wsi, ps, s) ? -1 : 0;
-      return reply(wsi, ps, 404, "text/plain", "not found\n", 10) ? -1 : 0;
-    case LWS_CALLBACK_HTTP_BODY:
-      if (ps == NULL || ps->blen + len > MAX_RESULT) return -1;
-      {
-        char *nb = realloc(ps->body, ps->blen + len + 1);
-        if (nb == NULL) return -1;
-        ps->body = nb;
-        if (len) memcpy(ps->body + ps->blen, in, len);
-        ps->blen += len;
-      }
-      return 0;
-    case LWS_CALLBACK_HTTP_BODY_COMPLETION: {
-      json_t *j;
-      if (ps == NULL) return -1;
-      if (strcmp(ps->path, "/result") != 0)
-        return reply(wsi, ps, 404, "text/plain", "not found\n", 10) ? -1 : 0;
-      j = json_loadb(ps->body ? ps->body : "", ps->blen, 0, NULL);
-      free(ps->body);
-      ps->body = NULL;
-      ps->blen = 0;
-      if (j == NULL) return reply(wsi, ps, 400, "text/plain", "bad json\n", 9) ? -1 : 0;
-      if (s->result) json_decref(s->result);
-      s->result = j;
-      return reply(wsi, ps, 200, "application/json", "{}", 2) ? -1 : 0;
+static void sink_handle(void *ud, bool post, const char *path, const char *body, size_t len,
+                        unsigned *status, const char **ctype, char **resp) {
+  struct sink *s = ud;
+  *ctype = "text/plain";
+  if (post && strcmp(path, "/result") == 0) {
+    json_t *j = json_loadb(body, len, 0, NULL);
+    if (j == NULL) {
+      *status = 400;
+      *resp = strdup("bad json\n");
+      return;
     }
-    case LWS_CALLBACK_HTTP_WRITEABLE:
-      if (ps == NULL || ps->resp == NULL) return 0;
-      if (lws_write(wsi, ps->resp + LWS_PRE, ps->rlen, LWS_WRITE_HTTP_FINAL) != (int)ps->rlen)
-        return -1;
-      free(ps->resp);
-      ps->resp = NULL;
-      return lws_http_transaction_completed(wsi) ? -1 : 0;
-    case LWS_CALLBACK_CLOSED_HTTP:
-    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-      if (ps) {
-        free(ps->body);
-        free(ps->resp);
-        ps->body = NULL;
-        ps->resp = NULL;
-        ps->blen = 0;
-      }
-      return 0;
-    default: return lws_callback_http_dummy(wsi, reason, user, in, len);
+    if (s->result) json_decref(s->result);
+    s->result = j;
+    *status = 200;
+    *ctype = "application/json";
+    *resp = strdup("{}");
+    return;
   }
+  if (!post && (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0)) {
+    char full[700];
+    FILE *f;
+    snprintf(full, sizeof full, "%s/index.html", s->web_dir);
+    f = fopen(full, "rb");
+    *resp = f ? calloc(1, 65537) : NULL;
+    if (*resp) {
+      size_t n = fread(*resp, 1, 65536, f);
+      (*resp)[n] = '\0';
+      *status = 200;
+      *ctype = "text/html; charset=utf-8";
+    }
+    if (f) fclose(f);
+    if (*resp) return;
+  }
+  *status = 404;
+  *resp = strdup("not found\n");
 }
 
-static const struct lws_protocols sink_protocols[] = {
-    {"http", sink_cb, sizeof(struct hpss), 0, 0, NULL, 0},
-    {NULL, NULL, 0, 0, 0, NULL, 0},
-};
-
-static void sink_wake(lws_sorted_usec_list_t *sul) { (void)sul; }
-
-static void sink_service(struct sink *s, int ms) {
-  lws_sul_schedule(s->ctx, 0, &s->sul, sink_wake, (lws_usec_t)ms * 1000);
-  lws_service(s->ctx, 0);
-}
+static void sink_service(struct sink *s, int ms) { rtg_probe_http_service(s->http, ms); }
 
 /* ---- the namespace child ------------------------------------------------------- */
 
@@ -453,7 +386,6 @@ static json_t *run_one(const struct rtg_probe_leak_opts *o, struct sink *s, cons
 }
 
 static int child_main(const struct rtg_probe_leak_opts *o, const char *dir) {
-  struct lws_context_creation_info info;
   struct sink s;
   char err[512], tmpd[64], path[700];
   bool need_turn = false;
@@ -477,18 +409,11 @@ static int child_main(const struct rtg_probe_leak_opts *o, const char *dir) {
   }
   memset(&s, 0, sizeof s);
   snprintf(s.web_dir, sizeof s.web_dir, "%s", o->web_dir);
-  lws_set_log_level(LLL_ERR, NULL);
-  memset(&info, 0, sizeof info);
-  info.port = LEAK_PORT;
-  info.iface = "127.0.0.1";
-  info.protocols = sink_protocols;
-  info.user = &s;
-  info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
-  s.ctx = lws_create_context(&info);
-  if (s.ctx == NULL) {
+  s.http = rtg_probe_http_new("127.0.0.1", LEAK_PORT, MAX_RESULT, sink_handle, &s, err, sizeof err);
+  if (s.http == NULL) {
     FILE *f = fopen(path, "w");
     if (f) {
-      fprintf(f, "cannot serve HTTP on 127.0.0.1:%d in the namespace\n", LEAK_PORT);
+      fprintf(f, "in the namespace: %s\n", err);
       fclose(f);
     }
     return 2;
@@ -511,7 +436,7 @@ static int child_main(const struct rtg_probe_leak_opts *o, const char *dir) {
     }
   }
   rtg_interop_kill_group(turn, 1000);
-  lws_context_destroy(s.ctx);
+  rtg_probe_http_free(s.http);
   if (s.result) json_decref(s.result);
   if (strcmp(tmpd, "/tmp") != 0) {
     char *argv[] = {"rm", "-rf", tmpd, NULL};
