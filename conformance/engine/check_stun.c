@@ -209,6 +209,7 @@ void rtg_check_stun(struct rtg_replay *r, int f, int dir, const uint8_t *p, size
     }
   }
   check_integrity(r, f, &m, sdp);
+  rtg_check_exposed(r, f, &m);
   if (m.cls == RTG_STUN_INDICATION && (m.method == RTG_STUN_SEND || m.method == RTG_STUN_DATA))
     unwrap_indication(r, f, dir, &m);
 }

@@ -78,6 +78,7 @@ enum rtg_rule_idx {
   R_RTP_UNDECLARED_EXTENSION,
   R_RTP_UNKNOWN_MID,
   R_SDP_EXTMAP_CONFLICT,
+  R_PRIVATE_EXPOSED,
   R_COUNT
 };
 
@@ -161,6 +162,15 @@ struct rtg_session {
   int flows;
 };
 
+/* A host candidate of an SDP with an IP address (mDNS names are not kept). */
+#define RTG_REPLAY_MAX_SDP_CANDS 32
+struct rtg_replay_cand {
+  char addr[64]; /* as written */
+  struct rtg_net_addr net;
+  uint32_t lineno;
+  bool tcp;
+};
+
 /* What one SDP file gave us. */
 struct rtg_replay_sdp {
   char path[256];
@@ -182,6 +192,9 @@ struct rtg_replay_sdp {
   bool mapped_pt[128];       /* payload types with an a=rtpmap */
   struct rtg_stun_cred cred;
   bool cred_ok;
+  struct rtg_replay_cand cands[RTG_REPLAY_MAX_SDP_CANDS]; /* host candidates with an address */
+  size_t ncands;
+  size_t n_candidates, n_relay; /* every a=candidate, and the relay ones */
 };
 
 /* Notable events for the ladder diagram of the HTML report (bounded). */
@@ -211,6 +224,7 @@ struct rtg_channel {
 
 struct rtg_replay_opts {
   bool quiet;
+  bool relay_only; /* --relay-only: the endpoints were to use TURN relays only */
   bool rule_enabled[R_COUNT];
   enum rtg_sev sev[R_COUNT]; /* severity in force (--rules ID=error overrides) */
 };
@@ -281,6 +295,11 @@ struct rtg_replay {
   uint8_t ch_random[64][32];
   int n_ch_random;
   size_t keylog_from_capture; /* Decryption Secrets Blocks read */
+  /* privacy.c: relay-only expected (--relay-only, or an SDP whose every
+   * candidate is a relay one), and the addresses already reported */
+  bool relay_only;
+  struct rtg_net_addr exposed[64];
+  int nexposed;
 };
 
 /* keylog.c: 0 ok, -1 unusable file (|err| says why) */
@@ -305,8 +324,22 @@ void rtg_rules_list(FILE *out);
 void rtg_finding(struct rtg_replay *r, enum rtg_rule_idx rule, int session, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* sdp.c: minimal extraction of what the checks need */
+/* sdp.c: an SDP file parsed by the stack's SDP codec; what the checks need
+ * is kept in r->sdp[] */
 int rtg_replay_add_sdp(struct rtg_replay *r, const char *path, char *err, size_t errcap);
+
+/* privacy.c: IP address exposure (RFC 8828). */
+/* What exposing |a| reveals ("private address (RFC 1918)", "real IPv6
+ * address", ...), or NULL for an address that reveals nothing (public
+ * IPv4, loopback, unspecified). */
+const char *rtg_replay_exposure(const struct rtg_net_addr *a);
+/* Findings about the SDPs given: BUNDLE extmap conflicts and host
+ * candidates exposing private or IPv6 addresses; decides whether relay-only
+ * is expected. Call once after the SDPs are added, before the captures. */
+void rtg_replay_sdp_findings(struct rtg_replay *r);
+/* With relay-only expected: private or IPv6 addresses in the
+ * XOR-MAPPED-ADDRESS and XOR-PEER-ADDRESS of STUN/TURN message |m|. */
+void rtg_check_exposed(struct rtg_replay *r, int f, const struct rtg_stun_msg *m);
 
 /* capture.c: 0 ok, -1 unusable input (error in caps[i].error) */
 int rtg_replay_capture(struct rtg_replay *r, const char *path);

@@ -107,6 +107,10 @@ const struct rtg_rule rtg_rules[R_COUNT] = {
                             "RTP timestamp decreases from one packet to the next in sequence"},
     [R_PRIVATE_ADDRESS] = {"ice.private-address", RTG_SEV_INFO, "RFC 8828 §5",
                            "a private (RFC 1918 / ULA) address is exposed in ICE traffic"},
+    [R_PRIVATE_EXPOSED] = {"ice.private-address-exposed", RTG_SEV_WARNING, "RFC 8828 §5.2",
+                           "a host candidate of an SDP, or a STUN/TURN address where relay-only "
+                           "was expected, exposes a private (RFC 1918, ULA, link-local) or real "
+                           "IPv6 address (mDNS .local names are not flagged)"},
 };
 
 static const char *sev_name(enum rtg_sev s) {

@@ -13,7 +13,8 @@
 static void replay_usage(FILE *out) {
   fprintf(out,
           "usage: rtcgate replay CAPTURE... [--sdp FILE]... [--keylog FILE]... [--json OUT]\n"
-          "                      [--junit OUT] [--html DIR] [--rules SPEC] [--quiet]\n"
+          "                      [--junit OUT] [--html DIR] [--rules SPEC] [--relay-only]\n"
+          "                      [--quiet]\n"
           "       rtcgate replay --list-rules\n\n"
           "Reads pcap/pcapng captures of WebRTC sessions (Ethernet, Linux cooked v1/v2,\n"
           "raw IP, BSD loopback; IPv4/IPv6 with reassembly; UDP and RFC 4571 TCP; TURN\n"
@@ -36,13 +37,17 @@ static void replay_usage(FILE *out) {
           "                  or a severity (error, warning, info), e.g. '-info,-ice.*';\n"
           "                  ID=error|warning|info sets a rule's severity ('warning=error'\n"
           "                  makes every warning fail the run)\n"
+          "  --relay-only    the endpoints were to use TURN relays only (iceTransportPolicy\n"
+          "                  'relay'; also assumed when an SDP has only relay candidates):\n"
+          "                  private or IPv6 addresses in XOR-MAPPED-ADDRESS and\n"
+          "                  XOR-PEER-ADDRESS are then findings (ice.private-address-exposed)\n"
           "  --list-rules    print every rule with its severity and RFC section\n"
           "  --quiet         no summary on stdout\n\n"
           "exit: 0 no error-level finding, 1 error-level findings, 2 unusable input\n"
           "(unreadable capture, unknown link type, bad SDP, key log matching nothing)\n");
 }
 
-enum { O_SDP = 256, O_KEYLOG, O_JSON, O_JUNIT, O_RULES, O_LIST, O_QUIET, O_HTML };
+enum { O_SDP = 256, O_KEYLOG, O_JSON, O_JUNIT, O_RULES, O_LIST, O_QUIET, O_HTML, O_RELAY };
 
 static int finish(struct rtg_replay *r, const char *json_out, const char *junit_out,
                   const char *html_dir) {
@@ -81,6 +86,7 @@ int rtg_cmd_replay(int argc, char **argv) {
                                            {"list-rules", no_argument, NULL, O_LIST},
                                            {"quiet", no_argument, NULL, O_QUIET},
                                            {"html", required_argument, NULL, O_HTML},
+                                           {"relay-only", no_argument, NULL, O_RELAY},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
   struct rtg_replay_opts opts;
@@ -112,6 +118,7 @@ int rtg_cmd_replay(int argc, char **argv) {
       case O_JSON: json_out = optarg; break;
       case O_JUNIT: junit_out = optarg; break;
       case O_HTML: html_dir = optarg; break;
+      case O_RELAY: opts.relay_only = true; break;
       case O_RULES:
         if (rtg_rules_apply_spec(&opts, optarg, err, sizeof err)) {
           rtg_cli_err("replay", "--rules: %s", err);
@@ -144,10 +151,7 @@ int rtg_cmd_replay(int argc, char **argv) {
       rtg_cli_err("replay", "%s", err);
       rc = RTG_EXIT_USAGE;
     }
-  for (int i = 0; i < r->nsdp && rc == RTG_EXIT_OK; i++)
-    if (r->sdp[i].bundle && r->sdp[i].extmap_conflict[0])
-      rtg_finding(r, R_SDP_EXTMAP_CONFLICT, -1, "%s: %s", r->sdp[i].path,
-                  r->sdp[i].extmap_conflict);
+  if (rc == RTG_EXIT_OK) rtg_replay_sdp_findings(r);
   for (int i = 0; i < nkeylog && rc == RTG_EXIT_OK; i++)
     if (rtg_replay_add_keylog(r, keylogs[i], err, sizeof err)) {
       rtg_cli_err("replay", "%s", err);

@@ -102,6 +102,19 @@ turn = [(0.0, ipv4(A, B, 17, udp(5000, 3478, send)))] + \
        [(0.1 + i * 0.02, ipv4(A, B, 17, udp(5000, 3478, chan(0x4000, rtp(50 + i))))) for i in range(10)] + \
        [(0.5, ipv4(A, B, 17, udp(5000, 3478, b"\x40\x01\x00\x10\x00")))]
 pcap("turn.pcap", 101, turn)
+# XOR-MAPPED-ADDRESS in a Binding success response (RFC 8489 §14.2)
+def xmapped(ip, port, tid):
+    if len(ip) == 4:
+        x = bytes(a ^ b for a, b in zip(ip, b"\x21\x12\xa4\x42"))
+        return attr(0x0020, struct.pack(">BBH", 0, 1, port ^ 0x2112) + x)
+    x = bytes(a ^ b for a, b in zip(ip, b"\x21\x12\xa4\x42" + tid))
+    return attr(0x0020, struct.pack(">BBH", 0, 2, port ^ 0x2112) + x)
+def mapped_sess(ip):
+    s = [(0.0, ice_req(t1), 0), (0.01, stun(0x0101, t1, xmapped(ip, 4000, t1)), 1)]
+    return frames_of(s, lambda x: x)
+pcap("mapped-private.pcap", 101, mapped_sess([192, 168, 7, 7]))
+pcap("mapped-public.pcap", 101, mapped_sess([203, 0, 113, 9]))
+pcap("mapped-ipv6.pcap", 101, mapped_sess([0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [7]))
 PY
 
 json() { # json NAME PYEXPR: replay T/NAME.pcap and check a Python expression on the JSON
@@ -112,7 +125,7 @@ json() { # json NAME PYEXPR: replay T/NAME.pcap and check a Python expression on
 }
 # the same with an SDP declaring PT 111 as Opus (timestamp ordering is checked
 # only for payload types an SDP maps to a codec other than rtx)
-printf 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=ice-ufrag:aaaa\r\na=ice-pwd:pppppppppppppppppppppp\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 112\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:112 rtx/48000\r\n' > "$T/s.sdp"
+printf 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=ice-ufrag:aaaa\r\na=ice-pwd:pppppppppppppppppppppp\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 112\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:112 rtx/48000\r\n' > "$T/s.sdp"
 json_sdp() {
   rm -f "$T/out.json"
   "$R" replay "$T/$1" --sdp "$T/s.sdp" --quiet --json "$T/out.json" >/dev/null 2>"$T/err"
@@ -131,6 +144,44 @@ json ipv6.pcap "s['stun']==2 and s['srtp']['packets']==20 and flows[0]['a'].star
 json fragments.pcap "s['srtp']['packets']==1 and 'ip.fragment' in ids and streams[0]['bytes']==3000"
 json ice-tcp.pcap "s['stun']==1 and s['srtp']['packets']==1 and flows[0]['transport']=='tcp'"
 json turn.pcap "s['turn_channel']==10 and s['stun']==2 and s['srtp']['packets']==10 and 'turn.channel-malformed' in ids and any(fl['via_turn'] for fl in flows)"
+# SDPs are read by the stack's SDP codec: a malformed one is unusable input
+printf 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n' > "$T/noc.sdp"
+"$R" replay "$T/raw.pcap" --sdp "$T/noc.sdp" >/dev/null 2>"$T/err"; rc=$?
+if [ $rc -eq 2 ] && grep -q "noc.sdp:5: malformed SDP: .*c=" "$T/err"; then ok; else bad "malformed SDP: exit $rc"; cat "$T/err"; fi
+# ice.private-address-exposed (RFC 8828 §5.2): host candidates with private
+# (RFC 1918), ULA, link-local or global IPv6 addresses are flagged once per
+# address and SDP; public IPv4, mDNS names and non-host candidates are not
+{ printf 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n'
+  printf 'a=candidate:1 1 udp 2122260223 192.168.1.5 50000 typ host\r\n'
+  printf 'a=candidate:2 1 tcp 1518280447 192.168.1.5 9 typ host tcptype active\r\n'
+  printf 'a=candidate:3 1 udp 2122260223 203.0.113.7 50001 typ host\r\n'
+  printf 'a=candidate:4 1 udp 2122260223 0f1e2d3c-aaaa-bbbb-cccc-0123456789ab.local 50002 typ host\r\n'
+  printf 'a=candidate:5 1 udp 2122260223 2001:db8::1 50003 typ host\r\n'
+  printf 'a=candidate:6 1 udp 2122260223 fd12::5 50004 typ host\r\n'
+  printf 'a=candidate:7 1 udp 2122260223 fe80::1 50005 typ host\r\n'
+  printf 'a=candidate:8 1 udp 1686052607 198.51.100.4 50006 typ srflx raddr 192.168.1.5 rport 50000\r\n'
+  printf 'a=rtpmap:111 opus/48000/2\r\n'; } > "$T/cand.sdp"
+# only relay candidates: the endpoint was relay-only
+{ printf 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n'
+  printf 'a=candidate:9 1 udp 41885439 198.51.100.20 60000 typ relay raddr 0.0.0.0 rport 0\r\n'
+  printf 'a=rtpmap:111 opus/48000/2\r\n'; } > "$T/relay.sdp"
+xjson() { # xjson NAME PYEXPR ARGS...: replay with extra arguments, check the findings
+  n=$1; e=$2; shift 2
+  rm -f "$T/out.json"
+  "$R" replay "$@" --quiet --json "$T/out.json" >/dev/null 2>"$T/err"
+  if python3 -c "import json,sys; d=json.load(open('$T/out.json')); x=[f['message'] for f in d['findings'] if f['id']=='ice.private-address-exposed']; sev=[f['severity'] for f in d['findings'] if f['id']=='ice.private-address-exposed']; sys.exit(0 if ($e) else 1)" 2>"$T/pyerr"; then ok
+  else bad "$n: expected $e"; cat "$T/err" "$T/pyerr"; python3 -c "import json; print([f['message'] for f in json.load(open('$T/out.json'))['findings']])"; fi
+}
+xjson sdp-host-candidates "len(x)==4 and set(sev)=={'warning'} and sum('192.168.1.5, a private address (RFC 1918)' in m for m in x)==1 and any('2001:db8::1, a real (global) IPv6' in m for m in x) and any('fd12::5, a unique local' in m for m in x) and any('fe80::1, a link-local' in m for m in x) and not any('203.0.113.7' in m or '.local' in m.split(',')[0] or '198.51.100.4' in m for m in x)" "$T/raw.pcap" --sdp "$T/cand.sdp"
+xjson sdp-relay-none "len(x)==0" "$T/raw.pcap" --sdp "$T/relay.sdp"
+xjson mapped-not-relay-only "len(x)==0" "$T/mapped-private.pcap"
+xjson mapped-relay-only "len(x)==1 and 'XOR-MAPPED-ADDRESS of a Binding success carries 192.168.7.7:4000, a private address' in x[0]" "$T/mapped-private.pcap" --relay-only
+xjson mapped-relay-sdp "len(x)==1 and 'relay-only was expected' in x[0]" "$T/mapped-private.pcap" --sdp "$T/relay.sdp"
+xjson mapped-public "len(x)==0" "$T/mapped-public.pcap" --relay-only
+xjson mapped-ipv6 "len(x)==1 and '[2001:db8::7]:4000' in x[0] and 'real (global) IPv6' in x[0]" "$T/mapped-ipv6.pcap" --relay-only
+xjson peer-relay-only "len(x)==1 and 'XOR-PEER-ADDRESS of a Send indication carries 10.0.0.9:7000' in x[0]" "$T/turn.pcap" --relay-only
+xjson peer-not-relay-only "len(x)==0" "$T/turn.pcap"
+if "$R" replay --list-rules | grep -q '^ice.private-address-exposed *warning *RFC 8828 §5.2'; then ok; else bad "--list-rules lacks ice.private-address-exposed"; fi
 # pcapng: the same session converted by editcap
 if editcap -F pcapng "$T/raw.pcap" "$T/raw.pcapng" >/dev/null 2>&1; then
   json raw.pcapng "s['stun']==2 and s['srtp']['packets']==20"
