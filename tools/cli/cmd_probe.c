@@ -2,9 +2,10 @@
  * cmd_probe.c - `rtcgate probe KIND`: security probes (README "Security
  * testing"). `probe turn` checks a TURN server (tools/lib/probe_turn.c),
  * `probe leak` what browsers expose (tools/lib/probe_leak.c), `probe flood`
- * STUN floods at an ICE session (tools/lib/probe_flood.c); mitm answers
- * as planned.
+ * STUN floods at an ICE session (tools/lib/probe_flood.c), `probe mitm` a
+ * fingerprint-rewriting relay (tools/lib/probe_mitm.c).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "cli/cli.h"
 #include "lib/probe_flood.h"
 #include "lib/probe_leak.h"
+#include "lib/probe_mitm.h"
 #include "lib/probe_turn.h"
 
 static void usage(FILE *f) {
@@ -81,6 +83,21 @@ static int parse_opts(int argc, char **argv, const struct opt *opts, size_t nopt
   return 0;
 }
 
+/* "IPV4:PORT" of option |flag| into |host| and |*port|; 0, or -1 said. */
+static int host_port(const char *flag, const char *spec, char *host, size_t cap, int *port) {
+  const char *colon = strrchr(spec, ':');
+  char *e;
+  long p = colon ? strtol(colon + 1, &e, 10) : 0;
+  if (colon == NULL || *e || p < 1 || p > 65535 || (size_t)(colon - spec) >= cap) {
+    rtg_cli_err("probe", "bad %s '%s' (want IPV4:PORT)", flag, spec);
+    return -1;
+  }
+  memcpy(host, spec, (size_t)(colon - spec));
+  host[colon - spec] = '\0';
+  *port = (int)p;
+  return 0;
+}
+
 static int probe_turn(int argc, char **argv) {
   struct rtg_probe_turn_opts o = {.max_allocations = 8, .guesses = 20};
   const char *server = NULL, *json_out = NULL;
@@ -112,20 +129,8 @@ static int probe_turn(int argc, char **argv) {
     rtg_cli_err("probe", "--user and --password go together");
     return RTG_EXIT_USAGE;
   }
-  {
-    const char *colon = strrchr(server, ':');
-    char *e;
-    long port = colon ? strtol(colon + 1, &e, 10) : 0;
-    if (colon == NULL || *e || port < 1 || port > 65535 ||
-        (size_t)(colon - server) >= sizeof host) {
-      rtg_cli_err("probe", "bad --server '%s' (want IPV4:PORT)", server);
-      return RTG_EXIT_USAGE;
-    }
-    memcpy(host, server, (size_t)(colon - server));
-    host[colon - server] = '\0';
-    o.host = host;
-    o.port = (int)port;
-  }
+  if (host_port("--server", server, host, sizeof host, &o.port) != 0) return RTG_EXIT_USAGE;
+  o.host = host;
   if (!allow_remote && strncmp(o.host, "127.", 4) != 0) {
     rtg_cli_err("probe",
                 "%s is not on 127.0.0.0/8: probe only servers you operate, with "
@@ -335,6 +340,52 @@ static int probe_flood(int argc, char **argv) {
   return n > 0 ? RTG_EXIT_FINDINGS : RTG_EXIT_OK;
 }
 
+static volatile sig_atomic_t mitm_stop;
+static void on_mitm_signal(int sig) {
+  (void)sig;
+  mitm_stop = 1;
+}
+
+static int probe_mitm(int argc, char **argv) {
+  struct rtg_probe_mitm_opts o = {.sessions = 1, .timeout_s = 30};
+  const char *listen = NULL, *json_out = NULL;
+  char host[64], err[512];
+  json_t *report;
+  int n;
+  const struct opt opts[] = {
+      {"--listen", OPT_STR, &listen, 0, 0},         {"--forward-to", OPT_STR, &o.forward_to, 0, 0},
+      {"--sessions", OPT_INT, &o.sessions, 1, 100}, {"--timeout", OPT_INT, &o.timeout_s, 1, 600},
+      {"--json", OPT_STR, &json_out, 0, 0},         {"--verbose", OPT_FLAG, &o.verbose, 0, 0},
+  };
+  switch (parse_opts(argc, argv, opts, sizeof opts / sizeof opts[0])) {
+    case 0: break;
+    case 1: return RTG_EXIT_OK;
+    default: return RTG_EXIT_USAGE;
+  }
+  if (listen == NULL || o.forward_to == NULL) {
+    rtg_cli_err("probe", "mitm needs --listen ADDR:PORT and --forward-to URL");
+    return RTG_EXIT_USAGE;
+  }
+  if (host_port("--listen", listen, host, sizeof host, &o.listen_port) != 0) return RTG_EXIT_USAGE;
+  o.listen_addr = host;
+  if (strncmp(o.listen_addr, "127.", 4) != 0 || strncmp(o.forward_to, "http://127.", 11) != 0) {
+    rtg_cli_err("probe", "mitm listens and forwards on 127.0.0.0/8 only");
+    return RTG_EXIT_USAGE;
+  }
+  signal(SIGINT, on_mitm_signal);
+  signal(SIGTERM, on_mitm_signal);
+  signal(SIGPIPE, SIG_IGN);
+  n = rtg_probe_mitm_run(&o, &report, &mitm_stop, err, sizeof err);
+  if (n < 0) {
+    rtg_cli_err("probe", "%s", err);
+    return RTG_EXIT_USAGE;
+  }
+  fprintf(stderr, "rtcgate probe mitm: %d session(s) read in clear\n", n);
+  write_json(report, json_out);
+  json_decref(report);
+  return n > 0 ? RTG_EXIT_FINDINGS : RTG_EXIT_OK;
+}
+
 int rtg_cmd_probe(int argc, char **argv) {
   if (argc < 2 || rtg_cli_is_help(argv[1])) {
     usage(argc < 2 ? stderr : stdout);
@@ -343,10 +394,7 @@ int rtg_cmd_probe(int argc, char **argv) {
   if (strcmp(argv[1], "turn") == 0) return probe_turn(argc - 1, argv + 1);
   if (strcmp(argv[1], "leak") == 0) return probe_leak(argc - 1, argv + 1);
   if (strcmp(argv[1], "flood") == 0) return probe_flood(argc - 1, argv + 1);
-  if (strcmp(argv[1], "mitm") == 0) {
-    rtg_cli_err("probe", "'%s' is planned (issue 11), not implemented yet", argv[1]);
-    return RTG_EXIT_USAGE;
-  }
+  if (strcmp(argv[1], "mitm") == 0) return probe_mitm(argc - 1, argv + 1);
   rtg_cli_err("probe", "unknown probe '%s' (turn, leak, flood, mitm)", argv[1]);
   return RTG_EXIT_USAGE;
 }

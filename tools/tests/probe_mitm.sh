@@ -1,0 +1,79 @@
+#!/bin/sh
+# probe_mitm.sh RTCGATE SRCDIR - `rtcgate probe mitm` between two `rtcgate
+# peer` processes on 127.0.0.1: the offerer's data-channel echo test must
+# pass through the relay (neither end notices), the relay must report the
+# messages it read in clear (exit 1) and the fingerprints it rewrote (the
+# detection); with an unreachable answerer the offerer gets an error and
+# the relay exits 2.
+RTCGATE=${1:?rtcgate}
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   - $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL - $1"; }
+command -v python3 >/dev/null 2>&1 || { echo "python3 missing"; echo "0 passed, 1 failed"; exit 1; }
+T=$(mktemp -d /tmp/rtg-probe-mitm.XXXXXX)
+PIDS=
+cleanup() {
+  for p in $PIDS; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+waitfor() { i=0; while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done; }
+
+"$RTCGATE" probe mitm --listen 127.0.0.1:1 >/dev/null 2>&1
+[ $? -eq 2 ] && ok "missing --forward-to exits 2" || ko "missing --forward-to exits 2"
+"$RTCGATE" probe mitm --listen 0.0.0.0:9 --forward-to http://127.0.0.1:9/offer >/dev/null 2>&1
+[ $? -eq 2 ] && ok "listening outside 127.0.0.0/8 is refused" || ko "listening outside 127.0.0.0/8 is refused"
+
+A=$(freeport)
+M=$(freeport)
+"$RTCGATE" peer --listen 127.0.0.1:$A --bind 127.0.0.1 --sessions 1 --timeout 20 2>"$T/answer.log" &
+PIDS="$PIDS $!"
+waitfor "$T/answer.log" 'listening on'
+"$RTCGATE" probe mitm --listen 127.0.0.1:$M --forward-to http://127.0.0.1:$A/offer --timeout 20 \
+  --json "$T/mitm.json" 2>"$T/mitm.log" &
+MP=$!
+PIDS="$PIDS $MP"
+waitfor "$T/mitm.log" 'relaying'
+"$RTCGATE" peer --offer-to http://127.0.0.1:$M/offer --bind 127.0.0.1 --expect ice,dtls,datachannel \
+  --timeout 15 >"$T/offer.log" 2>&1
+rc=$?
+cat "$T/offer.log"
+[ $rc -eq 0 ] && ok "the offerer's echo test passes through the relay (nothing noticed)" ||
+  ko "the offerer's echo test through the relay (rc $rc)"
+wait $MP
+rc=$?
+cat "$T/mitm.log"
+[ $rc -eq 1 ] && ok "the relay exits 1: it read the session in clear" || ko "the relay exits 1 (rc $rc)"
+python3 - "$T/mitm.json" <<'PY' && ok "report: DTLS up on both legs, messages read both ways, fingerprints differ across the legs" || ko "report contents"
+import json, sys
+s = json.load(open(sys.argv[1]))["sessions"][0]
+assert s["dtls_offerer_leg"] and s["dtls_answerer_leg"], s
+assert s["messages_offerer_to_answerer"] > 0 and s["messages_answerer_to_offerer"] > 0, s
+assert s["bytes_read_in_clear"] > 0 and s["plaintext_read"] and len(s["samples"]) > 0, s
+assert s["fingerprints_rewritten"], s
+assert s["offerer_fingerprint"] != s["answerer_was_told"], s
+assert s["answerer_fingerprint"] != s["offerer_was_told"], s
+assert s["relay_errors"] == 0, s
+print("figures: %d + %d messages, %d bytes read in clear" % (s["messages_offerer_to_answerer"], s["messages_answerer_to_offerer"], s["bytes_read_in_clear"]))
+PY
+
+# the answerer is gone: the offerer hears an error, the relay relays nothing
+M2=$(freeport)
+DEAD=$(freeport)
+"$RTCGATE" probe mitm --listen 127.0.0.1:$M2 --forward-to http://127.0.0.1:$DEAD/offer --timeout 3 \
+  2>"$T/mitm2.log" &
+MP=$!
+PIDS="$PIDS $MP"
+waitfor "$T/mitm2.log" 'relaying'
+"$RTCGATE" peer --offer-to http://127.0.0.1:$M2/offer --bind 127.0.0.1 --expect ice --timeout 5 \
+  >"$T/offer2.log" 2>&1
+rc=$?
+[ $rc -ne 0 ] && ok "no answerer behind the relay: the offerer fails (rc $rc)" || ko "no answerer: the offerer fails"
+wait $MP
+rc=$?
+[ $rc -eq 2 ] && ok "no answerer behind the relay: the relay exits 2" || { cat "$T/mitm2.log"; ko "no answerer: the relay exits 2 (rc $rc)"; }
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
