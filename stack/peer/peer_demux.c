@@ -90,7 +90,11 @@ static int screen_stun(struct rtg_peer *p, rtg_time now, const struct rtg_stun_a
   size_t ul = strlen(p->ufrag);
   bool known;
   if (rtg_stun_msg_parse(&m, data, len, NULL)) return RTG_ERR_PARSE;
-  if (m.cls != RTG_STUN_REQUEST || m.method != RTG_STUN_BINDING) return 0;
+  if (m.cls != RTG_STUN_REQUEST) return 0; /* the agent checks responses itself */
+  if (m.method != RTG_STUN_BINDING) {
+    p->st.unknown_dropped++; /* ICE only answers Binding (RFC 8445 §7.3) */
+    return RTG_ERR_PARSE;
+  }
   known = src_authenticated(p, src);
   if (!known && !take_token(p, now)) {
     p->st.stun_rate_limited++;
