@@ -1,8 +1,10 @@
 /*
- * replay_capture - a whole pcap/pcapng file through the replay engine: the
- * input is opened with fmemopen and read by libpcap exactly as `rtcgate
- * replay` reads a file, then decoded, demultiplexed and checked, and the
- * JSON report built. Whatever the bytes, the engine must not crash.
+ * replay_capture - a whole pcap/pcapng file through the replay engine,
+ * twice: from a memory file descriptor (a regular file, so the records of a
+ * classic pcap are read in place from the mapped file as `rtcgate replay`
+ * reads them) and from fmemopen (libpcap reads every record). Each run is
+ * decoded, demultiplexed and checked and its JSON report built; whatever
+ * the bytes, the engine must not crash and both reports must be the same.
  *
  * The key logs of this project's own captures (pcaps/) are loaded, so seeds
  * cut from those captures reach DTLS decryption, SCTP/DCEP and SRTP/SRTCP
@@ -10,6 +12,8 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "engine/replay.h"
 
@@ -56,21 +60,18 @@ static const char keylog[] =
     "EXPORTER_SECRET 7b195e3858ad5da575502196dadeee9e7c7bb3be4f84b9287eef3e672e06f843 "
     "b5225e030ba76f86f9e08e19de6a560df3e9189e3b53cb5929c80468fb417617\n";
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+/* The JSON report of |fp| (always closed), or NULL. */
+static json_t *replay(FILE *fp) {
   struct rtg_replay_opts opts = {0};
   struct rtg_replay *r;
-  FILE *fp;
   json_t *doc;
-  if (size == 0) return 0;
-  fp = fmemopen((void *)(uintptr_t)data, size, "rb");
-  if (fp == NULL) return 0;
   rtg_rules_defaults(&opts);
   opts.quiet = true;
   r = malloc(sizeof *r);
   if (r == NULL || rtg_replay_init(r, &opts)) {
     fclose(fp);
     free(r);
-    return 0;
+    return NULL;
   }
   {
     char err[256];
@@ -80,8 +81,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   (void)rtg_replay_capture_fp(r, fp, "fuzz"); /* closes fp in every case */
   rtg_replay_finish(r);
   doc = rtg_replay_json(r);
-  json_decref(doc);
   rtg_replay_free(r);
   free(r);
+  return doc;
+}
+
+/* |data| in a memory file (a regular file descriptor), or NULL. */
+static FILE *memory_file(const uint8_t *data, size_t size) {
+  int fd = memfd_create("replay_capture", MFD_CLOEXEC);
+  FILE *f;
+  if (fd < 0) return NULL;
+  if (write(fd, data, size) != (ssize_t)size || lseek(fd, 0, SEEK_SET) != 0 ||
+      (f = fdopen(fd, "rb")) == NULL) {
+    close(fd);
+    return NULL;
+  }
+  return f;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  FILE *mf, *fp;
+  json_t *a = NULL, *b;
+  if (size == 0) return 0;
+  mf = memory_file(data, size);
+  if (mf) a = replay(mf);
+  fp = fmemopen((void *)(uintptr_t)data, size, "rb");
+  if (fp == NULL) {
+    json_decref(a);
+    return 0;
+  }
+  b = replay(fp);
+  /* reading records in place must change nothing */
+  if (a != NULL && b != NULL && !json_equal(a, b)) abort();
+  json_decref(a);
+  json_decref(b);
   return 0;
 }

@@ -182,10 +182,12 @@ static void read_in_place(struct rtg_replay *r, pcap_t *pc, FILE *fp, int linkty
   while ((p = window_get(&w, off, 16)) != NULL) {
     /* the header first: mapping the frame may move the window */
     uint32_t sec = load_u32_host(p), frac = load_u32_host(p + 4), caplen = load_u32_host(p + 8);
-    /* the time exactly as libpcap gives it at nanosecond precision */
+    /* the time exactly as libpcap gives it at nanosecond precision; odd
+     * times (libpcap reads the fields as signed) are left to libpcap */
     uint64_t ns = usec ? (uint64_t)frac * 1000u : frac;
     const uint8_t *data;
-    if (caplen > (uint32_t)pcap_snapshot(pc) || (data = window_get(&w, off + 16, caplen)) == NULL)
+    if (caplen > (uint32_t)pcap_snapshot(pc) || sec > 0x7fffffffu || frac >= 1000000000u ||
+        (data = window_get(&w, off + 16, caplen)) == NULL)
       break;
     on_record(r, linktype, (double)sec + (double)ns * 1e-9, data, caplen);
     off += 16u + caplen;
