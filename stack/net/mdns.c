@@ -162,7 +162,9 @@ int rtg_mdns_msg_parse(struct rtg_mdns_msg *msg, const uint8_t *data, size_t len
 static int write_name(struct rtg_wr *wr, const char *name) {
   size_t n = strlen(name), wire = 1, start = 0;
   if (n && name[n - 1] == '.') n--;
-  if (n == 0) return RTG_ERR_INVAL;
+  /* parsed names show odd label bytes as \DDD: such text is not a name
+   * to write back label by label */
+  if (n == 0 || memchr(name, '\\', n) != NULL) return RTG_ERR_INVAL;
   while (start <= n) {
     size_t end = start;
     while (end < n && name[end] != '.') end++;

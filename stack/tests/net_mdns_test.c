@@ -134,6 +134,8 @@ static void test_mdns_build_query_invalid_names(void **state) {
   assert_int_equal(rtg_mdns_build_query(buf, sizeof buf, 0, ".local", 1, false), RTG_ERR_INVAL);
   assert_int_equal(rtg_mdns_build_query(buf, sizeof buf, 0, longlabel, 1, false), RTG_ERR_INVAL);
   assert_int_equal(rtg_mdns_build_query(buf, sizeof buf, 0, longname, 1, false), RTG_ERR_INVAL);
+  assert_int_equal(rtg_mdns_build_query(buf, sizeof buf, 0, "a\\255b.local", 1, false),
+                   RTG_ERR_INVAL);
   longlabel[63] = '\0';
   assert_true(rtg_mdns_build_query(buf, sizeof buf, 0, longlabel, 1, false) > 0);
 }

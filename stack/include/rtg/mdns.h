@@ -93,7 +93,8 @@ RTG_NODISCARD int rtg_mdns_msg_parse(struct rtg_mdns_msg *msg, const uint8_t *da
  * (dotted, an optional final dot ignored) and |qtype| into |buf|, with
  * message id |id| and the QU bit when |unicast_response| (§5.4).
  * returns the message length or one of: RTG_ERR_NOBUF, RTG_ERR_INVAL
- * (empty label, label over 63 octets, name over 255). */
+ * (empty label, label over 63 octets, name over 255, a '\\': the escaped
+ * form rtg_mdns_msg_parse gives odd label bytes is not written back). */
 RTG_NODISCARD ptrdiff_t rtg_mdns_build_query(void *buf, size_t cap, uint16_t id, const char *name,
                                              uint16_t qtype, bool unicast_response);
 
