@@ -23,18 +23,22 @@ static void interop_usage(FILE *out) {
           "usage: rtcgate interop [--participants LIST] [--cases LIST] [--pairs LIST]\n"
           "                       [--json OUT] [--junit OUT] [--keep-captures DIR]\n"
           "                       [--retries N] [--timeout S] [--chromium PATH]\n"
-          "                       [--firefox PATH] [--implementations FILE]\n"
+          "                       [--firefox PATH] [--rtcgate PATH] [--implementations FILE]\n"
+          "                       [--jobs N] [--html DIR] [--verbose]\n"
           "       rtcgate interop --list-cases\n\n"
           "Runs every ordered (offerer, answerer) pair of the participants through the\n"
-          "test cases. Each run happens in a fresh network namespace (veth pair\n"
-          "10.99.0.1/10.99.0.2, nothing routed out) with headless browsers on fresh\n"
-          "profiles; the page (tools/interop/web/) signals through the runner's HTTP\n"
-          "server on 127.0.0.1:%d and posts its checks, timings and getStats() back.\n"
-          "Every run is captured (libpcap) and checked by the replay engine: its error\n"
-          "findings fail the case.\n\n"
+          "test cases. Runs happen in private network namespaces (veth pair\n"
+          "10.99.0.1/10.99.0.2, nothing routed out), one per slot (--jobs), each with\n"
+          "its own headless browsers on fresh profiles that show one page per run; the\n"
+          "page (tools/interop/web/) signals through the runner's HTTP server on\n"
+          "127.0.0.1:%d and posts its checks, timings and getStats() back; rtcgate\n"
+          "('rtcgate peer') and external implementations speaking the webrtc-echoes\n"
+          "contract are bridged by the server. Every run is captured (libpcap) and\n"
+          "checked by the replay engine: its error findings fail the case.\n\n"
           "options:\n"
-          "  --participants LIST  comma list (default chromium,firefox); names declared in\n"
-          "                       --implementations may be used too\n"
+          "  --participants LIST  comma list (default chromium,firefox,rtcgate; rtcgate is\n"
+          "                       left out with a note while 'rtcgate peer' is not\n"
+          "                       available); names declared in --implementations too\n"
           "  --cases LIST         comma list of case names or abbreviations (default all)\n"
           "  --pairs LIST         only these pairs, e.g. chromium:firefox,firefox:chromium\n"
           "                       (default every ordered pair, self pairs included)\n"
@@ -48,8 +52,13 @@ static void interop_usage(FILE *out) {
           "  --timeout S          per-case page deadline in seconds (default per case)\n"
           "  --chromium PATH, --firefox PATH   browser executables (default chromium and\n"
           "                       firefox-esr from PATH)\n"
+          "  --rtcgate PATH       the program run as 'PATH peer ...' for the rtcgate\n"
+          "                       participant (default this rtcgate)\n"
+          "  --jobs N             runs in parallel, each slot in its own namespace with\n"
+          "                       its own browsers (default 1, at most 4)\n"
           "  --implementations FILE  external participants (JSON: name, command, role,\n"
-          "                       contract); a command exiting 127 marks the case unsupported\n"
+          "                       contract, signaling mailbox|echoes, answer_url); a command\n"
+          "                       exiting 127 marks the case unsupported\n"
           "  --list-cases         print the cases and exit\n"
           "  --verbose            print each run as it ends\n\n"
           "exit: 0 every run passed (or is unsupported), 1 a run failed or was flaky,\n"
@@ -78,7 +87,9 @@ enum {
   O_IMPLS,
   O_LIST,
   O_HTML,
-  O_VERBOSE
+  O_VERBOSE,
+  O_JOBS,
+  O_RTCGATE
 };
 
 static int part_index(const struct rtg_interop_opts *o, const char *name, size_t len) {
@@ -87,16 +98,9 @@ static int part_index(const struct rtg_interop_opts *o, const char *name, size_t
   return -1;
 }
 
-/* rm -rf of the temporary run tree we created. */
-static void remove_tree(const char *path) {
-  char *argv[] = {"rm", "-rf", (char *)path, NULL};
-  pid_t pid = rtg_interop_spawn(argv, NULL, NULL);
-  if (pid > 0) waitpid(pid, NULL, 0);
-}
-
 static int parse_participants(struct rtg_interop_opts *o, const char *list,
                               const struct rtg_interop_participant *ext, int next,
-                              const char *chromium, const char *firefox) {
+                              const char *chromium, const char *firefox, const char *rtcgate) {
   char err[512];
   for (const char *p = list; p && *p;) {
     const char *comma = strchr(p, ',');
@@ -122,7 +126,9 @@ static int parse_participants(struct rtg_interop_opts *o, const char *list,
     if (found >= 0) {
       o->parts[o->nparts] = ext[found];
     } else if (rtg_interop_participant_builtin(name,
-                                               strcmp(name, "chromium") == 0 ? chromium : firefox,
+                                               strcmp(name, "chromium") == 0  ? chromium
+                                               : strcmp(name, "firefox") == 0 ? firefox
+                                                                              : rtcgate,
                                                &o->parts[o->nparts], err, sizeof err)) {
       rtg_cli_err("interop", "%s", err);
       return -1;
@@ -208,16 +214,44 @@ static int parse_pairs(struct rtg_interop_opts *o, const char *list) {
   return 0;
 }
 
-static int make_dir(const char *path) {
-  char tmp[PATH_MAX];
-  snprintf(tmp, sizeof tmp, "%s", path);
-  for (char *p = tmp + 1; *p; p++)
-    if (*p == '/') {
-      *p = '\0';
-      if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
-      *p = '/';
+/* Is `PROGRAM peer` the reference peer, not the placeholder? Its --help
+ * exits 0 and documents --offer-to. */
+static bool peer_available(const char *program) {
+  char self[PATH_MAX], out[PATH_MAX], text[8192];
+  const char *t = getenv("TMPDIR");
+  ssize_t n;
+  pid_t pid;
+  int st = 0, fd;
+  bool ok = false;
+  if (program == NULL) {
+    n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) return false;
+    self[n] = '\0';
+    program = self;
+  }
+  snprintf(out, sizeof out, "%.200s/rtcgate-peer-help-XXXXXX", t && *t ? t : "/tmp");
+  fd = mkstemp(out);
+  if (fd < 0) return false;
+  close(fd);
+  {
+    char *argv[] = {(char *)program, "peer", "--help", NULL};
+    pid = rtg_interop_spawn(argv, NULL, out);
+  }
+  for (long long end = rtg_interop_now_ms() + 5000; pid > 0 && rtg_interop_now_ms() < end;) {
+    if (waitpid(pid, &st, WNOHANG) == pid) {
+      FILE *f = fopen(out, "r");
+      size_t len = f ? fread(text, 1, sizeof text - 1, f) : 0;
+      if (f) fclose(f);
+      text[len] = '\0';
+      ok = WIFEXITED(st) && WEXITSTATUS(st) == 0 && strstr(text, "--offer-to") != NULL;
+      pid = -1;
+      break;
     }
-  return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
+    usleep(10000);
+  }
+  if (pid > 0) rtg_interop_kill_group(pid, 100);
+  unlink(out);
+  return ok;
 }
 
 int rtg_cmd_interop(int argc, char **argv) {
@@ -235,13 +269,15 @@ int rtg_cmd_interop(int argc, char **argv) {
                                            {"implementations", required_argument, NULL, O_IMPLS},
                                            {"list-cases", no_argument, NULL, O_LIST},
                                            {"verbose", no_argument, NULL, O_VERBOSE},
+                                           {"jobs", required_argument, NULL, O_JOBS},
+                                           {"rtcgate", required_argument, NULL, O_RTCGATE},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
   static struct rtg_interop_opts o;
   static struct rtg_interop_participant ext[RTG_INTEROP_MAX_PARTICIPANTS];
   static struct rtg_interop_result results[64 * RTG_INTEROP_MAX_CASES];
-  const char *parts = "chromium,firefox", *cases = NULL, *pairs = NULL, *chromium = NULL,
-             *firefox = NULL, *impls = NULL;
+  const char *parts = NULL, *cases = NULL, *pairs = NULL, *chromium = NULL, *firefox = NULL,
+             *rtcgate = NULL, *impls = NULL;
   char web[PATH_MAX], root[PATH_MAX], err[512];
   bool tmp_root = false;
   int next = 0, nres = 0, c, rc = RTG_EXIT_OK;
@@ -279,6 +315,17 @@ int rtg_cmd_interop(int argc, char **argv) {
         break;
       }
       case O_CHROMIUM: chromium = optarg; break;
+      case O_RTCGATE: rtcgate = optarg; break;
+      case O_JOBS: {
+        char *end;
+        long v = strtol(optarg, &end, 10);
+        if (*end || v < 1 || v > 4) {
+          rtg_cli_err("interop", "--jobs: expected 1..4, got '%s'", optarg);
+          return RTG_EXIT_USAGE;
+        }
+        o.jobs = (int)v;
+        break;
+      }
       case O_FIREFOX: firefox = optarg; break;
       case O_IMPLS: impls = optarg; break;
       case O_VERBOSE:
@@ -304,7 +351,16 @@ int rtg_cmd_interop(int argc, char **argv) {
     rtg_cli_err("interop", "--implementations %s", err);
     return RTG_EXIT_USAGE;
   }
-  if (parse_participants(&o, parts, ext, next, chromium, firefox)) return RTG_EXIT_USAGE;
+  if (parts == NULL) {
+    parts = "chromium,firefox,rtcgate";
+    if (!peer_available(rtcgate)) {
+      parts = "chromium,firefox";
+      fprintf(stderr,
+              "rtcgate interop: note: 'rtcgate peer' is not available yet; the default matrix "
+              "is chromium,firefox\n");
+    }
+  }
+  if (parse_participants(&o, parts, ext, next, chromium, firefox, rtcgate)) return RTG_EXIT_USAGE;
   if (parse_pairs(&o, pairs)) return RTG_EXIT_USAGE;
   snprintf(web, sizeof web, "%s/tools/interop/web", rtg_cli_source_dir());
   if (access(web, R_OK) != 0) {
@@ -323,7 +379,7 @@ int rtg_cmd_interop(int argc, char **argv) {
   if (o.keep_dir || o.html_dir) {
     snprintf(root, sizeof root, "%s%s", o.keep_dir ? o.keep_dir : o.html_dir,
              o.keep_dir ? "" : "/runs");
-    if (make_dir(root)) {
+    if (rtg_interop_mkdirs(root)) {
       rtg_cli_err("interop", "cannot create %s: %s", root, strerror(errno));
       return RTG_EXIT_USAGE;
     }
@@ -345,47 +401,20 @@ int rtg_cmd_interop(int argc, char **argv) {
   sigaction(SIGHUP, &sa, NULL);
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   t0 = rtg_interop_now_ms();
-  for (int pi = 0; pi < o.npairs && !stop_flag; pi++) {
-    int off = o.pairs[pi][0], ans = o.pairs[pi][1];
-    for (int k = 0; k < o.ncases && !stop_flag; k++) {
-      struct rtg_interop_result *r = &results[nres];
-      char dir[PATH_MAX];
-      int env_rc = 0;
-      bool failed_once = false;
-      for (int attempt = 0; attempt <= o.retries && !stop_flag; attempt++) {
-        char pairdir[512];
-        snprintf(pairdir, sizeof pairdir, "%.300s/%.60s-%.60s", root, o.parts[off].name,
-                 o.parts[ans].name);
-        make_dir(pairdir);
-        if (attempt)
-          snprintf(dir, sizeof dir, "%s/%s.retry%d", pairdir, o.cases[k]->name, attempt);
-        else
-          snprintf(dir, sizeof dir, "%s/%s", pairdir, o.cases[k]->name);
-        env_rc = rtg_interop_run_one(&o, off, ans, o.cases[k], dir, r, &stop_flag);
-        r->attempts = attempt + 1;
-        if (env_rc != 0) break;
-        if (r->verdict != RTG_V_FAIL) break;
-        failed_once = true;
-        if (o.verbose && attempt < o.retries)
-          fprintf(stderr, "retry %s -> %s %s: %s\n", o.parts[off].name, o.parts[ans].name,
-                  o.cases[k]->name, r->reason);
+  {
+    static struct rtg_interop_job jobs[64 * RTG_INTEROP_MAX_CASES];
+    int env_rc;
+    for (int pi = 0; pi < o.npairs; pi++)
+      for (int k = 0; k < o.ncases; k++) {
+        jobs[nres].off = o.pairs[pi][0];
+        jobs[nres].ans = o.pairs[pi][1];
+        jobs[nres].c = o.cases[k];
+        nres++;
       }
-      if (env_rc == -2) {
-        rtg_cli_err("interop", "%s", r->reason[0] ? r->reason : "environment error");
-        rc = RTG_EXIT_USAGE;
-        stop_flag = 1;
-        break;
-      }
-      if (failed_once && r->verdict == RTG_V_PASS) {
-        r->verdict = RTG_V_FLAKY;
-        snprintf(r->reason, sizeof r->reason, "passed on attempt %d of %d", r->attempts,
-                 o.retries + 1);
-      }
-      nres++;
-      if (o.verbose || stop_flag)
-        fprintf(stderr, "%-5s %s -> %s %s (%.1fs)%s%s\n", rtg_interop_verdict_name(r->verdict),
-                o.parts[off].name, o.parts[ans].name, o.cases[k]->name, r->duration_s,
-                r->reason[0] ? ": " : "", r->reason);
+    env_rc = rtg_interop_run_matrix(&o, jobs, nres, root, results, &stop_flag);
+    if (env_rc == -2) {
+      rtg_cli_err("interop", "%s", results[0].reason[0] ? results[0].reason : "environment error");
+      rc = RTG_EXIT_USAGE;
     }
   }
   if (tmp_root)
@@ -422,7 +451,7 @@ int rtg_cmd_interop(int argc, char **argv) {
       rc = RTG_EXIT_USAGE;
     }
   }
-  if (tmp_root) remove_tree(root);
+  if (tmp_root) rtg_interop_remove_tree(root);
   rtg_interop_reap();
   return rc;
 }

@@ -59,6 +59,13 @@ struct rtg_interop_case {
   const char *checks[2];
   /* replay rules whose error findings are expected in this case, comma list */
   const char *allowed_findings;
+  /* `rtcgate peer --expect` for the case (echoes participants: rtcgate and
+   * externals speaking the webrtc-echoes contract); NULL = the contract
+   * cannot express the case (unsupported) */
+  const char *expect;
+  /* checks a browser must report per role when its peer is an echoes
+   * participant (an echo server / an active tester); NULL = |checks| */
+  const char *echo_checks[2];
 };
 
 extern const struct rtg_interop_case rtg_interop_cases[];
@@ -69,7 +76,12 @@ const struct rtg_interop_case *rtg_interop_case_find(const char *name);
 json_t *rtg_interop_case_config(const struct rtg_interop_case *c, enum rtg_interop_role role,
                                 int timeout_s);
 
-enum rtg_participant_kind { RTG_PART_CHROMIUM, RTG_PART_FIREFOX, RTG_PART_EXTERNAL };
+enum rtg_participant_kind {
+  RTG_PART_CHROMIUM,
+  RTG_PART_FIREFOX,
+  RTG_PART_EXTERNAL,
+  RTG_PART_RTCGATE /* `rtcgate peer`, the reference peer (webrtc-echoes contract) */
+};
 
 struct rtg_interop_participant {
   char name[64];
@@ -77,7 +89,14 @@ struct rtg_interop_participant {
   char binary[512];   /* browsers: the executable; external: the command (sh -c) */
   bool roles[2];      /* which roles it can take */
   char contract[256]; /* external: the webrtc-echoes contract URL it implements */
+  /* speaks the webrtc-echoes contract (POST /offer -> answer) instead of the
+   * page's mailbox: rtcgate, and externals with "signaling": "echoes" */
+  bool echoes;
+  /* echoes answerer: where it serves POST /offer; "" = the runner's choice,
+   * http://127.0.0.1:RTG_INTEROP_ECHOES_PORT/offer (RTG_INTEROP_LISTEN) */
+  char answer_url[256];
 };
+#define RTG_INTEROP_ECHOES_PORT 8643
 
 /* interop_participants.c: built-ins by name ("chromium", "firefox"); 0 or -1
  * with |err| set. */
@@ -100,9 +119,20 @@ struct rtg_interop_launch {
   const char *base_url; /* http://127.0.0.1:PORT */
   const char *keylog;   /* SSLKEYLOGFILE path */
   const char *tmp_dir;  /* TMPDIR: short (Chromium puts a UNIX socket there) */
+  /* echoes participants: the run's id (URLs /run/N/...) and their answer
+   * URL; 0 and NULL for the rest */
+  int run_id;
+  const char *answer_url;
 };
 /* Starts the participant in its own process group; returns its pid or -1. */
 pid_t rtg_interop_participant_start(const struct rtg_interop_launch *l);
+/* Starts browser |p| (chromium or firefox) headless on profile directory
+ * |profile| (created) showing |url|, fake media devices, host addresses in
+ * the clear unless |mdns|; output to |log|, Firefox's key log to |keylog|.
+ * Returns its pid (= process group) or -1. */
+pid_t rtg_interop_browser_start(const struct rtg_interop_participant *p, bool mdns, const char *url,
+                                const char *profile, const char *log, const char *keylog,
+                                const char *tmp_dir);
 
 /* interop_net.c */
 /* Enters a new network namespace (user+net when not root); 0, or -1 with a
@@ -111,6 +141,21 @@ int rtg_interop_ns_enter(char *err, size_t errcap);
 /* Brings up lo and the veth pair (10.99.0.1/24, 10.99.0.2/24, default
  * route; with |ipv6| also fd00:99::1/64, fd00:99::2/64). */
 int rtg_interop_ns_setup(bool ipv6, char *err, size_t errcap);
+/* Adds (|on|) or removes the IPv6 addresses and default route of
+ * rtg_interop_ns_setup(true) on a namespace set up without them (a slot
+ * runs only its ipv6 runs dual-stack; removing the addresses removes the
+ * route). */
+int rtg_interop_ns_ipv6(bool on, char *err, size_t errcap);
+/* coturn for the relay case (RTG_INTEROP_TURN_*, 10.99.0.2:3478, TURN/UDP,
+ * long-term credentials) with its pid file, user db and log
+ * (turnserver.log) in |dir|; returns its pid (= process group) or -1. */
+pid_t rtg_interop_turn_start(const char *dir);
+/* Has the coturn writing |log| bound its sockets? */
+bool rtg_interop_turn_ready(const char *log);
+/* mkdir -p; 0 or -1 (errno). */
+int rtg_interop_mkdirs(const char *path);
+/* rm -rf |path| (a tree the runner created). */
+void rtg_interop_remove_tree(const char *path);
 /* fork+exec |argv| in a new process group, stdout/stderr to |log| (append),
  * with extra "K=V" |env| entries (NULL-terminated, may be NULL). */
 pid_t rtg_interop_spawn(char *const argv[], char *const env[], const char *log);
@@ -129,6 +174,36 @@ struct rtg_interop_server;
 struct rtg_interop_server *rtg_interop_server_new(const char *web_dir,
                                                   const struct rtg_interop_case *c, int timeout_s,
                                                   const char *run_dir, char *err, size_t errcap);
+/* One run on a long-lived server (a slot serves runs one after the other):
+ * its id (requests name it: /run/N/...), case, directory, and which roles
+ * speak the webrtc-echoes contract (the server relays for them). */
+struct rtg_interop_session {
+  int id;
+  const struct rtg_interop_case *c;
+  const char *run_dir;
+  int timeout_s;
+  bool echoes[2];
+  const char *answer_url; /* the echoes answerer's POST /offer URL */
+};
+/* Ends the current run (if any) and starts |ss|; 0 or -1 (no memory). */
+int rtg_interop_server_begin(struct rtg_interop_server *s, const struct rtg_interop_session *ss);
+/* Ends the current run: its requests get 410 from now on, agents drop its
+ * pages. */
+void rtg_interop_server_end(struct rtg_interop_server *s);
+/* Queues {"type": |type|} for |to| ("ready" for an echoes answerer that
+ * listens, "bye" when an echoes peer has finished). */
+void rtg_interop_server_post(struct rtg_interop_server *s, enum rtg_interop_role to,
+                             const char *type);
+/* Browser agents (agent.html?agent=ID, one per browser process): the agent
+ * shows index.html?role=R&run=N for every (run, role) assigned to it. */
+int rtg_interop_server_agent_assign(struct rtg_interop_server *s, const char *agent, int run,
+                                    enum rtg_interop_role role);
+/* How many times the agent polled (a started browser is up once > 0). */
+long long rtg_interop_server_agent_polls(struct rtg_interop_server *s, const char *agent);
+/* Forgets the agent (its browser was ended). */
+void rtg_interop_server_agent_forget(struct rtg_interop_server *s, const char *agent);
+/* The first relay error of the run (echoes answerer unreachable...) or NULL. */
+const char *rtg_interop_server_error(const struct rtg_interop_server *s);
 /* Services the server for up to |ms| milliseconds. */
 void rtg_interop_server_service(struct rtg_interop_server *s, int ms);
 /* true when ROLE posted its result */
@@ -141,6 +216,7 @@ void rtg_interop_server_free(struct rtg_interop_server *s);
 char *rtg_interop_sdp_rewrite(const char *sdp, const struct rtg_interop_case *c, bool is_offer,
                               bool *changed);
 
+#define RTG_INTEROP_NTIMINGS 6
 /* One run's outcome. */
 enum rtg_interop_verdict {
   RTG_V_PASS,
@@ -156,14 +232,15 @@ struct rtg_interop_result {
   enum rtg_interop_verdict verdict;
   int attempts;
   char reason[512];
-  double timings[5]; /* ice_connected, dtls_connected, first_message, first_media, dc_rtt_p50; <0
-                        unknown */
-  int findings;      /* error-level replay findings (not allowed by the case) */
+  /* ice_connected, dtls_connected, first_message, first_media, dc_rtt_p50,
+   * dc_open (ms from the offer); <0 unknown */
+  double timings[RTG_INTEROP_NTIMINGS];
+  int findings; /* error-level replay findings (not allowed by the case) */
   int findings_total;
   double duration_s;
   char dir[512]; /* run directory (relative to the output root when kept) */
 };
-extern const char *const rtg_interop_timing_names[5];
+extern const char *const rtg_interop_timing_names[RTG_INTEROP_NTIMINGS];
 
 struct rtg_interop_opts {
   struct rtg_interop_participant parts[RTG_INTEROP_MAX_PARTICIPANTS];
@@ -177,7 +254,27 @@ struct rtg_interop_opts {
   const char *json_out, *junit_out, *html_dir, *keep_dir;
   const char *web_dir;
   bool verbose;
+  int jobs; /* concurrent slots (namespaces, each with its own browsers); 0 = 1 */
 };
+
+/* One entry of the matrix. */
+struct rtg_interop_job {
+  int off, ans;
+  const struct rtg_interop_case *c;
+};
+/* interop_slot.c: runs |jobs| (retries included) on o->jobs slots, each a
+ * network namespace with long-lived browsers that show one page per run;
+ * run directories go below |root| (OFFERER-ANSWERER/CASE). Fills
+ * |results[i]| for |jobs[i]|; returns 0, or -2 for an environment error
+ * (message in results[0].reason). */
+int rtg_interop_run_matrix(const struct rtg_interop_opts *o, const struct rtg_interop_job *jobs,
+                           int njobs, const char *root, struct rtg_interop_result *results,
+                           volatile int *stop);
+/* interop_run.c: the verdict of a finished run from the files in |dir|
+ * (ROLE.json, error.txt, unsupported) and the replay of its capture. */
+void rtg_interop_evaluate(const struct rtg_interop_opts *o, int off, int ans,
+                          const struct rtg_interop_case *c, const char *dir,
+                          struct rtg_interop_result *res);
 
 /* interop_run.c: runs one attempt; fills |res| (verdict PASS/FAIL/UNSUPPORTED). */
 int rtg_interop_run_one(const struct rtg_interop_opts *o, int off, int ans,

@@ -20,9 +20,13 @@
 #include "lib/interop.h"
 
 static volatile sig_atomic_t capture_stop;
+/* the capture process's handle, for its SIGTERM handler only */
+static pcap_t *volatile capture_handle;
 static void on_term(int sig) {
   (void)sig;
   capture_stop = 1;
+  /* wakes pcap_dispatch() now rather than at its next timeout */
+  if (capture_handle) pcap_breakloop(capture_handle);
 }
 
 static void dump_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
@@ -67,23 +71,28 @@ static int capture_main(const char *path, const char *filter, FILE *log) {
     return 1;
   }
   pcap_dump_flush(d);
+  capture_handle = p;
   fprintf(log, "capturing on any (%s), filter '%s'\n", pcap_datalink_val_to_name(pcap_datalink(p)),
           filter);
   fflush(log);
   while (!capture_stop) {
     int n = pcap_dispatch(p, -1, dump_cb, (u_char *)d);
+    if (n == PCAP_ERROR_BREAK) break;
     if (n < 0) break;
     if (n > 0) pcap_dump_flush(d);
   }
-  /* drain: read until the socket stays empty for 300 ms (at most 3 s) */
+  capture_handle = NULL;
+  /* drain: read until the socket stays empty for 120 ms (at most 3 s):
+   * longer than the 50 ms block timeout, so the kernel has retired the last
+   * block by then; the participants have finished before SIGTERM */
   pcap_setnonblock(p, 1, err);
-  quiet_until = rtg_interop_now_ms() + 300;
+  quiet_until = rtg_interop_now_ms() + 120;
   for (long long end = rtg_interop_now_ms() + 3000;
        rtg_interop_now_ms() < end && rtg_interop_now_ms() < quiet_until;) {
     int n = pcap_dispatch(p, -1, dump_cb, (u_char *)d);
     if (n < 0) break;
-    if (n > 0) quiet_until = rtg_interop_now_ms() + 300;
-    usleep(10000);
+    if (n > 0) quiet_until = rtg_interop_now_ms() + 120;
+    usleep(5000);
   }
   {
     struct pcap_stat st;

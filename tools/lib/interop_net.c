@@ -184,3 +184,81 @@ void rtg_interop_reap(void) {
   while (waitpid(-1, NULL, WNOHANG) > 0) {
   }
 }
+
+int rtg_interop_ns_ipv6(bool on, char *err, size_t errcap) {
+  const char *verb = on ? "add" : "del";
+  if (run_ip(err, errcap, "addr", verb, "fd00:99::1/64", "dev", "v0", on ? "nodad" : NULL, NULL,
+             NULL) ||
+      run_ip(err, errcap, "addr", verb, "fd00:99::2/64", "dev", "v1", on ? "nodad" : NULL, NULL,
+             NULL))
+    return -1;
+  /* IPv6 refuses a local address as gateway: a device route instead; it
+   * outlives the addresses, so it goes explicitly */
+  if (run_ip(err, errcap, "-6", "route", on ? "replace" : "del", "default", "dev", "v0", NULL,
+             NULL))
+    return -1;
+  return 0;
+}
+
+int rtg_interop_mkdirs(const char *path) {
+  char tmp[4096];
+  snprintf(tmp, sizeof tmp, "%s", path);
+  for (char *p = tmp + 1; *p; p++)
+    if (*p == '/') {
+      *p = '\0';
+      if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
+      *p = '/';
+    }
+  return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+void rtg_interop_remove_tree(const char *path) {
+  char *argv[] = {"rm", "-rf", (char *)path, NULL};
+  pid_t pid = rtg_interop_spawn(argv, NULL, NULL);
+  if (pid > 0) waitpid(pid, NULL, 0);
+}
+
+pid_t rtg_interop_turn_start(const char *dir) {
+  char pid[1100], db[1100], log[1100];
+  char *argv[] = {"turnserver",
+                  "-n",
+                  "--listening-port",
+                  "3478",
+                  "--listening-ip",
+                  "10.99.0.2",
+                  "--relay-ip",
+                  "10.99.0.2",
+                  "--lt-cred-mech",
+                  "--user",
+                  RTG_INTEROP_TURN_USER ":" RTG_INTEROP_TURN_PASS,
+                  "--realm",
+                  "rtcgate",
+                  "--no-tls",
+                  "--no-dtls",
+                  "--no-tcp-relay",
+                  "--no-cli",
+                  "--fingerprint",
+                  "--allowed-peer-ip",
+                  "10.99.0.0-10.99.0.255",
+                  "--pidfile",
+                  pid,
+                  "--userdb",
+                  db,
+                  "--log-file",
+                  "stdout",
+                  "--simple-log",
+                  NULL};
+  snprintf(pid, sizeof pid, "%.1000s/turnserver.pid", dir);
+  snprintf(db, sizeof db, "%.1000s/turnserver.db", dir);
+  snprintf(log, sizeof log, "%.1000s/turnserver.log", dir);
+  return rtg_interop_spawn(argv, NULL, log);
+}
+
+bool rtg_interop_turn_ready(const char *log) {
+  char text[16384];
+  FILE *f = fopen(log, "r");
+  size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+  if (f) fclose(f);
+  text[n] = '\0';
+  return strstr(text, "Total General servers") != NULL || strstr(text, "relay 10.99.0.2") != NULL;
+}

@@ -3,7 +3,10 @@
  * started. Browsers load the page; external implementations are started
  * with `sh -c COMMAND` and find the signaling contract in their
  * environment (RTG_INTEROP_*); exit 127 means "case not supported".
- * The reference peer becomes one more kind here.
+ * Participants that speak the webrtc-echoes contract (POST /offer ->
+ * answer) instead of the page's mailbox: `rtcgate peer` (the built-in
+ * "rtcgate") and externals declared with "signaling": "echoes"; the
+ * runner's server relays for them (interop_http.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -46,9 +49,25 @@ int rtg_interop_participant_builtin(const char *name, const char *binary_overrid
   } else if (strcmp(name, "firefox") == 0) {
     p->kind = RTG_PART_FIREFOX;
     snprintf(p->binary, sizeof p->binary, "%s", binary_override ? binary_override : "firefox-esr");
+  } else if (strcmp(name, "rtcgate") == 0) {
+    /* the reference peer: this very program's `peer` command */
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    p->kind = RTG_PART_RTCGATE;
+    p->echoes = true;
+    if (binary_override) {
+      snprintf(p->binary, sizeof p->binary, "%s", binary_override);
+    } else if (n > 0 && (size_t)n < sizeof p->binary) {
+      self[n] = '\0';
+      snprintf(p->binary, sizeof p->binary, "%.511s", self);
+    } else {
+      snprintf(err, errcap, "participant rtcgate: cannot find this program (/proc/self/exe)");
+      return -1;
+    }
+    snprintf(p->contract, sizeof p->contract, "https://github.com/sipsorcery/webrtc-echoes");
   } else {
     snprintf(err, errcap,
-             "unknown participant '%s' (built in: chromium, firefox; others through "
+             "unknown participant '%s' (built in: chromium, firefox, rtcgate; others through "
              "--implementations FILE)",
              name);
     return -1;
@@ -69,6 +88,12 @@ int rtg_interop_participant_check(const struct rtg_interop_participant *p, char 
                  "participant %s: browser '%s' not found or not executable (install it with "
                  "tools/install-deps, or point --%s at it)",
                  p->name, p->binary, p->kind == RTG_PART_CHROMIUM ? "chromium" : "firefox");
+        return -1;
+      }
+      return 0;
+    case RTG_PART_RTCGATE:
+      if (access(p->binary, X_OK) != 0) {
+        snprintf(err, errcap, "participant rtcgate: '%s' is not executable", p->binary);
         return -1;
       }
       return 0;
@@ -103,6 +128,8 @@ int rtg_interop_participants_load(const char *path, struct rtg_interop_participa
     const char *cmd = json_string_value(json_object_get(it, "command"));
     const char *role = json_string_value(json_object_get(it, "role"));
     const char *url = json_string_value(json_object_get(it, "contract"));
+    const char *sig = json_string_value(json_object_get(it, "signaling"));
+    const char *aurl = json_string_value(json_object_get(it, "answer_url"));
     struct rtg_interop_participant *p;
     if (name == NULL || cmd == NULL || *name == '\0' || strlen(name) >= sizeof p->name ||
         strlen(cmd) >= sizeof p->binary) {
@@ -131,6 +158,22 @@ int rtg_interop_participants_load(const char *path, struct rtg_interop_participa
     snprintf(p->name, sizeof p->name, "%s", name);
     snprintf(p->binary, sizeof p->binary, "%s", cmd);
     snprintf(p->contract, sizeof p->contract, "%s", url ? url : "");
+    if (sig != NULL && strcmp(sig, "echoes") != 0 && strcmp(sig, "mailbox") != 0) {
+      snprintf(err, errcap, "%s: implementation '%s': signaling must be echoes or mailbox", path,
+               name);
+      json_decref(doc);
+      return -1;
+    }
+    p->echoes = sig != NULL && strcmp(sig, "echoes") == 0;
+    if (aurl != NULL && (strncmp(aurl, "http://127.", 11) != 0 || strlen(aurl) >= 256)) {
+      snprintf(err, errcap,
+               "%s: implementation '%s': answer_url must be http://127.x.y.z:PORT/PATH (the "
+               "runner reaches it inside the namespace)",
+               path, name);
+      json_decref(doc);
+      return -1;
+    }
+    snprintf(p->answer_url, sizeof p->answer_url, "%s", aurl ? aurl : "");
     if (role == NULL || strcmp(role, "both") == 0) {
       p->roles[0] = p->roles[1] = true;
     } else if (strcmp(role, "offer") == 0 || strcmp(role, "offerer") == 0) {
@@ -169,20 +212,19 @@ static void write_firefox_prefs(const char *profile, bool mdns) {
   fclose(f);
 }
 
-pid_t rtg_interop_participant_start(const struct rtg_interop_launch *l) {
-  const char *role = l->role == RTG_ROLE_OFFER ? "offer" : "answer";
-  bool mdns = (l->c->flags & RTG_CASE_MDNS) != 0;
-  char log[PATH_MAX], profile[PATH_MAX], arg_profile[PATH_MAX + 32];
-  snprintf(log, sizeof log, "%.3000s/%s-%.60s.log", l->run_dir, role, l->p->name);
-  snprintf(profile, sizeof profile, "%.3000s/profile-%s", l->run_dir, role);
-  switch (l->p->kind) {
+pid_t rtg_interop_browser_start(const struct rtg_interop_participant *p, bool mdns, const char *url,
+                                const char *profile, const char *log, const char *keylog,
+                                const char *tmp_dir) {
+  char arg_profile[PATH_MAX + 32], tmp[PATH_MAX + 16];
+  if (mkdir(profile, 0700) != 0 && errno != EEXIST) return -1;
+  snprintf(tmp, sizeof tmp, "TMPDIR=%s", tmp_dir);
+  switch (p->kind) {
     case RTG_PART_CHROMIUM: {
-      char *argv[24], tmp[PATH_MAX + 16];
-      char *env[] = {tmp, NULL}; /* its temporary files go to the run's TMPDIR */
+      char *argv[24];
+      char *env[] = {tmp, NULL}; /* its temporary files go to the slot's TMPDIR */
       int a = 0;
-      if (mkdir(profile, 0700) != 0 && errno != EEXIST) return -1;
       snprintf(arg_profile, sizeof arg_profile, "--user-data-dir=%s", profile);
-      argv[a++] = (char *)l->p->binary;
+      argv[a++] = (char *)p->binary;
       argv[a++] = "--headless";
       argv[a++] = "--no-sandbox";
       argv[a++] = "--disable-gpu";
@@ -192,47 +234,159 @@ pid_t rtg_interop_participant_start(const struct rtg_interop_launch *l) {
       argv[a++] = "--disable-component-update";
       argv[a++] = "--disable-sync";
       argv[a++] = "--enable-logging=stderr";
+      /* one long-lived page shows the runs: never throttle it */
+      argv[a++] = "--disable-background-timer-throttling";
+      argv[a++] = "--disable-renderer-backgrounding";
       /* mdns: browser defaults (host IPs hidden behind .local names) */
       if (!mdns) argv[a++] = "--disable-features=WebRtcHideLocalIpsWithMdns";
-      if (l->c->flags & RTG_CASE_MEDIA) {
+      /* not for mdns: a page holding camera/microphone permission (which the
+       * fake UI grants) gets its host addresses in the clear */
+      if (!mdns) {
         argv[a++] = "--use-fake-device-for-media-stream";
         argv[a++] = "--use-fake-ui-for-media-stream";
       }
       argv[a++] = "--autoplay-policy=no-user-gesture-required";
       argv[a++] = arg_profile;
-      argv[a++] = (char *)l->url;
+      argv[a++] = (char *)url;
       argv[a] = NULL;
-      snprintf(tmp, sizeof tmp, "TMPDIR=%s", l->tmp_dir);
       return rtg_interop_spawn(argv, env, log);
     }
     case RTG_PART_FIREFOX: {
-      char *argv[] = {(char *)l->p->binary, "--headless", "--no-remote", "--profile", profile,
-                      (char *)l->url,       NULL};
+      char *argv[] = {(char *)p->binary, "--headless", "--no-remote", "--profile",
+                      (char *)profile,   (char *)url,  NULL};
       char kl[PATH_MAX + 16], home[PATH_MAX + 16];
       /* Firefox refuses a $HOME owned by another user than the one it runs
        * as, which is what a user namespace's root sees */
-      char tmp[PATH_MAX + 16];
       char *env[] = {kl, home, tmp, "MOZ_HEADLESS=1", NULL};
-      if (mkdir(profile, 0700) != 0 && errno != EEXIST) return -1;
       snprintf(home, sizeof home, "HOME=%s", profile);
-      snprintf(tmp, sizeof tmp, "TMPDIR=%s", l->tmp_dir);
       write_firefox_prefs(profile, mdns);
-      snprintf(kl, sizeof kl, "SSLKEYLOGFILE=%s", l->keylog);
+      snprintf(kl, sizeof kl, "SSLKEYLOGFILE=%s", keylog);
       return rtg_interop_spawn(argv, env, log);
     }
+    default: return -1;
+  }
+}
+
+/* `rtcgate peer` for a run: --listen (answerer) or --offer-to (offerer), with
+ * --expect from the case, its JSON and key log in the run directory. */
+static pid_t start_rtcgate(const struct rtg_interop_launch *l, const char *log) {
+  const char *role = l->role == RTG_ROLE_OFFER ? "offer" : "answer";
+  char json[PATH_MAX], offer_url[256], listen[160], timeout[16];
+  char *argv[32];
+  int a = 0;
+  snprintf(json, sizeof json, "%.3000s/%s-peer.json", l->run_dir, role);
+  snprintf(offer_url, sizeof offer_url, "%s/offer", l->base_url);
+  snprintf(timeout, sizeof timeout, "%d", l->c->timeout_s);
+  {
+    /* --listen takes ADDR:PORT: the host and port of the answer URL */
+    char host[128];
+    int port = 0;
+    if (sscanf(l->answer_url ? l->answer_url : "", "http://%127[^:/]:%d", host, &port) != 2)
+      snprintf(host, sizeof host, "127.0.0.1");
+    snprintf(listen, sizeof listen, "%s:%d", host, port ? port : RTG_INTEROP_ECHOES_PORT);
+  }
+  argv[a++] = (char *)l->p->binary;
+  argv[a++] = "peer";
+  if (l->role == RTG_ROLE_OFFER) {
+    argv[a++] = "--offer-to";
+    argv[a++] = offer_url;
+    argv[a++] = "--timeout";
+    argv[a++] = timeout;
+  } else {
+    argv[a++] = "--listen";
+    argv[a++] = listen;
+    argv[a++] = "--sessions";
+    argv[a++] = "1";
+  }
+  argv[a++] = "--expect";
+  argv[a++] = (char *)l->c->expect;
+  argv[a++] = "--json";
+  argv[a++] = json;
+  argv[a++] = "--keylog";
+  argv[a++] = (char *)l->keylog;
+  if (l->c->flags & RTG_CASE_RELAY) {
+    argv[a++] = "--turn";
+    argv[a++] = "10.99.0.2:3478";
+    argv[a++] = "--turn-user";
+    argv[a++] = RTG_INTEROP_TURN_USER;
+    argv[a++] = "--turn-password";
+    argv[a++] = RTG_INTEROP_TURN_PASS;
+    argv[a++] = "--relay-only";
+  }
+  argv[a] = NULL;
+  return rtg_interop_spawn(argv, NULL, log);
+}
+
+pid_t rtg_interop_participant_start(const struct rtg_interop_launch *l) {
+  const char *role = l->role == RTG_ROLE_OFFER ? "offer" : "answer";
+  bool mdns = (l->c->flags & RTG_CASE_MDNS) != 0;
+  char log[PATH_MAX], profile[PATH_MAX];
+  snprintf(log, sizeof log, "%.3000s/%s-%.60s.log", l->run_dir, role, l->p->name);
+  snprintf(profile, sizeof profile, "%.3000s/profile-%s", l->run_dir, role);
+  switch (l->p->kind) {
+    case RTG_PART_CHROMIUM:
+    case RTG_PART_FIREFOX:
+      return rtg_interop_browser_start(l->p, mdns, l->url, profile, log, l->keylog, l->tmp_dir);
+    case RTG_PART_RTCGATE: return start_rtcgate(l, log);
     case RTG_PART_EXTERNAL: {
-      char *argv[] = {"sh", "-c", (char *)l->p->binary, NULL};
+      /* A plain "program arg..." runs directly, so that the SIGTERM that
+       * ends an echoes answerer reaches it and its exit status is its own
+       * verdict; shell syntax goes through sh -c (end it with `exec prog`
+       * for the same effect). */
+      char words[512], *argv[40];
+      bool plain = strpbrk(l->p->binary, "|&;<>()$`\\\"'*?[#~=%{}\n") == NULL;
+      if (plain) {
+        int a = 0;
+        snprintf(words, sizeof words, "%s", l->p->binary);
+        for (char *t = strtok(words, " \t"); t && a < 39; t = strtok(NULL, " \t")) argv[a++] = t;
+        argv[a] = NULL;
+        {
+          /* shell builtins and missing programs: let sh say it */
+          char full[PATH_MAX];
+          plain = a > 0 && find_in_path(argv[0], full, sizeof full) == 0;
+        }
+      }
+      if (!plain) {
+        argv[0] = "sh";
+        argv[1] = "-c";
+        argv[2] = (char *)l->p->binary;
+        argv[3] = NULL;
+      }
       static const char *const names[] = {
-          "RTG_INTEROP_ROLE=",    "RTG_INTEROP_CASE=", "RTG_INTEROP_SIGNAL_URL=",
-          "RTG_INTEROP_RUN_DIR=", "SSLKEYLOGFILE=",    "RTG_INTEROP_CONTRACT="};
-      char vals[6][PATH_MAX + 64];
-      char *env[7];
-      const char *v[6] = {role, l->c->name, l->base_url, l->run_dir, l->keylog, l->p->contract};
-      for (int i = 0; i < 6; i++) {
+          "RTG_INTEROP_ROLE=",      "RTG_INTEROP_CASE=",   "RTG_INTEROP_SIGNAL_URL=",
+          "RTG_INTEROP_RUN_DIR=",   "SSLKEYLOGFILE=",      "RTG_INTEROP_CONTRACT=",
+          "RTG_INTEROP_OFFER_URL=", "RTG_INTEROP_LISTEN=", "RTG_INTEROP_EXPECT=",
+          "RTG_INTEROP_JSON=",      "RTG_INTEROP_TIMEOUT="};
+      enum { NV = sizeof names / sizeof names[0] };
+      char vals[NV][PATH_MAX + 64], offer_url[300], listen[160], json[PATH_MAX], timeout[16];
+      char *env[NV + 1];
+      const char *v[NV];
+      {
+        char host[128];
+        int port = 0;
+        if (sscanf(l->answer_url ? l->answer_url : "", "http://%127[^:/]:%d", host, &port) != 2)
+          snprintf(host, sizeof host, "127.0.0.1");
+        snprintf(listen, sizeof listen, "%s:%d", host, port ? port : RTG_INTEROP_ECHOES_PORT);
+      }
+      snprintf(offer_url, sizeof offer_url, "%s/offer", l->base_url);
+      snprintf(json, sizeof json, "%.3000s/%s-peer.json", l->run_dir, role);
+      snprintf(timeout, sizeof timeout, "%d", l->c->timeout_s);
+      v[0] = role;
+      v[1] = l->c->name;
+      v[2] = l->base_url;
+      v[3] = l->run_dir;
+      v[4] = l->keylog;
+      v[5] = l->p->contract;
+      v[6] = offer_url;
+      v[7] = listen;
+      v[8] = l->c->expect ? l->c->expect : "";
+      v[9] = json;
+      v[10] = timeout;
+      for (int i = 0; i < (int)NV; i++) {
         snprintf(vals[i], sizeof vals[i], "%s%s", names[i], v[i]);
         env[i] = vals[i];
       }
-      env[6] = NULL;
+      env[NV] = NULL;
       return rtg_interop_spawn(argv, env, log);
     }
     default: return -1;

@@ -78,7 +78,7 @@ json_t *rtg_interop_json(const struct rtg_interop_opts *o, const struct rtg_inte
   for (int i = 0; i < n; i++) {
     const struct rtg_interop_result *r = &rs[i];
     json_t *t = json_object();
-    for (int k = 0; k < 5; k++)
+    for (int k = 0; k < RTG_INTEROP_NTIMINGS; k++)
       json_object_set_new(t, rtg_interop_timing_names[k],
                           r->timings[k] >= 0 ? json_real(r->timings[k]) : json_null());
     json_array_append_new(

@@ -5,7 +5,11 @@
 // getStats() to /result/ROLE. The runner decides pass/fail from the checks
 // it requires and from the replay of the capture.
 'use strict';
-const role = new URLSearchParams(location.search).get('role') || 'offer';
+const params = new URLSearchParams(location.search);
+const role = params.get('role') || 'offer';
+// the run this page belongs to (the runner's agent opens one frame per run
+// and role); every request names it so a late one cannot reach a later run
+const base = params.get('run') !== null ? `/run/${params.get('run')}` : '';
 const isOffer = role === 'offer';
 const T0 = performance.now();
 const now = () => performance.now() - T0;
@@ -56,7 +60,7 @@ function waitFor(pred, ms) {
 let sendChain = Promise.resolve();
 function signal(msg) {
   sendChain = sendChain
-    .then(() => fetch(`/send/${role}`, {method: 'POST', body: JSON.stringify(msg)}))
+    .then(() => fetch(`${base}/send/${role}`, {method: 'POST', body: JSON.stringify(msg)}))
     .catch(e => log('signal error ' + e));
   return sendChain;
 }
@@ -65,7 +69,7 @@ async function rxLoop() {
   for (;;) {
     let msgs = [];
     try {
-      const r = await fetch(`/recv/${role}/${rxIndex}`, {cache: 'no-store'});
+      const r = await fetch(`${base}/recv/${role}/${rxIndex}`, {cache: 'no-store'});
       if (r.ok) msgs = await r.json();
     } catch (e) {
       log('recv error ' + e);
@@ -125,6 +129,15 @@ async function onMessage(m) {
     for (const c of state.pending.splice(0)) await pc.addIceCandidate(c);
   } else if (m.type === 'ready') {
     state.peerReady = true;
+  } else if (m.type === 'bye') {
+    state.bye = true; // the runner: an echoes peer has finished its test
+    if (!state.everConnected && cfg.expect_fail) {
+      // the peer refused the session, and so did this side
+      check('refused', !state.dcOpened, {state: pc.connectionState, by: 'peer ended'});
+      finish();
+    } else if (!state.everConnected) {
+      finish('the peer ended before the session came up');
+    }
   } else if (m.type === 'candidate') {
     if (!m.candidate || !m.candidate.candidate) return;
     state.remoteCands++;
@@ -165,8 +178,14 @@ function recv(dc, ms) {
 }
 function opened(dc) {
   return new Promise(res => {
-    if (dc.readyState === 'open') return res(true);
-    dc.addEventListener('open', () => res(true));
+    if (dc.readyState === 'open') {
+      mark('dc_open');
+      return res(true);
+    }
+    dc.addEventListener('open', () => {
+      mark('dc_open');
+      res(true);
+    });
     dc.addEventListener('close', () => res(false));
     setTimeout(() => res(dc.readyState === 'open'), remaining());
   });
@@ -229,7 +248,7 @@ async function inbound(kind) {
 
 // ---- cases ------------------------------------------------------------------
 async function connected() {
-  const ok = await waitFor(() => state.everConnected || state.failed, remaining());
+  const ok = await waitFor(() => state.everConnected || state.failed || state.bye, remaining());
   check('connected', ok && state.everConnected, {state: pc.connectionState});
   return state.everConnected;
 }
@@ -296,10 +315,15 @@ const cases = {
       dc.send(b);
       const r = await recv(dc, remaining());
       let got = {};
-      try {
-        got = JSON.parse(r);
-      } catch (e) {
-        got = {};
+      if (r instanceof ArrayBuffer) {
+        // an echoes peer sends the message itself back
+        got = {len: r.byteLength, sha: await sha256(r)};
+      } else {
+        try {
+          got = JSON.parse(r);
+        } catch (e) {
+          got = {};
+        }
       }
       mark('dc_rtt_p50', performance.now() - t);
       check('large_echo', got.len === size && got.sha === digest,
@@ -393,7 +417,9 @@ const cases = {
         setTimeout(() => res(false), remaining());
       });
       dc.close();
-      check('closed', ready === 'ready' && (await closed), {ready, state: dc.readyState});
+      // the page peer says 'ready'; an echoes peer echoes 'hello'
+      const want = cfg.peer === 'echoes' ? 'hello' : 'ready';
+      check('closed', ready === want && (await closed), {ready, state: dc.readyState});
       const after = queued(pc.createDataChannel('after-close'));
       const ok = await opened(after);
       if (ok) after.send('still there');
@@ -507,6 +533,51 @@ const cases = {
   },
 };
 
+// The answerer facing an echoes offerer (rtcgate peer --offer-to, an
+// external implementation): it drives the test, this side echoes every
+// message on every channel until the runner says the peer is done.
+async function echoServer() {
+  if (!(await connected())) return;
+  let echoed = 0, opened_ = 0;
+  const serve = async dc => {
+    if (!(await opened(dc))) return;
+    opened_++;
+    for (;;) {
+      const d = await recv(dc, 200);
+      if (d !== undefined && dc.readyState === 'open') {
+        dc.send(d);
+        echoed++;
+        continue;
+      }
+      if (dc.readyState !== 'open' || state.bye || remaining() <= 0) return;
+    }
+  };
+  const served = new Set(), all = [];
+  while (!state.bye && remaining() > 0 && pc.connectionState !== 'closed') {
+    for (const dc of incoming)
+      if (!served.has(dc)) {
+        served.add(dc);
+        all.push(serve(dc));
+      }
+    await sleep(50);
+  }
+  check('dc_open', opened_ > 0, {channels: incoming.length, opened: opened_});
+  check('echoed_some', echoed > 0, {echoed, bye: !!state.bye});
+  if (cfg.case === 'mdns') {
+    const sdp = pc.localDescription ? pc.localDescription.sdp : '';
+    const names = (sdp.match(/^a=candidate:\S+ \d+ \S+ \d+ \S+\.local /gm) || []).length;
+    check('mdns_candidates', names > 0, {local_mdns_candidates: names});
+  }
+  if (cfg.case === 'ipv6') {
+    const p = await selectedPair();
+    check('selected_ipv6', !!p && String(p.local).includes(':') && String(p.remote).includes(':'), p);
+  }
+  if (cfg.case === 'relay') {
+    const p = await selectedPair();
+    check('selected_relay', !!p && (p.local_type === 'relay' || p.remote_type === 'relay'), p);
+  }
+}
+
 async function simpleChannel(label) {
   if (isOffer) {
     const dc = queued(pc.createDataChannel(label));
@@ -581,11 +652,20 @@ async function finish(why) {
   result.sctp = pc && pc.sctp ? {maxMessageSize: pc.sctp.maxMessageSize,
                                  maxChannels: pc.sctp.maxChannels} : null;
   log('done');
-  await fetch(`/result/${role}`, {method: 'POST', body: JSON.stringify(result)});
+  await fetch(`${base}/result/${role}`, {method: 'POST', body: JSON.stringify(result)});
 }
 
+// The runner's agent calls this when the run is over, before it removes
+// the frame: the session ends now, not when the frame is collected.
+window.closeRun = () => {
+  try {
+    for (const t of pc.getSenders()) if (t.track) t.track.stop();
+    pc.close();
+  } catch (e) {}
+};
+
 async function main() {
-  cfg = await (await fetch(`/config/${role}`, {cache: 'no-store'})).json();
+  cfg = await (await fetch(`${base}/config/${role}`, {cache: 'no-store'})).json();
   deadline = Date.now() + cfg.timeout_ms;
   setTimeout(() => finish('page deadline reached').catch(() => {}), cfg.timeout_ms + 1000);
   log(`case ${cfg.case} role ${role}`);
@@ -613,8 +693,9 @@ async function main() {
   };
   rxLoop();
   signal({type: 'ready'});
-  const fn = cases[cfg.case];
+  let fn = cases[cfg.case];
   if (!fn) throw new Error('case not supported by this page: ' + cfg.case);
+  if (cfg.peer === 'echoes' && !isOffer && !cfg.media && !cfg.expect_fail) fn = echoServer;
   await fn();
 }
 main().then(() => finish(), e => {
