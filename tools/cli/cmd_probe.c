@@ -30,7 +30,37 @@ static void usage(FILE *f) {
       "  --allow-remote         probe a server outside 127.0.0.0/8 (yours only)\n"
       "  --json FILE|-          the report\n"
       "exit: 0 no finding, 1 findings, 2 usage or unreachable server\n"
-      "(probe leak, flood and mitm are planned)\n",
+      "\n"
+      "usage: rtcgate probe leak [--browsers chromium,firefox] [--configs LIST]\n"
+      "  which addresses each browser exposes to a page (ICE candidates, SDP) per\n"
+      "  configuration, in a private network namespace\n"
+      "  --configs LIST         defaults,mdns-off,media,relay-only,turn (all)\n"
+      "  --timeout S            per browser run (15)\n"
+      "  --keep DIR             keep each run's page result and browser log\n"
+      "  --analyse FILE         classify a saved page result (no browser)\n"
+      "  --json FILE|-          the report\n"
+      "exit: 0 no finding, 1 a configuration that should mask leaked, 2 environment\n"
+      "\n"
+      "usage: rtcgate probe flood (--offer-to URL | --target HOST:PORT --ufrag U --pwd P)\n"
+      "  bounded STUN Binding floods (unauthenticated, bad integrity, valid\n"
+      "  integrity) at an ICE session: survival, consent, amplification\n"
+      "  --offer-to URL         set up the session (POST /offer, webrtc-echoes)\n"
+      "  --target HOST:PORT     an existing session's ICE address (127.0.0.0/8),\n"
+      "  --ufrag U --pwd P      with its ICE credentials [--local-ufrag L]\n"
+      "  --count N --rate R     datagrams per flood (2000) and per second (2000)\n"
+      "  --json FILE|-          the report\n"
+      "exit: 0 no finding, 1 findings, 2 usage or no session\n"
+      "\n"
+      "usage: rtcgate probe mitm --listen ADDR:PORT --forward-to URL\n"
+      "  a signaling relay (POST /offer) that rewrites a=fingerprint and terminates\n"
+      "  DTLS on both legs, relaying data channels: shows the plaintext it reads\n"
+      "  and the fingerprint comparison that exposes it\n"
+      "  --sessions N           stop after N sessions (1)\n"
+      "  --timeout S            wait for an offer / per session (30)\n"
+      "  --capture FILE         record the offerer's leg (pcapng, for rtcgate replay)\n"
+      "  --sdp-dir DIR          save the genuine and the rewritten SDPs\n"
+      "  --json FILE|-          the report\n"
+      "exit: 0 no plaintext read, 1 the relay read plaintext, 2 usage or no session\n",
       f);
 }
 
@@ -355,6 +385,7 @@ static int probe_mitm(int argc, char **argv) {
   const struct opt opts[] = {
       {"--listen", OPT_STR, &listen, 0, 0},         {"--forward-to", OPT_STR, &o.forward_to, 0, 0},
       {"--sessions", OPT_INT, &o.sessions, 1, 100}, {"--timeout", OPT_INT, &o.timeout_s, 1, 600},
+      {"--capture", OPT_STR, &o.capture, 0, 0},     {"--sdp-dir", OPT_STR, &o.sdp_dir, 0, 0},
       {"--json", OPT_STR, &json_out, 0, 0},         {"--verbose", OPT_FLAG, &o.verbose, 0, 0},
   };
   switch (parse_opts(argc, argv, opts, sizeof opts / sizeof opts[0])) {

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/interop.h"
 #include "lib/probe_http.h"
 #include "lib/probe_mitm.h"
 #include "rtg/peer.h"
@@ -71,6 +72,7 @@ struct mitm {
   uint64_t dropped;           /* datagrams a peer refused (auth, parse) */
   json_t *samples, *sess, *sessions;
   int findings, ended;
+  pid_t capture; /* the recording of leg A, or 0 */
   char err[256];
 };
 
@@ -92,10 +94,14 @@ static int leg_socket(struct leg *l) {
   return 0;
 }
 
-static int leg_new(struct mitm *m, struct leg *l, bool data_only) {
+/* |ufrag|/|pwd|: ICE credentials to reuse (the other end's), or NULL. */
+static int leg_new(struct mitm *m, struct leg *l, bool data_only, const char *ufrag,
+                   const char *pwd) {
   struct rtg_peer_config cfg;
   struct rtg_ice_cand c;
   rtg_peer_config_default(&cfg);
+  cfg.ice_ufrag = ufrag;
+  cfg.ice_pwd = pwd;
   if (data_only) cfg.audio = cfg.video = false;
   cfg.data = true;
   cfg.echo = RTG_PEER_ECHO_NONE;
@@ -118,18 +124,40 @@ static void leg_free(struct leg *l) {
   l->fd = -1;
 }
 
-/* The a=fingerprint value of |sdp| ("" if none). */
-static void fingerprint_of(const char *sdp, char *out, size_t cap) {
+/* The value of attribute |name| in |sdp| (session level, else the first
+ * section), "" if none. */
+static void sdp_attr(const char *sdp, const char *name, char *out, size_t cap) {
   struct rtg_sdp *s = malloc(sizeof *s);
   const char *v = NULL;
   out[0] = '\0';
   if (s == NULL) return;
   if (rtg_sdp_parse(s, sdp, strlen(sdp), NULL) == 0) {
-    v = rtg_sdp_attr_get(s, -1, "fingerprint", false);
-    if (v == NULL && s->nmedia) v = rtg_sdp_attr_get(s, 0, "fingerprint", true);
+    v = rtg_sdp_attr_get(s, -1, name, false);
+    if (v == NULL && s->nmedia) v = rtg_sdp_attr_get(s, 0, name, true);
   }
   if (v) snprintf(out, cap, "%s", v);
   free(s);
+}
+
+/* ICE credentials the reference peer can take over (4..32 and 22..32). */
+static bool creds_usable(const char *ufrag, const char *pwd) {
+  size_t u = strlen(ufrag), p = strlen(pwd);
+  return u >= 4 && u <= 32 && p >= 22 && p <= 32;
+}
+
+static void save_text(const char *dir, const char *name, const char *text) {
+  char path[700];
+  FILE *f;
+  if (dir == NULL) return;
+  snprintf(path, sizeof path, "%.600s/%s", dir, name);
+  f = fopen(path, "w");
+  if (f == NULL) return;
+  fputs(text, f);
+  fclose(f);
+}
+
+static void sdp_attr_fp(const char *sdp, char *out, size_t cap) {
+  sdp_attr(sdp, "fingerprint", out, cap);
 }
 
 static void sample(struct mitm *m, int dir, uint16_t sid, bool binary, const uint8_t *d,
@@ -303,12 +331,35 @@ static char *describe(struct mitm *m, const char *type, const char *sdp) {
   return s;
 }
 
+/* Starts recording leg A (the offerer <-> the relay) when asked. */
+static void capture_start(struct mitm *m) {
+  char filt[64], log[700];
+  if (m->o->capture == NULL) return;
+  snprintf(filt, sizeof filt, "udp port %u", m->a.local.port);
+  snprintf(log, sizeof log, "%.600s.log", m->o->capture);
+  m->capture = rtg_interop_capture_start(m->o->capture, filt, log);
+  /* the capture process writes the file header once it listens */
+  for (int i = 0; i < 100; i++) {
+    FILE *f = fopen(m->o->capture, "rb");
+    long n = -1;
+    if (f && fseek(f, 0, SEEK_END) == 0) n = ftell(f);
+    if (f) fclose(f);
+    if (n >= 24) break;
+    usleep(20000);
+  }
+}
+
+/* The offer arrived: leg B offers the answerer first, reusing the
+ * offerer's ICE credentials, then leg A answers the offerer with the
+ * answerer's: the descriptions each end gets differ from the genuine ones
+ * only in a=fingerprint, candidates and what the reference peer writes. */
 static void session_begin(struct mitm *m, const char *offer, unsigned *status, char **resp) {
   char *buf = malloc(RTG_PEER_MAX_SDP), *body = NULL, *fwd = NULL;
-  char fp[4][160];
+  char fp[4][160], ouf[64], opw[64], auf[64], apw[64];
   size_t len;
   int st = 0;
-  struct rtg_perr pe = {0};
+  bool keep_o, keep_a;
+  struct rtg_perr pe;
   json_t *aj = NULL;
   const char *answer_b;
   *status = 502;
@@ -318,26 +369,19 @@ static void session_begin(struct mitm *m, const char *offer, unsigned *status, c
   m->msgs[0] = m->msgs[1] = m->bytes[0] = m->bytes[1] = m->relay_errors = 0;
   m->samples = json_array();
   m->sess = json_object();
-  /* leg A answers the offerer */
-  if (leg_new(m, &m->a, false) != 0 || leg_new(m, &m->b, true) != 0) {
+  sdp_attr(offer, "ice-ufrag", ouf, sizeof ouf);
+  sdp_attr(offer, "ice-pwd", opw, sizeof opw);
+  keep_o = creds_usable(ouf, opw);
+  save_text(m->o->sdp_dir, "offer.sdp", offer);
+  /* leg B offers the answerer */
+  if (leg_new(m, &m->b, true, keep_o ? ouf : NULL, keep_o ? opw : NULL) != 0) {
     snprintf(m->err, sizeof m->err, "cannot create the relay's peers");
     goto fail;
   }
-  leg_drain(m, true);
   leg_drain(m, false);
-  if (rtg_peer_set_remote_description(m->a.peer, mono_now(), RTG_PEER_SDP_OFFER, offer,
-                                      strlen(offer), &pe) != 0 ||
-      rtg_peer_create_answer(m->a.peer, mono_now(), buf, RTG_PEER_MAX_SDP, &len, &pe) != 0) {
-    snprintf(m->err, sizeof m->err, "the offer is not acceptable: %s", pe.reason ? pe.reason : "?");
-    *status = 400;
-    goto fail;
-  }
-  fingerprint_of(offer, fp[0], sizeof fp[0]); /* the offerer's certificate */
-  fingerprint_of(buf, fp[1], sizeof fp[1]);   /* told to the offerer */
-  *resp = describe(m, "answer", buf);
-  /* leg B offers the answerer */
   if (rtg_peer_create_offer(m->b.peer, buf, RTG_PEER_MAX_SDP, &len) != 0) goto fail;
-  fingerprint_of(buf, fp[2], sizeof fp[2]); /* told to the answerer */
+  sdp_attr_fp(buf, fp[2], sizeof fp[2]); /* told to the answerer */
+  save_text(m->o->sdp_dir, "offer.rewritten.sdp", buf);
   body = describe(m, "offer", buf);
   fwd = body ? rtg_probe_http_post(m->o->forward_to, body, 5000, &st, m->err, sizeof m->err) : NULL;
   aj = fwd ? json_loads(fwd, 0, NULL) : NULL;
@@ -352,13 +396,36 @@ static void session_begin(struct mitm *m, const char *offer, unsigned *status, c
              pe.reason ? pe.reason : "?");
     goto fail;
   }
-  fingerprint_of(answer_b, fp[3], sizeof fp[3]); /* the answerer's certificate */
+  save_text(m->o->sdp_dir, "answer.sdp", answer_b);
+  sdp_attr_fp(answer_b, fp[3], sizeof fp[3]); /* the answerer's certificate */
+  sdp_attr(answer_b, "ice-ufrag", auf, sizeof auf);
+  sdp_attr(answer_b, "ice-pwd", apw, sizeof apw);
+  keep_a = creds_usable(auf, apw);
+  /* leg A answers the offerer */
+  if (leg_new(m, &m->a, false, keep_a ? auf : NULL, keep_a ? apw : NULL) != 0) {
+    snprintf(m->err, sizeof m->err, "cannot create the relay's peers");
+    goto fail;
+  }
+  leg_drain(m, true);
+  if (rtg_peer_set_remote_description(m->a.peer, mono_now(), RTG_PEER_SDP_OFFER, offer,
+                                      strlen(offer), &pe) != 0 ||
+      rtg_peer_create_answer(m->a.peer, mono_now(), buf, RTG_PEER_MAX_SDP, &len, &pe) != 0) {
+    snprintf(m->err, sizeof m->err, "the offer is not acceptable: %s", pe.reason ? pe.reason : "?");
+    *status = 400;
+    goto fail;
+  }
+  save_text(m->o->sdp_dir, "answer.rewritten.sdp", buf);
+  sdp_attr_fp(offer, fp[0], sizeof fp[0]); /* the offerer's certificate */
+  sdp_attr_fp(buf, fp[1], sizeof fp[1]);   /* told to the offerer */
+  capture_start(m);
+  *resp = describe(m, "answer", buf);
   json_object_set_new(m->sess, "offerer_fingerprint", json_string(fp[0]));
   json_object_set_new(m->sess, "answerer_was_told", json_string(fp[2]));
   json_object_set_new(m->sess, "answerer_fingerprint", json_string(fp[3]));
   json_object_set_new(m->sess, "offerer_was_told", json_string(fp[1]));
   json_object_set_new(m->sess, "fingerprints_rewritten",
                       json_boolean(strcmp(fp[0], fp[2]) != 0 && strcmp(fp[3], fp[1]) != 0));
+  json_object_set_new(m->sess, "ice_credentials_passed_through", json_boolean(keep_o && keep_a));
   m->active = true;
   m->deadline = mono_now() + RTG_MS((long long)m->o->timeout_s * 1000);
   *status = 200;
@@ -451,6 +518,11 @@ static void session_end(struct mitm *m) {
           json_string_value(json_object_get(s, "offerer_fingerprint")),
           json_string_value(json_object_get(s, "answerer_was_told")));
   if (plain) m->findings++;
+  if (m->capture > 0) {
+    /* SIGTERM makes it drain and close the file */
+    rtg_interop_kill_group(m->capture, 4500);
+    m->capture = 0;
+  }
   json_array_append_new(m->sessions, s);
   m->samples = m->sess = NULL;
   chans_free(m);

@@ -14,6 +14,13 @@
  * the one the answerer received, and back. The report does that comparison
  * (what an out-of-band check or identity assertion, RFC 8827 §7, would do).
  *
+ * The relay keeps each end's ICE credentials (leg B uses the offerer's,
+ * leg A the answerer's), so the descriptions differ from the genuine ones
+ * in a=fingerprint and candidates: `rtcgate replay` of the recorded
+ * offerer leg (--capture) with the genuine SDPs (--sdp-dir: offer.sdp,
+ * answer.sdp) reports dtls.fingerprint-mismatch, with the SDPs the offerer
+ * actually got (answer.rewritten.sdp) nothing.
+ *
  * Media sections are answered by the relay's own peer (not relayed).
  */
 #ifndef RTG_PROBE_MITM_H
@@ -29,6 +36,8 @@ struct rtg_probe_mitm_opts {
   const char *forward_to; /* http://127.x.x.x:PORT/offer */
   int sessions;           /* stop after this many (default 1) */
   int timeout_s;          /* per session and for the first offer (default 30) */
+  const char *capture;    /* record the offerer's leg here (pcapng), or NULL */
+  const char *sdp_dir;    /* write the genuine and rewritten SDPs here, or NULL */
   bool verbose;
 };
 

@@ -32,8 +32,9 @@ M=$(freeport)
 "$RTCGATE" peer --listen 127.0.0.1:$A --bind 127.0.0.1 --sessions 1 --timeout 20 2>"$T/answer.log" &
 PIDS="$PIDS $!"
 waitfor "$T/answer.log" 'listening on'
+mkdir -p "$T/sdp"
 "$RTCGATE" probe mitm --listen 127.0.0.1:$M --forward-to http://127.0.0.1:$A/offer --timeout 20 \
-  --json "$T/mitm.json" 2>"$T/mitm.log" &
+  --capture "$T/leg.pcapng" --sdp-dir "$T/sdp" --json "$T/mitm.json" 2>"$T/mitm.log" &
 MP=$!
 PIDS="$PIDS $MP"
 waitfor "$T/mitm.log" 'relaying'
@@ -59,6 +60,25 @@ assert s["answerer_fingerprint"] != s["offerer_was_told"], s
 assert s["relay_errors"] == 0, s
 print("figures: %d + %d messages, %d bytes read in clear" % (s["messages_offerer_to_answerer"], s["messages_answerer_to_offerer"], s["bytes_read_in_clear"]))
 PY
+
+# detection by the replay engine: the recorded offerer leg checked against
+# the genuine SDPs (what the answerer really sent) shows the relay's
+# certificate; against the SDPs the offerer was given it looks clean
+if [ "$(wc -c <"$T/leg.pcapng" 2>/dev/null || echo 0)" -lt 1000 ]; then
+  echo "no capture of the offerer leg (needs CAP_NET_RAW): skipping the replay detection"
+else
+  "$RTCGATE" replay "$T/leg.pcapng" --sdp "$T/sdp/offer.sdp" --sdp "$T/sdp/answer.sdp" \
+    --json "$T/replay.json" >"$T/replay.out" 2>&1
+  rc=$?
+  grep -E 'fingerprint|findings' "$T/replay.out"
+  [ $rc -eq 1 ] && python3 -c 'import json,sys; assert "dtls.fingerprint-mismatch" in open(sys.argv[1]).read()' "$T/replay.json" &&
+    ok "replay with the genuine SDPs: dtls.fingerprint-mismatch (exit 1)" || ko "replay with the genuine SDPs (rc $rc)"
+  "$RTCGATE" replay "$T/leg.pcapng" --sdp "$T/sdp/offer.sdp" --sdp "$T/sdp/answer.rewritten.sdp" \
+    --rules=-info,-warning >"$T/replay2.out" 2>&1
+  rc=$?
+  [ $rc -eq 0 ] && ok "replay with the SDPs the offerer was given: no error (the relay is invisible there)" ||
+    { cat "$T/replay2.out"; ko "replay with the rewritten SDPs (rc $rc)"; }
+fi
 
 # the answerer is gone: the offerer hears an error, the relay relays nothing
 M2=$(freeport)
