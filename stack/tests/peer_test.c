@@ -350,6 +350,72 @@ static void test_peer_loss_inside(void **state) {
   sim_free(&s);
 }
 
+/* ---- IPv6, consent, close ----------------------------------------------------------- */
+
+static void test_peer_connect_ipv6(void **state) {
+  struct sim s;
+  struct rtg_peer_stats st;
+  uint16_t sid;
+  (void)state;
+  sim_default(&s, 13, RTG_PEER_ECHO_ALL);
+  for (int i = 0; i < 2; i++) {
+    memset(&s.addr[i], 0, sizeof s.addr[i]);
+    s.addr[i].family = 2;
+    s.addr[i].addr[0] = 0xfd;
+    s.addr[i].addr[15] = (uint8_t)(i + 1);
+    s.addr[i].port = (uint16_t)(6000 + i);
+  }
+  sim_negotiate(&s);
+  assert_non_null(strstr(sim_offer, "fd00::1 6000 typ host"));
+  assert_true(sim_run_until(&s, sim_cond_connected, &s, RTG_SEC(10)));
+  rtg_peer_stats(s.p[0], &st);
+  assert_int_equal(st.remote.addr.family, 2);
+  sid = open_channel(&s, RTG_DCEP_RELIABLE, 0, "v6");
+  echo_one(&s, sid, 3000, true, RTG_SEC(5));
+  sim_free(&s);
+}
+
+static bool cond_a_closed(struct sim *s, void *ud) {
+  (void)ud;
+  return s->obs[0].closed;
+}
+
+/* The remote vanishes: consent freshness (RFC 7675) ends the session. */
+static void test_peer_consent_lost(void **state) {
+  struct sim s;
+  struct rtg_peer_stats st;
+  (void)state;
+  sim_default(&s, 14, RTG_PEER_ECHO_ALL);
+  sim_negotiate(&s);
+  assert_true(sim_run_until(&s, sim_cond_connected, &s, RTG_SEC(10)));
+  s.loss_pct = 100;
+  assert_true(sim_run_until(&s, cond_a_closed, NULL, RTG_SEC(45)));
+  assert_true(s.now > RTG_SEC(25));
+  assert_int_equal(rtg_peer_poll_timeout(s.p[0]), RTG_TIME_NEVER);
+  assert_int_equal(rtg_peer_dc_send(s.p[0], s.now, 0, false, "x", 1), RTG_ERR_STATE);
+  rtg_peer_stats(s.p[0], &st);
+  assert_true(st.dtls_connected); /* what it was; the session is over */
+  sim_free(&s);
+}
+
+static bool cond_b_closed(struct sim *s, void *ud) {
+  (void)ud;
+  return s->obs[1].closed;
+}
+
+static void test_peer_close_reaches_remote(void **state) {
+  struct sim s;
+  (void)state;
+  sim_default(&s, 15, RTG_PEER_ECHO_ALL);
+  sim_negotiate(&s);
+  assert_true(sim_run_until(&s, sim_cond_connected, &s, RTG_SEC(10)));
+  assert_int_equal(rtg_peer_close(s.p[0], s.now), 0);
+  /* close_notify tells B at once, long before consent would */
+  assert_true(sim_run_until(&s, cond_b_closed, NULL, RTG_SEC(1)));
+  assert_true(s.obs[0].closed);
+  sim_free(&s);
+}
+
 /* ---- determinism ---------------------------------------------------------------- */
 
 static void test_peer_deterministic(void **state) {
@@ -384,6 +450,9 @@ int main(void) {
       cmocka_unit_test(test_peer_fingerprint_mismatch_answer),
       cmocka_unit_test(test_peer_loss_10pct),
       cmocka_unit_test(test_peer_loss_inside),
+      cmocka_unit_test(test_peer_connect_ipv6),
+      cmocka_unit_test(test_peer_consent_lost),
+      cmocka_unit_test(test_peer_close_reaches_remote),
       cmocka_unit_test(test_peer_deterministic),
   };
   return cmocka_run_group_tests_name("peer", tests, NULL, NULL);
