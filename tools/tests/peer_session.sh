@@ -51,8 +51,8 @@ fi
 if [ -n "$CAP" ]; then
   sleep 0.3
   kill -INT "$CAP" 2>/dev/null; wait "$CAP" 2>/dev/null
-  jq -r '.sessions[0].offer_sdp' "$T/o.json" > "$T/offer.sdp"
-  jq -r '.sessions[0].answer_sdp' "$T/o.json" > "$T/answer.sdp"
+  jq -j '.sessions[0].offer_sdp' "$T/o.json" > "$T/offer.sdp"
+  jq -j '.sessions[0].answer_sdp' "$T/o.json" > "$T/answer.sdp"
   "$R" replay "$T/cap.pcap" --keylog "$T/keys.o" --sdp "$T/offer.sdp" --sdp "$T/answer.sdp" \
     --json "$T/replay.json" > "$T/replay.out" 2>&1
   rc=$?
@@ -76,6 +76,25 @@ if start_listener b --sessions 1 --timeout 30 --loss 10 --seed 11 --expect "$LOS
   [ "$rc" -eq 0 ] && ok || { bad "loss: answerer exit $rc"; cat "$T/b.err"; }
   check loss-dropped "$T/lo.json" '.sessions[0].stats.datagrams.loss_dropped_in > 0 and .sessions[0].stats.datagrams.loss_dropped_out > 0'
   check loss-echo "$T/lo.json" '.sessions[0].test.echo.largest == 65536 and .sessions[0].test.echo.mismatch == false'
+fi
+
+# ---- IPv6, and gathering without --bind -----------------------------------------------------
+# Only inside the test's own namespace: there lo is the only interface, so
+# the offerer without --bind must fall back to loopback (127.0.0.1 and ::1).
+if [ -n "$PEER_IN_NS" ] && ip -6 addr show dev lo 2>/dev/null | grep -q '::1'; then
+  timeout 20 "$R" peer --listen '[::1]:0' --bind ::1 --sessions 1 --timeout 10 \
+    --expect ice,dtls,datachannel --json "$T/v6a.json" 2>"$T/v6.err" &
+  LPID=$!; PIDS="$PIDS $LPID"
+  for _ in $(seq 50); do
+    PORT=$(sed -n 's#.*listening on http://\[::1\]:\([0-9]*\)/offer#\1#p' "$T/v6.err")
+    [ -n "$PORT" ] && break; sleep 0.1
+  done
+  timeout 20 "$R" peer --offer-to "http://[::1]:$PORT/offer" --expect ice,dtls,datachannel \
+    --echo-max 16384 --timeout 10 --json "$T/v6o.json" 2>"$T/v6o.err"; rc=$?
+  [ "$rc" -eq 0 ] && ok || { bad "ipv6: offerer exit $rc"; cat "$T/v6o.err" "$T/v6.err"; }
+  wait "$LPID" && ok || { bad "ipv6: answerer"; cat "$T/v6.err"; }
+  check ipv6-pair "$T/v6o.json" '.sessions[0].stats.ice.local.address | startswith("[::1]:")'
+  check loopback-fallback "$T/v6o.json" '(.sessions[0].offer_sdp | test("candidate:[^\r\n]* 127[.]0[.]0[.]1 ")) and (.sessions[0].offer_sdp | test("candidate:[^\r\n]* ::1 "))'
 fi
 
 summary
