@@ -12,7 +12,8 @@
  * in an RFC 7983 range and fits RTG_PEER_MAX_DATAGRAM, events are
  * well-formed, poll_timeout is not in the past after handle_timeout.
  *
- * Input: byte 0 = configuration bits, bytes 1-2 = SDP length (big
+ * Input: byte 0 = configuration bits (answer passive, trickle, echo, ICE
+ * lite, we offer, loss, a TURN server), bytes 1-2 = SDP length (big
  * endian), the SDP (the remote offer, or the answer to our offer when bit
  * 4 is set), then commands (first byte % 8 selects one).
  */
@@ -267,6 +268,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct in in = {data, size};
   struct fz f;
   struct rtg_peer_config cfg;
+  struct rtg_peer_turn turn;
   uint8_t cfgbits = take(&in);
   size_t sl = take16(&in);
   if (sl > in.n) sl = in.n;
@@ -289,6 +291,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cfg.ice_mode = (cfgbits & 8) ? RTG_ICE_LITE : RTG_ICE_FULL;
   cfg.loss_permille_in = (cfgbits & 32) ? 100 : 0;
   cfg.stun_checks_per_sec = 5;
+  /* bit 6: a TURN server at the stranger's address (its datagrams then go
+   * to the peer's TURN client) */
+  memset(&turn, 0, sizeof turn);
+  turn.server = f.stranger;
+  turn.local = f.local;
+  turn.username = "fuzz";
+  turn.password = "fuzz";
+  if (cfgbits & 64) cfg.turn = &turn;
   cfg.ice_ufrag = LOCAL_UFRAG;
   cfg.ice_pwd = LOCAL_PWD;
   CHECK(rtg_stun_cred_init_short(&f.lcred, LOCAL_PWD, strlen(LOCAL_PWD)) == 0);
