@@ -144,6 +144,58 @@ static void test_peer_media_pli_forwarded(void **state) {
   sim_free(&s);
 }
 
+/* Packets never sent (a gap in the sequence): NACKed, not in the sender's
+ * history, reported lost in B's receiver reports. */
+static void test_peer_media_loss_reported(void **state) {
+  struct sim s;
+  struct rtg_peer_stats st;
+  const struct rtg_peer_stream_stats *x;
+  uint32_t a_ssrc;
+  (void)state;
+  connect_pair(&s, 28);
+  a_ssrc = rtg_peer_local_ssrc(s.p[0], RTG_SDP_MEDIA_AUDIO);
+  send_stream(&s, 111, RTG_SDP_MEDIA_AUDIO, 1, 3);
+  send_stream(&s, 111, RTG_SDP_MEDIA_AUDIO, 6, 3); /* 4 and 5 never exist */
+  sim_run_for(&s, RTG_SEC(2));
+  rtg_peer_stats(s.p[1], &st);
+  assert_non_null(x = find_stream(&st, a_ssrc, false));
+  assert_int_equal(x->packets, 6);
+  assert_int_equal(x->lost, 2);
+  assert_int_equal(x->nacks, 1);
+  rtg_peer_stats(s.p[0], &st);
+  assert_non_null(x = find_stream(&st, a_ssrc, true));
+  assert_int_equal(x->nacks, 1);
+  assert_int_equal(x->retransmitted, 0);
+  assert_true(s.obs[0].srs_seen > 0); /* B's SR carries the report block */
+  assert_int_equal(s.obs[0].max_lost_reported, 2);
+  sim_free(&s);
+}
+
+/* A second SSRC in the same section (RTX, simulcast) is counted, not
+ * echoed: the echo follows the first stream of the section. */
+static void test_peer_media_echo_first_ssrc_only(void **state) {
+  struct sim s;
+  struct rtg_peer_stats st;
+  const struct rtg_peer_stream_stats *x;
+  uint8_t pkt[300];
+  (void)state;
+  connect_pair(&s, 27);
+  send_stream(&s, 96, RTG_SDP_MEDIA_VIDEO, 100, 5);
+  for (uint16_t i = 0; i < 3; i++) {
+    size_t len = make_rtp(pkt, 97, (uint16_t)(500 + i), 0x0badf00d, 50);
+    assert_int_equal(rtg_peer_send_rtp(s.p[0], s.now, pkt, len), 0);
+  }
+  sim_run_for(&s, RTG_MS(200));
+  assert_int_equal(s.obs[0].rtp, 5);
+  rtg_peer_stats(s.p[1], &st);
+  assert_non_null(x = find_stream(&st, 0x0badf00d, false));
+  assert_int_equal(x->packets, 3);
+  assert_int_equal(x->kind, RTG_SDP_MEDIA_VIDEO);
+  assert_non_null(x = find_stream(&st, rtg_peer_local_ssrc(s.p[0], RTG_SDP_MEDIA_VIDEO), false));
+  assert_int_equal(x->packets, 5);
+  sim_free(&s);
+}
+
 static void test_peer_media_bad_input(void **state) {
   struct sim s;
   uint8_t pkt[200];
@@ -416,6 +468,8 @@ int main(void) {
       cmocka_unit_test(test_peer_media_echo_audio),
       cmocka_unit_test(test_peer_media_nack_recovers),
       cmocka_unit_test(test_peer_media_pli_forwarded),
+      cmocka_unit_test(test_peer_media_loss_reported),
+      cmocka_unit_test(test_peer_media_echo_first_ssrc_only),
       cmocka_unit_test(test_peer_media_bad_input),
       cmocka_unit_test(test_peer_stun_flood_rate_limited),
       cmocka_unit_test(test_peer_turn_relay_only),

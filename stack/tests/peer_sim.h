@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "rtg/peer.h"
+#include "rtg/rtp.h"
 
 static inline void sim_ignore(int rc) { (void)rc; }
 #define IGNORE_RC(x) sim_ignore((int)(x))
@@ -49,6 +50,7 @@ struct sim_obs {
   unsigned plis_seen; /* RTCP PLIs received */
   unsigned nacks_seen;
   unsigned rrs_seen, srs_seen;
+  int32_t max_lost_reported; /* largest cumulative loss in a report block */
 };
 
 /* Fake in-memory network hook: an extra endpoint (e.g. a TURN server). */
@@ -129,7 +131,15 @@ static inline void sim_free(struct sim *s) {
 }
 
 static inline void sim_on_rtcp(struct sim_obs *o, const uint8_t *d, size_t len) {
+  static struct rtg_rtcp_compound c;
   size_t off = 0;
+  assert_int_equal(rtg_rtcp_parse(&c, d, len, RTG_RTCP_REDUCED_SIZE, NULL), 0);
+  for (size_t i = 0; i < c.n; i++) {
+    struct rtg_rtcp_rb rb;
+    for (size_t k = 0;
+         (c.pkt[i].pt == 200 || c.pkt[i].pt == 201) && rtg_rtcp_rb_get(&c.pkt[i], k, &rb) == 0; k++)
+      if (rb.cumulative_lost > o->max_lost_reported) o->max_lost_reported = rb.cumulative_lost;
+  }
   while (off + 4 <= len) {
     uint8_t pt = d[off + 1], fmt = d[off] & 31;
     size_t plen = ((size_t)rtg_load_u16(d + off + 2) + 1) * 4;
