@@ -62,6 +62,47 @@ static void test_peer_connect_answer_passive(void **state) {
   sim_free(&s);
 }
 
+static void test_peer_connect_data_only(void **state) {
+  struct sim s;
+  struct rtg_peer_config ca, cb;
+  (void)state;
+  sim_config(&ca);
+  sim_config(&cb);
+  ca.audio = ca.video = false;
+  cb.echo = RTG_PEER_ECHO_ALL;
+  sim_init(&s, 16, &ca, &cb);
+  sim_negotiate(&s);
+  assert_null(strstr(sim_offer, "m=audio"));
+  assert_null(strstr(sim_answer, "a=ssrc:"));
+  assert_true(sim_run_until(&s, sim_cond_connected, &s, RTG_SEC(10)));
+  sim_free(&s);
+}
+
+/* Media only: no application section, so no SCTP; SRTP works. */
+static void test_peer_connect_media_only(void **state) {
+  struct sim s;
+  struct rtg_peer_config ca, cb;
+  struct rtg_peer_stats st;
+  uint8_t pkt[64] = {0x80, 111};
+  (void)state;
+  sim_config(&ca);
+  sim_config(&cb);
+  ca.data = false;
+  cb.echo = RTG_PEER_ECHO_ALL;
+  sim_init(&s, 17, &ca, &cb);
+  sim_negotiate(&s);
+  assert_null(strstr(sim_answer, "m=application"));
+  assert_true(sim_run_until(&s, sim_cond_connected, NULL, RTG_SEC(10)));
+  rtg_store_u32(pkt + 8, rtg_peer_local_ssrc(s.p[0], RTG_SDP_MEDIA_AUDIO));
+  assert_int_equal(rtg_peer_send_rtp(s.p[0], s.now, pkt, sizeof pkt), 0);
+  sim_run_for(&s, RTG_MS(100));
+  assert_int_equal(s.obs[0].rtp, 1);
+  rtg_peer_stats(s.p[0], &st);
+  assert_false(st.sctp_connected);
+  assert_false(s.obs[0].sctp);
+  sim_free(&s);
+}
+
 /* ---- data channels ---------------------------------------------------------- */
 
 struct want_msgs {
@@ -441,6 +482,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_peer_connect_default_roles),
       cmocka_unit_test(test_peer_connect_answer_passive),
+      cmocka_unit_test(test_peer_connect_data_only),
+      cmocka_unit_test(test_peer_connect_media_only),
       cmocka_unit_test(test_peer_dc_echo_sizes),
       cmocka_unit_test(test_peer_dc_unordered_unreliable),
       cmocka_unit_test(test_peer_dc_unreliable_lossy),
