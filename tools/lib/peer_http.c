@@ -99,6 +99,10 @@ static int write_headers(struct lws *wsi, struct pss *ps) {
                                    (const unsigned char *)"no-store", 8, &p, end) ||
       lws_add_http_header_by_name(wsi, (const unsigned char *)"Access-Control-Allow-Origin:",
                                   (const unsigned char *)"*", 1, &p, end) ||
+      lws_add_http_header_by_name(wsi, (const unsigned char *)"Access-Control-Allow-Methods:",
+                                  (const unsigned char *)"POST, OPTIONS", 13, &p, end) ||
+      lws_add_http_header_by_name(wsi, (const unsigned char *)"Access-Control-Allow-Headers:",
+                                  (const unsigned char *)"Content-Type", 12, &p, end) ||
       lws_finalize_write_http_header(wsi, start, &p, end))
     return -1;
   ps->headers_sent = true;
@@ -170,6 +174,9 @@ static int server_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
       snprintf(ps->path, sizeof ps->path, "%s", in ? (const char *)in : "/");
       ps->post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
       if (ps->post) return 0; /* wait for the body */
+      /* a browser's CORS preflight before its fetch() POST */
+      if (lws_hdr_total_length(wsi, WSI_TOKEN_OPTIONS_URI) > 0)
+        return queue_response(wsi, ps, 204, "text/plain", "", 0) ? -1 : 0;
       return queue_error(wsi, ps, strcmp(ps->path, "/offer") == 0 ? 405 : 404,
                          "POST an RTCSessionDescriptionInit offer to /offer")
                  ? -1

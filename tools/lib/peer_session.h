@@ -54,6 +54,13 @@ struct rtg_pio_test {
   uint32_t seq[RTG_PIO_KINDS];
   rtg_time mnext[RTG_PIO_KINDS];
   unsigned msent[RTG_PIO_KINDS], mvalid[RTG_PIO_KINDS], minvalid[RTG_PIO_KINDS];
+  /* RTCP: reports received, and the answers to a PLI and a NACK we send
+   * about the remote's video echo stream */
+  unsigned rtcp_in, rtcp_sr, rtcp_rr, rtcp_bad;
+  uint32_t echo_ssrc; /* the remote's video echo SSRC */
+  uint16_t echo_seq;  /* the last sequence number seen on it */
+  bool fb_sent, pli_answered, nack_answered;
+  uint16_t nacked; /* the sequence number we NACKed */
   /* ICE restart: 1 renegotiated, 2 a pair selected since, 3 echo after it */
   int restart;
   rtg_time restart_at;

@@ -216,6 +216,44 @@ static void media_service(struct rtg_pio_session *s, rtg_time now) {
   }
 }
 
+/* RR + PLI + NACK about the remote's video echo stream (RFC 4585 §6.2.1,
+ * §6.3.1): the echo peer retransmits the NACKed packet from its history and
+ * forwards the PLI to us, the original sender. */
+static void feedback_send(struct rtg_pio_session *s, rtg_time now) {
+  struct rtg_pio_test *t = &s->t;
+  uint8_t buf[128];
+  struct rtg_wr wr;
+  uint32_t me = rtg_peer_local_ssrc(s->peer, RTG_SDP_MEDIA_VIDEO);
+  uint16_t blp = 0;
+  rtg_wr_init(&wr, buf, sizeof buf);
+  t->nacked = t->echo_seq;
+  if (rtg_rtcp_write_rr(&wr, me, NULL, 0) != 0 || rtg_rtcp_write_pli(&wr, me, t->echo_ssrc) != 0 ||
+      rtg_rtcp_write_nack(&wr, me, t->echo_ssrc, &t->nacked, &blp, 1) != 0)
+    return;
+  if (rtg_peer_send_rtcp(s->peer, now, buf, rtg_wr_len(&wr)) == 0) t->fb_sent = true;
+}
+
+static void rtcp_received(struct rtg_pio_session *s, const struct rtg_peer_event *ev) {
+  struct rtg_pio_test *t = &s->t;
+  struct rtg_rtcp_compound *c = malloc(sizeof *c);
+  t->rtcp_in++;
+  if (c == NULL) return;
+  if (rtg_rtcp_parse(c, ev->data, ev->len, RTG_RTCP_REDUCED_SIZE, NULL) != 0) {
+    t->rtcp_bad++;
+    free(c);
+    return;
+  }
+  for (size_t i = 0; i < c->n; i++) {
+    const struct rtg_rtcp_pkt *p = &c->pkt[i];
+    t->rtcp_sr += p->pt == RTG_RTCP_SR;
+    t->rtcp_rr += p->pt == RTG_RTCP_RR;
+    if (t->fb_sent && p->pt == RTG_RTCP_PSFB && p->count == RTG_PSFB_PLI &&
+        p->media_ssrc == rtg_peer_local_ssrc(s->peer, RTG_SDP_MEDIA_VIDEO))
+      t->pli_answered = true;
+  }
+  free(c);
+}
+
 /* An echoed packet is valid when it carries our payload back intact, with
  * the negotiated payload type, on the remote's own SSRC. */
 static void media_received(struct rtg_pio_session *s, const struct rtg_peer_event *ev,
@@ -233,7 +271,13 @@ static void media_received(struct rtg_pio_session *s, const struct rtg_peer_even
                     s->peer, k == RTG_PIO_AUDIO ? RTG_SDP_MEDIA_AUDIO : RTG_SDP_MEDIA_VIDEO) ||
       !matches(h.payload.p + 5, tag, h.payload.len - 5))
     goto bad;
+  if (k == RTG_PIO_VIDEO) {
+    if (t->fb_sent && h.ssrc == t->echo_ssrc && h.seq == t->nacked) t->nack_answered = true;
+    t->echo_ssrc = h.ssrc;
+    t->echo_seq = h.seq;
+  }
   t->mvalid[k]++;
+  if (k == RTG_PIO_VIDEO && t->mvalid[k] == 3) feedback_send(s, now);
   if (t->mvalid[k] >= MEDIA_VALID_NEEDED)
     rtg_pio_session_met(s, now, k == RTG_PIO_AUDIO ? RTG_PIO_EXPECT_AUDIO : RTG_PIO_EXPECT_VIDEO);
   return;
@@ -303,6 +347,7 @@ void rtg_pio_test_on_event(struct rtg_pio_session *s, const struct rtg_peer_even
         unreliable_received(s, ev, now);
       break;
     case RTG_PEER_EV_RTP: media_received(s, ev, now); break;
+    case RTG_PEER_EV_RTCP: rtcp_received(s, ev); break;
     case RTG_PEER_EV_ICE_SELECTED_PAIR:
     case RTG_PEER_EV_ICE_CONNECTED: restart_pair(s, now); break;
     default: break;
@@ -354,6 +399,11 @@ json_t *rtg_pio_test_json(const struct rtg_pio_session *s) {
       json_pack("{s:{s:i,s:i,s:i},s:{s:i,s:i,s:i}}", "audio", "sent", t->msent[0], "echo_valid",
                 t->mvalid[0], "echo_invalid", t->minvalid[0], "video", "sent", t->msent[1],
                 "echo_valid", t->mvalid[1], "echo_invalid", t->minvalid[1]));
+  json_object_set_new(
+      j, "rtcp",
+      json_pack("{s:i,s:i,s:i,s:i,s:b,s:b,s:b}", "received", t->rtcp_in, "sr", t->rtcp_sr, "rr",
+                t->rtcp_rr, "invalid", t->rtcp_bad, "feedback_sent", t->fb_sent, "pli_answered",
+                t->pli_answered, "nack_answered", t->nack_answered));
   json_object_set_new(j, "ice_restart", json_integer(t->restart));
   return j;
 }

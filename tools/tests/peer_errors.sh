@@ -2,7 +2,7 @@
 # peer_errors.sh RTCGATE SRCDIR - `rtcgate peer` usage and environment
 # errors (exit 2 with a clear message), the HTTP errors of POST /offer
 # (400 bad JSON / bad SDP with the parser's message, 404, 405, 409 busy,
-# 413 too large) and a missing expectation (exit 1 naming it). Everything
+# 413 too large, 204 for a CORS preflight) and a missing expectation (exit 1 naming it). Everything
 # runs on 127.0.0.1; every process started here is killed on exit.
 R="$1"; S="$2"
 . "$S/tools/tests/peer_common.inc"
@@ -54,6 +54,11 @@ if start_listener a --timeout 3; then
   printf '{"type":"offer","sdp":"v=0\\r\\nbogus\\r\\n"}' > "$T/badsdp.json"
   http 400 "bad offer SDP: line 2" POST --data-binary @"$T/badsdp.json"
   http 405 "POST an RTCSessionDescriptionInit" GET
+  # a browser's CORS preflight
+  code=$(curl -s -m 5 -D "$T/hdr" -o /dev/null -w '%{http_code}' -X OPTIONS -H 'Origin: http://x' \
+         -H 'Access-Control-Request-Method: POST' "http://127.0.0.1:$PORT/offer")
+  if [ "$code" = 204 ] && grep -qi '^access-control-allow-methods: POST' "$T/hdr"; then ok; else
+    bad "OPTIONS preflight: $code"; cat "$T/hdr"; fi
   head -c 300000 /dev/zero | tr '\0' 'x' > "$T/big"
   http 413 "too large" POST --data-binary @"$T/big"
   code=$(curl -s -m 5 -o "$T/body" -w '%{http_code}' -X POST --data-binary @"$T/answer.json" \
