@@ -171,6 +171,9 @@ struct rtg_peer_event *peer_event_push(struct rtg_peer *p, enum rtg_peer_event_t
  * (the event is then not reported). */
 const uint8_t *peer_event_data(struct rtg_peer *p, const void *data, size_t len);
 const char *peer_event_str(struct rtg_peer *p, const char *s);
+/* peer_event_unpush takes back the event just pushed (its payload did not
+ * fit) and counts it as dropped. */
+void peer_event_unpush(struct rtg_peer *p);
 void peer_pump(struct rtg_peer *p);
 void peer_fail(struct rtg_peer *p, const char *reason);
 bool peer_lose_out(struct rtg_peer *p);

@@ -25,7 +25,10 @@ bool peer_addr_eq(const struct rtg_stun_addr *a, const struct rtg_stun_addr *b) 
 
 struct rtg_peer_event *peer_event_push(struct rtg_peer *p, enum rtg_peer_event_type t) {
   struct rtg_peer_event *ev;
-  if (p->ev_count == PEER_EVQ) return NULL; /* the caller does not drain: drop */
+  if (p->ev_count == PEER_EVQ) { /* the caller does not drain: drop */
+    p->st.events_dropped++;
+    return NULL;
+  }
   ev = &p->evq[(p->ev_head + p->ev_count) % PEER_EVQ];
   p->ev_count++;
   memset(ev, 0, sizeof *ev);
@@ -52,6 +55,11 @@ const char *peer_event_str(struct rtg_peer *p, const char *s) {
  * pointers of the last event popped stay valid until the next call. */
 static void arena_recycle(struct rtg_peer *p) {
   if (p->ev_count == 0) p->arena_len = 0;
+}
+
+void peer_event_unpush(struct rtg_peer *p) {
+  p->ev_count--;
+  p->st.events_dropped++;
 }
 
 void peer_fail(struct rtg_peer *p, const char *reason) {
@@ -225,7 +233,7 @@ static void on_ice_event(struct rtg_peer *p, const struct rtg_ice_event *ie) {
     case RTG_ICE_EV_MDNS_UNRESOLVED:
       if ((ev = peer_event_push(p, RTG_PEER_EV_MDNS_RESOLVE)) &&
           (ev->hostname = peer_event_str(p, ie->hostname)) == NULL)
-        p->ev_count--;
+        peer_event_unpush(p);
       return;
     case RTG_ICE_EV_ROLE_CHANGED:
     default: return;

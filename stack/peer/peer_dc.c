@@ -154,7 +154,7 @@ static void on_message(struct rtg_peer *p, const struct rtg_dc_event *de) {
   ev->sid = de->sid;
   ev->binary = de->binary;
   ev->len = de->len;
-  if ((ev->data = peer_event_data(p, de->data, de->len)) == NULL && de->len) p->ev_count--;
+  if ((ev->data = peer_event_data(p, de->data, de->len)) == NULL && de->len) peer_event_unpush(p);
 }
 
 static void on_dc_event(struct rtg_peer *p, const struct rtg_dc_event *de) {

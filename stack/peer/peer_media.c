@@ -306,7 +306,7 @@ int peer_media_rtp_in(struct rtg_peer *p, rtg_time now, uint8_t *pkt, size_t len
     ev->pt = pkt[1] & 0x7f;
     ev->mid = p->sect[m].mid;
     ev->len = (size_t)n;
-    if ((ev->data = peer_event_data(p, pkt, (size_t)n)) == NULL) p->ev_count--;
+    if ((ev->data = peer_event_data(p, pkt, (size_t)n)) == NULL) peer_event_unpush(p);
   }
   if ((p->cfg.echo & RTG_PEER_ECHO_MEDIA) && p->sect[m].local_ssrc) {
     if (p->sect[m].echo_src == 0) p->sect[m].echo_src = ssrc;
@@ -370,7 +370,7 @@ int peer_media_rtcp_in(struct rtg_peer *p, rtg_time now, uint8_t *pkt, size_t le
   if (n < 0) return (int)n;
   if ((ev = peer_event_push(p, RTG_PEER_EV_RTCP)) != NULL) {
     ev->len = (size_t)n;
-    if ((ev->data = peer_event_data(p, pkt, (size_t)n)) == NULL) p->ev_count--;
+    if ((ev->data = peer_event_data(p, pkt, (size_t)n)) == NULL) peer_event_unpush(p);
   }
   if (rtg_rtcp_parse(&c, pkt, (size_t)n, RTG_RTCP_REDUCED_SIZE, NULL)) return RTG_ERR_PARSE;
   for (size_t i = 0; i < c.n; i++) on_rtcp(p, now, &c.pkt[i]);

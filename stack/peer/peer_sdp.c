@@ -73,7 +73,7 @@ int peer_local_candidate(struct rtg_peer *p, const struct rtg_ice_cand *cand) {
   if (rtg_sdp_candidate_write_ice(c, line + 10, sizeof line - 10) < 0) return RTG_ERR_INVAL;
   if ((ev = peer_event_push(p, RTG_PEER_EV_LOCAL_CANDIDATE)) != NULL) {
     ev->local = *c;
-    if ((ev->candidate = peer_event_str(p, line)) == NULL) p->ev_count--;
+    if ((ev->candidate = peer_event_str(p, line)) == NULL) peer_event_unpush(p);
   }
   return 0;
 }

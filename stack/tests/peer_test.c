@@ -169,6 +169,7 @@ static void test_peer_dc_echo_sizes(void **state) {
     assert_int_equal(rtg_peer_dc_send(s.p[0], s.now, sid, true, big, sizeof big), RTG_ERR_INVAL);
   }
   rtg_peer_stats(s.p[1], &st);
+  assert_int_equal(st.events_dropped, 0);
   assert_int_equal(st.nchannels, 1);
   assert_string_equal(st.channels[0].label, "echo");
   assert_int_equal(st.channels[0].messages_in, 5);

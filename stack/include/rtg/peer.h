@@ -239,6 +239,7 @@ struct rtg_peer_stats {
   uint64_t stun_rate_limited;                 /* unauthenticated checks not answered */
   uint64_t stun_bad_integrity;                /* failing/missing integrity, not answered */
   uint64_t ice_restarts;
+  uint64_t events_dropped; /* the event queue or its payload space was full */
   size_t nstreams;
   struct rtg_peer_stream_stats streams[RTG_PEER_MAX_STREAMS];
   size_t nchannels;
