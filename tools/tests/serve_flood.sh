@@ -360,7 +360,7 @@ print("figures: server fds before flood %d, after %d" % (fds_before, fds_after))
 
 check(not pair_errors and len(flood_lat) == 3,
       "legitimate pair completes under flood %s" % (pair_errors or ""))
-limit = max(1500.0, 10 * idle[1])
+limit = max(2500.0, 10 * idle[1])  # generous: the machine may be shared
 check(flood_lat and max(flood_lat) < limit,
       "legitimate pair under flood within %.0f ms (max %.0f ms)" %
       (limit, max(flood_lat) if flood_lat else -1))
