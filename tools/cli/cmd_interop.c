@@ -214,46 +214,6 @@ static int parse_pairs(struct rtg_interop_opts *o, const char *list) {
   return 0;
 }
 
-/* Is `PROGRAM peer` the reference peer, not the placeholder? Its --help
- * exits 0 and documents --offer-to. */
-static bool peer_available(const char *program) {
-  char self[PATH_MAX], out[PATH_MAX], text[8192];
-  const char *t = getenv("TMPDIR");
-  ssize_t n;
-  pid_t pid;
-  int st = 0, fd;
-  bool ok = false;
-  if (program == NULL) {
-    n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) return false;
-    self[n] = '\0';
-    program = self;
-  }
-  snprintf(out, sizeof out, "%.200s/rtcgate-peer-help-XXXXXX", t && *t ? t : "/tmp");
-  fd = mkstemp(out);
-  if (fd < 0) return false;
-  close(fd);
-  {
-    char *argv[] = {(char *)program, "peer", "--help", NULL};
-    pid = rtg_interop_spawn(argv, NULL, out);
-  }
-  for (long long end = rtg_interop_now_ms() + 5000; pid > 0 && rtg_interop_now_ms() < end;) {
-    if (waitpid(pid, &st, WNOHANG) == pid) {
-      FILE *f = fopen(out, "r");
-      size_t len = f ? fread(text, 1, sizeof text - 1, f) : 0;
-      if (f) fclose(f);
-      text[len] = '\0';
-      ok = WIFEXITED(st) && WEXITSTATUS(st) == 0 && strstr(text, "--offer-to") != NULL;
-      pid = -1;
-      break;
-    }
-    usleep(10000);
-  }
-  if (pid > 0) rtg_interop_kill_group(pid, 100);
-  unlink(out);
-  return ok;
-}
-
 int rtg_cmd_interop(int argc, char **argv) {
   static const struct option longopts[] = {{"participants", required_argument, NULL, O_PARTS},
                                            {"cases", required_argument, NULL, O_CASES},
@@ -353,7 +313,7 @@ int rtg_cmd_interop(int argc, char **argv) {
   }
   if (parts == NULL) {
     parts = "chromium,firefox,rtcgate";
-    if (!peer_available(rtcgate)) {
+    if (!rtg_interop_peer_available(rtcgate)) {
       parts = "chromium,firefox";
       fprintf(stderr,
               "rtcgate interop: note: 'rtcgate peer' is not available yet; the default matrix "

@@ -270,6 +270,20 @@ struct rtg_interop_job {
 int rtg_interop_run_matrix(const struct rtg_interop_opts *o, const struct rtg_interop_job *jobs,
                            int njobs, const char *root, struct rtg_interop_result *results,
                            volatile int *stop);
+/* A single slot kept for a series of runs (benchmarks): runs go to
+ * temporary directories removed by rtg_interop_pool_free(). run returns
+ * 0 with |res| evaluated, -1 when the run could not happen, -2 for an
+ * environment error (no namespace...; reason in |res|). */
+struct rtg_interop_pool;
+struct rtg_interop_pool *rtg_interop_pool_new(const struct rtg_interop_opts *o, char *err,
+                                              size_t errcap);
+int rtg_interop_pool_run(struct rtg_interop_pool *p, int off, int ans,
+                         const struct rtg_interop_case *c, struct rtg_interop_result *res,
+                         volatile int *stop);
+void rtg_interop_pool_free(struct rtg_interop_pool *p);
+/* Is `|program| peer` the reference peer rather than its placeholder
+ * (its --help exits 0 and documents --offer-to)? NULL = this program. */
+bool rtg_interop_peer_available(const char *program);
 /* interop_run.c: the verdict of a finished run from the files in |dir|
  * (ROLE.json, error.txt, unsupported) and the replay of its capture. */
 void rtg_interop_evaluate(const struct rtg_interop_opts *o, int off, int ans,

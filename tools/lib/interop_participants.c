@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/interop.h"
@@ -391,4 +392,44 @@ pid_t rtg_interop_participant_start(const struct rtg_interop_launch *l) {
     }
     default: return -1;
   }
+}
+
+/* Is `PROGRAM peer` the reference peer, not the placeholder? Its --help
+ * exits 0 and documents --offer-to. */
+bool rtg_interop_peer_available(const char *program) {
+  char self[PATH_MAX], out[PATH_MAX], text[8192];
+  const char *t = getenv("TMPDIR");
+  ssize_t n;
+  pid_t pid;
+  int st = 0, fd;
+  bool ok = false;
+  if (program == NULL) {
+    n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) return false;
+    self[n] = '\0';
+    program = self;
+  }
+  snprintf(out, sizeof out, "%.200s/rtcgate-peer-help-XXXXXX", t && *t ? t : "/tmp");
+  fd = mkstemp(out);
+  if (fd < 0) return false;
+  close(fd);
+  {
+    char *argv[] = {(char *)program, "peer", "--help", NULL};
+    pid = rtg_interop_spawn(argv, NULL, out);
+  }
+  for (long long end = rtg_interop_now_ms() + 5000; pid > 0 && rtg_interop_now_ms() < end;) {
+    if (waitpid(pid, &st, WNOHANG) == pid) {
+      FILE *f = fopen(out, "r");
+      size_t len = f ? fread(text, 1, sizeof text - 1, f) : 0;
+      if (f) fclose(f);
+      text[len] = '\0';
+      ok = WIFEXITED(st) && WEXITSTATUS(st) == 0 && strstr(text, "--offer-to") != NULL;
+      pid = -1;
+      break;
+    }
+    usleep(10000);
+  }
+  if (pid > 0) rtg_interop_kill_group(pid, 100);
+  unlink(out);
+  return ok;
 }

@@ -42,8 +42,9 @@
 #define MAX_SLOTS 4
 #define MAX_AGENTS (2 * RTG_INTEROP_MAX_PARTICIPANTS)
 
-struct slot_msg { /* parent -> slot: run job |job| in |dir| */
-  int job;
+struct slot_msg { /* parent -> slot: run |job| (the pair, the case's index in
+                   * rtg_interop_cases[]) in |dir| */
+  int job, off, ans, c;
   char dir[512]; /* = struct rtg_interop_result's dir */
 };
 struct slot_reply { /* slot -> parent: the run is over, its files are in place */
@@ -61,7 +62,6 @@ struct agent {
 
 struct slot {
   const struct rtg_interop_opts *o;
-  const struct rtg_interop_job *jobs;
   int index;
   const char *dir; /* the slot's own directory: profiles, browser logs, pgids */
   char tmpd[128];  /* the browsers' TMPDIR */
@@ -527,21 +527,28 @@ static int slot_main(struct slot *sl, int in, int out) {
     struct pollfd pfd = {in, POLLIN, 0};
     struct slot_msg m;
     struct slot_reply rep;
+    struct rtg_interop_job j;
     ssize_t n;
     rtg_interop_server_service(sl->srv, 20);
     if (poll(&pfd, 1, 0) <= 0) continue;
     n = read(in, &m, sizeof m);
     if (n != (ssize_t)sizeof m) break; /* the parent closed the pipe: done */
-    if ((sl->jobs[m.job].c->flags & RTG_CASE_RELAY) && sl->turn <= 0) sl->turn = start_turn(sl);
-    if (sl->jobs[m.job].c->flags & RTG_CASE_IPV6) {
+    if (m.c < 0 || (size_t)m.c >= rtg_interop_ncases || m.off < 0 || m.ans < 0 ||
+        m.off >= sl->o->nparts || m.ans >= sl->o->nparts)
+      break;
+    j.off = m.off;
+    j.ans = m.ans;
+    j.c = &rtg_interop_cases[m.c];
+    if ((j.c->flags & RTG_CASE_RELAY) && sl->turn <= 0) sl->turn = start_turn(sl);
+    if (j.c->flags & RTG_CASE_IPV6) {
       if (rtg_interop_ns_ipv6(true, err, sizeof err) != 0)
         note(m.dir, "error.txt", "IPv6 setup: %s\n", err);
       /* Chromium learns of new addresses from netlink, asynchronously */
       for (long long end = rtg_interop_now_ms() + 300; rtg_interop_now_ms() < end;)
         rtg_interop_server_service(sl->srv, 20);
     }
-    slot_run(sl, &sl->jobs[m.job], m.dir);
-    if ((sl->jobs[m.job].c->flags & RTG_CASE_IPV6) && rtg_interop_ns_ipv6(false, err, sizeof err))
+    slot_run(sl, &j, m.dir);
+    if ((j.c->flags & RTG_CASE_IPV6) && rtg_interop_ns_ipv6(false, err, sizeof err))
       note(m.dir, "error.txt", "IPv6 teardown: %s\n", err);
     rep.job = m.job;
     rep.rc = slot_stop ? 1 : 0;
@@ -580,8 +587,7 @@ static void kill_listed(const char *dir) {
   fclose(f);
 }
 
-static int slot_spawn(struct pslot *ps, const struct rtg_interop_opts *o,
-                      const struct rtg_interop_job *jobs, int index) {
+static int slot_spawn(struct pslot *ps, const struct rtg_interop_opts *o, int index) {
   int down[2], up[2];
   pid_t pid;
   if (pipe2(down, O_CLOEXEC) != 0) return -1;
@@ -608,7 +614,6 @@ static int slot_spawn(struct pslot *ps, const struct rtg_interop_opts *o,
     close(up[0]);
     memset(&sl, 0, sizeof sl);
     sl.o = o;
-    sl.jobs = jobs;
     sl.index = index;
     sl.dir = ps->dir;
     _exit(slot_main(&sl, down[0], up[1]));
@@ -723,7 +728,7 @@ static int matrix(const struct rtg_interop_opts *o, const struct rtg_interop_job
     mkdir(slots[s].dir, 0755);
     slots[s].pid = -1;
     slots[s].to = slots[s].from = -1;
-    if (pending && slot_spawn(&slots[s], o, jobs, s) != 0) slots[s].pid = -1;
+    if (pending && slot_spawn(&slots[s], o, s) != 0) slots[s].pid = -1;
   }
   while (pending > 0 && !*stop && rc == 0) {
     struct pollfd pfd[MAX_SLOTS];
@@ -732,11 +737,14 @@ static int matrix(const struct rtg_interop_opts *o, const struct rtg_interop_job
     for (int s = 0; s < nslots && qh < qt; s++) {
       struct slot_msg m;
       int ji;
-      if (slots[s].pid <= 0 && slot_spawn(&slots[s], o, jobs, s) != 0) continue;
+      if (slots[s].pid <= 0 && slot_spawn(&slots[s], o, s) != 0) continue;
       if (slots[s].job >= 0) continue;
       ji = queue[qh++];
       memset(&m, 0, sizeof m);
       m.job = ji;
+      m.off = jobs[ji].off;
+      m.ans = jobs[ji].ans;
+      m.c = (int)(jobs[ji].c - rtg_interop_cases);
       if (fixed_dir) {
         snprintf(m.dir, sizeof m.dir, "%.511s", fixed_dir);
       } else {
@@ -885,4 +893,96 @@ int rtg_interop_run_one(const struct rtg_interop_opts *o, int off, int ans,
   one.jobs = 1;
   one.retries = 0;
   return matrix(&one, &j, 1, NULL, run_dir, res, stop);
+}
+
+/* ---- one slot kept for a series of runs (rtcgate bench interop) ------- */
+
+struct rtg_interop_pool {
+  const struct rtg_interop_opts *o;
+  struct pslot slot;
+  char root[PATH_MAX];
+  int runs;
+};
+
+struct rtg_interop_pool *rtg_interop_pool_new(const struct rtg_interop_opts *o, char *err,
+                                              size_t errcap) {
+  struct rtg_interop_pool *p = calloc(1, sizeof *p);
+  const char *t = getenv("TMPDIR");
+  if (p == NULL) {
+    snprintf(err, errcap, "out of memory");
+    return NULL;
+  }
+  p->o = o;
+  p->slot.pid = -1;
+  snprintf(p->root, sizeof p->root, "%.200s/rtcgate-pool-XXXXXX", t && *t ? t : "/tmp");
+  if (mkdtemp(p->root) == NULL) {
+    snprintf(err, errcap, "cannot create %.300s: %s", p->root, strerror(errno));
+    free(p);
+    return NULL;
+  }
+  snprintf(p->slot.dir, sizeof p->slot.dir, "%.3000s/slot", p->root);
+  mkdir(p->slot.dir, 0755);
+  return p;
+}
+
+int rtg_interop_pool_run(struct rtg_interop_pool *p, int off, int ans,
+                         const struct rtg_interop_case *c, struct rtg_interop_result *res,
+                         volatile int *stop) {
+  struct pslot *ps = &p->slot;
+  struct rtg_interop_job j = {off, ans, c};
+  struct slot_msg m;
+  struct slot_reply rep;
+  memset(&m, 0, sizeof m);
+  m.off = off;
+  m.ans = ans;
+  m.c = (int)(c - rtg_interop_cases);
+  snprintf(m.dir, sizeof m.dir, "%.300s/run%d", p->root, ++p->runs);
+  result_init(res, &j, m.dir);
+  res->attempts = 1;
+  if (rtg_interop_mkdirs(m.dir) != 0) {
+    snprintf(res->reason, sizeof res->reason, "cannot create %.300s", m.dir);
+    return -1;
+  }
+  if (ps->pid <= 0 && slot_spawn(ps, p->o, 0) != 0) {
+    snprintf(res->reason, sizeof res->reason, "cannot start a slot process");
+    return -2;
+  }
+  ps->started = rtg_interop_now_ms();
+  ps->limit = ps->started + (long long)c->timeout_s * 1000 + 60000;
+  if (write(ps->to, &m, sizeof m) != (ssize_t)sizeof m) {
+    snprintf(res->reason, sizeof res->reason, "the slot process is gone");
+    slot_end(ps, true);
+    return -1;
+  }
+  for (;;) {
+    struct pollfd pfd = {ps->from, POLLIN, 0};
+    if (*stop || rtg_interop_now_ms() > ps->limit) {
+      snprintf(res->reason, sizeof res->reason, *stop ? "interrupted" : "the run timed out");
+      slot_end(ps, true);
+      return -1;
+    }
+    if (poll(&pfd, 1, 100) <= 0) continue;
+    if (read(ps->from, &rep, sizeof rep) == (ssize_t)sizeof rep) break;
+    {
+      char path[PATH_MAX], text[400];
+      int x = slot_end(ps, true);
+      snprintf(path, sizeof path, "%.3000s/error.txt", ps->dir);
+      if (x == 2 && read_first_line(path, text, sizeof text)) {
+        snprintf(res->reason, sizeof res->reason, "%s", text);
+        return -2;
+      }
+      snprintf(res->reason, sizeof res->reason, "the slot process ended (exit %d)", x);
+      return -1;
+    }
+  }
+  res->duration_s = (double)(rtg_interop_now_ms() - ps->started) / 1000.0;
+  rtg_interop_evaluate(p->o, off, ans, c, m.dir, res);
+  return 0;
+}
+
+void rtg_interop_pool_free(struct rtg_interop_pool *p) {
+  if (p == NULL) return;
+  slot_end(&p->slot, false);
+  rtg_interop_remove_tree(p->root);
+  free(p);
 }

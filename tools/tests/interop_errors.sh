@@ -37,8 +37,13 @@ expect duplicate 2 "given twice" "$R" interop --participants firefox,firefox
 printf '{"implementations": [{"name": "x"}]}' > "$T/bad.json"
 expect impl-invalid 2 "needs a \"name\"" "$R" interop --implementations "$T/bad.json" --participants x
 printf 'not json' > "$T/bad2.json"
+printf '{"implementations": [{"name": "x", "command": "true", "signaling": "carrier-pigeon"}]}' \
+  > "$T/sig.json"
 expect impl-json 2 "--implementations" "$R" interop --implementations "$T/bad2.json"
 expect impl-missing-file 2 "--implementations" "$R" interop --implementations "$T/none.json"
+expect impl-bad-signaling 2 "signaling must be" "$R" interop --implementations "$T/sig.json" \
+  --participants x
+expect bench-no-browser 2 "browser 'chromium' not found" env PATH=/nonexistent "$R" bench interop
 
 # External participants: exit 127 = unsupported; no result = fail.
 cat > "$T/impls.json" <<JSON
