@@ -19,7 +19,8 @@
 #include "lib/serve_server.h"
 
 #define MAX_IPS 1024
-#define ROOM_QUEUE 16 /* messages waiting for one member */
+#define ROOM_QUEUE 16     /* messages waiting for one member */
+#define ROOM_QUEUE_MSGS 4 /* ... and at most this many maximum-size messages' bytes */
 #define ROOM_IDLE_MS (10LL * 60 * 1000)
 
 enum phase { PH_HEAD, PH_BODY, PH_IDLE, PH_WS };
@@ -44,6 +45,7 @@ struct member {
   char *queue[ROOM_QUEUE];
   size_t qlen[ROOM_QUEUE];
   int qhead, qn;
+  size_t qbytes;
 };
 
 struct room {
@@ -216,6 +218,7 @@ static void member_clear(struct member *m) {
     m->qn--;
   }
   m->qhead = 0;
+  m->qbytes = 0;
 }
 
 static void room_clear(struct rtg_serve *s, struct room *r) {
@@ -550,32 +553,36 @@ static int on_ws_filter(struct rtg_serve *s, struct lws *wsi, struct pss *ps) {
 }
 
 /* Queues |text| for member |slot| of room |ri| (copied). */
-static void ws_queue(struct rtg_serve *s, int ri, int slot, const char *text, size_t len) {
+/* Queues |text| for member |slot| of room |ri| (copied); false when the
+ * queue is full: a connected reader that does not keep up is dropped
+ * rather than buffered without end, an absent one refuses more. */
+static bool ws_queue(struct rtg_serve *s, int ri, int slot, const char *text, size_t len) {
   struct member *m = &s->rooms[ri].m[slot];
   char *copy;
-  if (m->qn == ROOM_QUEUE) {
-    /* the reader does not keep up: drop it rather than buffer without end */
+  if (m->qn == ROOM_QUEUE || m->qbytes + len > ROOM_QUEUE_MSGS * s->o.max_message) {
     if (m->wsi) {
       s->st.ws_slow_reader_dropped++;
       lws_set_timeout(m->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
     }
-    return;
+    return false;
   }
   copy = malloc(len + 1);
-  if (copy == NULL) return;
+  if (copy == NULL) return false;
   memcpy(copy, text, len);
   copy[len] = '\0';
   m->queue[(m->qhead + m->qn) % ROOM_QUEUE] = copy;
   m->qlen[(m->qhead + m->qn) % ROOM_QUEUE] = len;
   m->qn++;
+  m->qbytes += len;
   if (m->wsi) lws_callback_on_writable(m->wsi);
+  return true;
 }
 
 static void ws_error(struct rtg_serve *s, struct pss *ps, const char *kind, const char *detail) {
   json_t *j = json_pack("{s:s,s:s}", "error", kind, "detail", detail);
   char *t = json_dumps(j, JSON_COMPACT);
   json_decref(j);
-  if (t) ws_queue(s, ps->room, ps->slot, t, strlen(t));
+  if (t) ws_queue(s, ps->room, ps->slot, t, strlen(t)); /* full: the sender is dropped */
   free(t);
 }
 
@@ -606,8 +613,10 @@ static int ws_message(struct rtg_serve *s, struct lws *wsi, struct pss *ps) {
     *slot = json_dumps(j, JSON_COMPACT);
   }
   json_decref(j);
-  ws_queue(s, ps->room, 1 - ps->slot, ps->msg, ps->mlen);
-  s->st.ws_relayed++;
+  if (ws_queue(s, ps->room, 1 - ps->slot, ps->msg, ps->mlen))
+    s->st.ws_relayed++;
+  else if (r->m[1 - ps->slot].wsi == NULL)
+    ws_error(s, ps, "peer_queue_full", "the other member is absent and its queue is full");
   r->touched_ms = now_ms();
   return 0;
 }
@@ -651,6 +660,7 @@ static int on_ws_writeable(struct rtg_serve *s, struct lws *wsi, struct pss *ps)
   if (buf == NULL) return -1;
   memcpy(buf + LWS_PRE, m->queue[m->qhead], len);
   free(m->queue[m->qhead]);
+  m->qbytes -= len;
   m->qhead = (m->qhead + 1) % ROOM_QUEUE;
   m->qn--;
   n = lws_write(wsi, buf + LWS_PRE, len, LWS_WRITE_TEXT);

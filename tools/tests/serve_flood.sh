@@ -28,7 +28,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "$RTCGATE" serve --bogus >/dev/null 2>&1; [ $? -eq 2 ] && ok "unknown option exits 2" || ko "unknown option exits 2"
 "$RTCGATE" serve --cert /nonexistent >/dev/null 2>&1; [ $? -eq 2 ] && ok "--cert without --key exits 2" || ko "--cert without --key exits 2"
 
-printf '# ROOM:TOKEN\nflood0:s3cret\nflood1:s3cret\nflood9:s3cret\n' >"$T/tokens"
+printf '# ROOM:TOKEN\nflood0:s3cret\nflood1:s3cret\nflood2:s3cret\nflood9:s3cret\n' >"$T/tokens"
 "$RTCGATE" serve --listen 127.0.0.1:$PORT --token demo:s3cret --token demows:s3cret --token-file "$T/tokens" \
   --write-cert "$T/cert.pem" --rate 20 --burst 40 --max-conns-per-ip 8 --max-message 65536 \
   --header-timeout 2s --idle-timeout 5s --duration 60s --json "$T/stats.json" \
@@ -265,6 +265,18 @@ def malformed(src):
         op, m = ws_recv(w)
         count("malformed_ws_" + (json.loads(m).get("error", "?") if op == 1 else "other"))
         ws_close(w)
+    # an absent peer's queue is bounded: 16 messages wait, the rest are refused
+    w = ws_open("127.0.0.11", "flood2")
+    if w:
+        for k in range(18):
+            ws_send(w, json.dumps({"type": "candidate", "n": k}))
+        w[0].settimeout(2)
+        try:
+            op, m = ws_recv(w)
+            count("queue_" + (json.loads(m).get("error", "?") if op == 1 else "other"))
+        except OSError:
+            count("queue_no_answer")
+        ws_close(w)
 
 def auth(src):
     c = conn(src)
@@ -371,6 +383,7 @@ check(results.get("oversize_http_413", 0) == 3, "oversized bodies get 413")
 check(results.get("oversize_ws_close_1009", 0) == 2, "oversized WebSocket messages get close 1009")
 check(results.get("malformed_json_400", 0) == 5, "malformed JSON bodies get 400")
 check(results.get("malformed_ws_bad_message", 0) == 1, "a non-JSON WebSocket message gets an error")
+check(results.get("queue_peer_queue_full", 0) == 1, "messages for an absent member are bounded (peer_queue_full)")
 check(sum(v for k, v in results.items() if k.startswith("malformed_") and "json" not in k
           and "ws" not in k and (k[10:] == "closed" or k[10:11] in ("4", "5"))) == 5,
       "malformed HTTP heads are refused (4xx/5xx or closed)")
