@@ -245,6 +245,7 @@ static void session_free(struct rtg_pio_session *s) {
   rtg_peer_free(s->peer);
   json_decref(s->js);
   free(s->remote_sdp);
+  free(s->pending_offer);
   free(s);
 }
 
@@ -583,6 +584,16 @@ static void reply_answer(struct rtg_pio_session *s, rtg_time now) {
   free(sdp);
 }
 
+/* Answers 400: "bad offer SDP: line N: <what and where> (<error>)". */
+static void reply_bad_sdp(struct rtg_pio_net *n, unsigned req, const char *sdp,
+                          const struct rtg_perr *perr, int rc) {
+  char pe[200] = "", msg[320];
+  if (perr->field) rtg_perr_format(perr, pe, sizeof pe);
+  snprintf(msg, sizeof msg, "bad offer SDP: line %u: %s (%s)",
+           rtg_sdp_line_at(sdp, strlen(sdp), perr->offset), pe, rtg_strerror(rc));
+  rtg_pio_http_reply_error(n->http, req, 400, msg);
+}
+
 /* Applies |sdp| (an offer) to |s|; on failure answers 400 with the reason.
  * returns 0 or -1. */
 static int apply_offer(struct rtg_pio_session *s, unsigned req, const char *sdp, rtg_time now) {
@@ -591,15 +602,28 @@ static int apply_offer(struct rtg_pio_session *s, unsigned req, const char *sdp,
   rtg_perr_clear(&perr);
   rc = rtg_peer_set_remote_description(s->peer, now, RTG_PEER_SDP_OFFER, sdp, strlen(sdp), &perr);
   if (rc != 0) {
-    char pe[200], msg[320];
-    rtg_perr_format(&perr, pe, sizeof pe);
-    snprintf(msg, sizeof msg, "bad offer SDP: line %u: %s (%s)",
-             rtg_sdp_line_at(sdp, strlen(sdp), perr.offset), pe, rtg_strerror(rc));
-    rtg_pio_http_reply_error(s->net->http, req, 400, msg);
+    reply_bad_sdp(s->net, req, sdp, &perr, rc);
     return -1;
   }
   rtg_pio_session_event(s, now, "offer-received", NULL);
   json_object_set_new(s->js, "offer_sdp", json_string(sdp));
+  return 0;
+}
+
+/* Answers 400 with the line and the reason when |sdp| does not parse.
+ * returns 0 or -1. */
+static int sdp_syntax(struct rtg_pio_net *n, unsigned req, const char *sdp) {
+  struct rtg_sdp *tmp = malloc(sizeof *tmp);
+  struct rtg_perr perr;
+  int rc;
+  if (tmp == NULL) return 0; /* the peer will parse it again anyway */
+  rtg_perr_clear(&perr);
+  rc = rtg_sdp_parse(tmp, sdp, strlen(sdp), &perr);
+  free(tmp);
+  if (rc != 0) {
+    reply_bad_sdp(n, req, sdp, &perr, rc);
+    return -1;
+  }
   return 0;
 }
 
@@ -631,11 +655,15 @@ static void on_offer(void *ud, unsigned req, const char *body, size_t len) {
       n->sess->req = req;
       reply_answer(n->sess, now);
     }
-  } else {
+  } else if (sdp_syntax(n, req, sdp) == 0) {
+    /* the offer is applied once our own candidates are gathered
+     * (answerer_step): an ICE agent with no local candidate yet (a TURN
+     * allocation in flight) must not judge the remote's candidates */
     struct rtg_pio_session *s = session_new(n, false, now, err, sizeof err);
     if (s == NULL) {
       rtg_pio_http_reply_error(n->http, req, 503, err);
-    } else if (apply_offer(s, req, sdp, now) != 0) {
+    } else if ((s->pending_offer = strdup(sdp)) == NULL) {
+      rtg_pio_http_reply_error(n->http, req, 503, "out of memory");
       session_free(s);
     } else {
       origin_session(sdp, s->remote_sess_id, sizeof s->remote_sess_id);
@@ -653,7 +681,17 @@ static void on_offer(void *ud, unsigned req, const char *body, size_t len) {
 static void answerer_step(struct rtg_pio_net *n, rtg_time now) {
   struct rtg_pio_session *s = n->sess;
   if (s == NULL) return;
-  if (s->req_pending && (s->gathered || now - s->started > GATHER_MAX)) reply_answer(s, now);
+  if (s->req_pending && (s->gathered || now - s->started > GATHER_MAX)) {
+    int rc = s->pending_offer ? apply_offer(s, s->req, s->pending_offer, now) : 0;
+    free(s->pending_offer);
+    s->pending_offer = NULL;
+    if (rc != 0) { /* answered 400: not a session */
+      n->sess = NULL;
+      session_free(s);
+      return;
+    }
+    reply_answer(s, now);
+  }
   if (!s->ended && now >= s->deadline) {
     s->ended = true; /* set first: the CLOSED event of our own close is no failure */
     s->end_reason = "timeout";

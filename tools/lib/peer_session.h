@@ -85,6 +85,7 @@ struct rtg_pio_session {
   /* answerer: the HTTP request waiting for our answer */
   bool req_pending;
   unsigned req;
+  char *pending_offer; /* applied once our candidates are gathered */
   char remote_sess_id[64];
   char remote_ufrag[300];
   bool restart_pending; /* the remote restarted ICE; no pair selected since */

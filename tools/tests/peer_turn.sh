@@ -4,7 +4,8 @@
 # free port, killed on every exit path. Checks a srflx candidate gathered
 # with --stun, and a session whose offerer uses only its relay candidate
 # (--turn ... --relay-only): ICE selects the relay, DTLS, the data-channel
-# echo and audio go through coturn. In a network namespace of its own when
+# echo and audio go through coturn; then both sides relay-only, and wrong
+# credentials. In a network namespace of its own when
 # it may. Skipped (passing) when turnserver is not installed.
 R="$1"; S="$2"
 . "$S/tools/tests/peer_common.inc"
@@ -55,6 +56,20 @@ if start_listener t --sessions 1 --timeout 20 --expect "$ALL"; then
   check relay-selected "$T/t.json" "$O.stats.ice.local.type == \"relay\" and $O.stats.ice.connected"
   check relay-only-offer "$T/t.json" "($O.offer_sdp | test(\"typ host\") | not) and ($O.offer_sdp | test(\"typ relay\"))"
   check relay-echo "$T/t.json" "$O.test.echo.largest == 262144 and $O.test.media.audio.echo_valid >= 10"
+fi
+
+# both sides relay-only: every datagram crosses coturn twice.
+TURN="--turn 127.0.0.1:$TP --turn-user u --turn-password p --relay-only"
+if start_listener r --sessions 1 --timeout 20 --expect ice,dtls,datachannel $TURN \
+     --json "$T/ra.json"; then
+  timeout 25 "$R" peer --offer-to "http://127.0.0.1:$PORT/offer" --bind 127.0.0.1 $TURN \
+    --expect ice,dtls,datachannel,video --echo-max 65536 --timeout 20 --json "$T/r.json" \
+    2>"$T/r.out"; rc=$?
+  [ "$rc" -eq 0 ] && ok || { bad "relay-relay: offerer exit $rc"; cat "$T/r.out"; }
+  wait "$LPID"; rc=$?
+  [ "$rc" -eq 0 ] && ok || { bad "relay-relay: answerer exit $rc"; cat "$T/r.err"; }
+  check relay-relay "$T/r.json" '.sessions[0].stats.ice.local.type == "relay" and .sessions[0].stats.ice.remote.type == "relay"'
+  check relay-relay-answer "$T/ra.json" '.sessions[0].ok and (.sessions[0].answer_sdp | test("typ host") | not)'
 fi
 
 # bad credentials: the allocation fails, nothing connects, exit 1.
