@@ -485,6 +485,39 @@ static int handle_request(struct rtg_serve *s, struct lws *wsi, struct pss *ps) 
   }
 }
 
+/* CORS preflight (Fetch standard): an allowed Origin may send the
+ * Authorization and Content-Type headers with GET and POST; 204, or 403. */
+static int preflight(struct rtg_serve *s, struct lws *wsi, struct pss *ps) {
+  unsigned char hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr;
+  char origin[256];
+  int n = lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN);
+  static const char methods[] = "GET, POST", headers[] = "authorization, content-type";
+  if (!ip_take(s, conn_ip(s, wsi)))
+    return refuse(s, wsi, ps, 429, "rate_limited", "too many requests from this address");
+  if (n <= 0 || !origin_ok(s, wsi))
+    return refuse(s, wsi, ps, 403, "origin_not_allowed", "Origin is not in the allow-list");
+  count_status(s, 204);
+  free(ps->resp);
+  ps->resp = malloc(LWS_PRE + 1);
+  if (ps->resp == NULL) return -1;
+  ps->rlen = 0;
+  if (lws_add_http_common_headers(wsi, 204, "text/plain", 0, &p, end) ||
+      lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-allow-origin:",
+                                  (const unsigned char *)origin, n, &p, end) ||
+      lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-allow-methods:",
+                                  (const unsigned char *)methods, (int)strlen(methods), &p, end) ||
+      lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-allow-headers:",
+                                  (const unsigned char *)headers, (int)strlen(headers), &p, end) ||
+      lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-max-age:",
+                                  (const unsigned char *)"600", 3, &p, end) ||
+      lws_add_http_header_by_name(
+          wsi, (const unsigned char *)"vary:", (const unsigned char *)"Origin", 6, &p, end) ||
+      lws_finalize_write_http_header(wsi, start, &p, end))
+    return -1;
+  lws_callback_on_writable(wsi);
+  return 0;
+}
+
 static int on_http(struct rtg_serve *s, struct lws *wsi, struct pss *ps, const char *uri) {
   char cl[32];
   pss_free(ps);
@@ -493,6 +526,7 @@ static int on_http(struct rtg_serve *s, struct lws *wsi, struct pss *ps, const c
   s->st.http_requests++;
   snprintf(ps->path, sizeof ps->path, "%s", uri ? uri : "/");
   ps->post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_OPTIONS_URI) > 0) return preflight(s, wsi, ps);
   if (!ps->post && lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
     ps->close_after = true;
     return refuse(s, wsi, ps, 405, "method_not_allowed", "only GET and POST");

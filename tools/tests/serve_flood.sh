@@ -30,7 +30,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 
 printf '# ROOM:TOKEN\nflood0:s3cret\nflood1:s3cret\nflood2:s3cret\nflood9:s3cret\n' >"$T/tokens"
 "$RTCGATE" serve --listen 127.0.0.1:$PORT --token demo:s3cret --token demows:s3cret --token-file "$T/tokens" \
-  --write-cert "$T/cert.pem" --rate 20 --burst 40 --max-conns-per-ip 8 --max-message 65536 \
+  --allow-origin https://app.example --write-cert "$T/cert.pem" --rate 20 --burst 40 --max-conns-per-ip 8 --max-message 65536 \
   --header-timeout 2s --idle-timeout 5s --duration 60s --json "$T/stats.json" \
   2>"$T/serve.log" &
 SRV=$!
@@ -289,6 +289,14 @@ def auth(src):
     ]:
         st, _ = req(c, "GET", path, token=tok, headers=hdr)
         count("auth_%s_%d" % (kind, st))
+    for origin, kind in (("https://app.example", "allowed"), ("https://evil.example", "foreign")):
+        c.request("OPTIONS", "/rooms/demo/offer", headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type"})
+        r = c.getresponse()
+        r.read()
+        acao = r.getheader("access-control-allow-origin") == origin
+        count("auth_preflight_%s_%d%s" % (kind, r.status, "_acao" if acao else ""))
     c.close()
     w = ws_open(src, "demows", token="guess")
     count("auth_ws_wrong_token_" + ("accepted" if w else "refused"))
@@ -391,6 +399,9 @@ check(results.get("auth_no_token_401") == 1 and results.get("auth_wrong_token_40
       "missing and wrong tokens get 401")
 check(results.get("auth_unknown_room_403") == 1 and results.get("auth_bad_origin_403") == 1,
       "unknown room and foreign Origin get 403")
+check(results.get("auth_preflight_allowed_204_acao") == 1 and
+      results.get("auth_preflight_foreign_403") == 1,
+      "CORS preflight: 204 with Access-Control-Allow-Origin for an allowed Origin, 403 otherwise")
 check(results.get("auth_ws_wrong_token_refused") == 1 and
       results.get("auth_ws_bad_origin_refused") == 1,
       "WebSocket handshake with wrong token or foreign Origin is refused")
