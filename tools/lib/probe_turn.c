@@ -371,6 +371,38 @@ static void check_forbidden(struct probe *p, struct sess *w, bool no_auth, bool 
            "broadcast and multicast peers");
 }
 
+/* IPv6 spellings of forbidden peers on the (IPv4) allocation: IPv4-mapped
+ * loopback and metadata addresses (a classic filter bypass), ::1, and the
+ * unspecified address. A server answers 443 (Peer Address Family
+ * Mismatch, RFC 8656 §10.2) or 403; success is a finding. */
+static void check_ipv6_peers(struct probe *p, struct sess *w, bool no_auth) {
+  static const char *const bad[] = {"::ffff:127.0.0.1", "::ffff:169.254.169.254", "::1",
+                                    "::", "::ffff:10.0.0.1"};
+  char list[300] = "", o[32] = "";
+  size_t used = 0;
+  int n = 0;
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    struct rtg_stun_addr peer = {.family = 2, .port = 9};
+    struct req rq = {.method = RTG_STUN_CREATE_PERMISSION, .no_auth = no_auth, .peer = &peer};
+    struct resp rs;
+    inet_pton(AF_INET6, bad[i], peer.addr);
+    if (request(w, &rq, &rs) != 0) continue;
+    if (i == 0) outcome(&rs, o, sizeof o);
+    if (granted(&rs)) {
+      n++;
+      used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", n > 1 ? ", " : "", bad[i]);
+      if (used >= sizeof list) used = sizeof list - 1;
+    }
+  }
+  if (n)
+    result(p, "ipv6_peers", "finding", "CreatePermission granted for IPv6 spellings: %s", list);
+  else
+    result(p, "ipv6_peers", "pass",
+           "IPv4-mapped (::ffff:127.0.0.1, ::ffff:169.254.169.254, ::ffff:10.0.0.1), ::1 and :: "
+           "refused (first: %s)",
+           o);
+}
+
 static void check_loopback_data(struct probe *p, struct sess *w, bool loop_ok) {
   struct rtg_stun_addr peer;
   uint16_t port;
@@ -622,11 +654,13 @@ int rtg_probe_turn_run(const struct rtg_probe_turn_opts *o, json_t **report, cha
   if (w == NULL) {
     const char *why = "needs --user/--password (the server requires credentials)";
     result(&p, "forbidden_peers", "skipped", "%s", why);
+    result(&p, "ipv6_peers", "skipped", "%s", why);
     result(&p, "loopback_relay", "skipped", "%s", why);
     result(&p, "permission_rules", "skipped", "%s", why);
     result(&p, "channel_rules", "skipped", "%s", why);
   } else {
     check_forbidden(&p, w, no_auth, &loop_ok);
+    check_ipv6_peers(&p, w, no_auth);
     check_loopback_data(&p, w, loop_ok);
     if (o->peer)
       check_rules(&p, w, no_auth, o->peer);

@@ -8,6 +8,8 @@
  *                     (cloud metadata), CGNAT, 0.0.0.0, broadcast and
  *                     multicast peers is refused (403) - only the request is
  *                     sent, never data, except to 127.0.0.1
+ *   ipv6_peers        the same through IPv6 spellings (::ffff:127.0.0.1,
+ *                     ::ffff:169.254.169.254, ::1, ::) is refused
  *   loopback_relay    data sent through the relay to a socket of ours on
  *                     127.0.0.1 does not arrive
  *   permission_rules  data from a peer without a permission is not relayed

@@ -83,7 +83,7 @@ if start hardened --lt-cred-mech --realm rtcgate --user alice:wonderland --user-
   python3 - "$T/hardened.json" <<'EOF' && ok "hardened coturn: every check passed or warned, none skipped" || ko "hardened coturn: check results"
 import json, sys
 r = {c["check"]: c["result"] for c in json.load(open(sys.argv[1]))["checks"]}
-want = {"open_relay": "pass", "forbidden_peers": "pass", "loopback_relay": "pass",
+want = {"open_relay": "pass", "forbidden_peers": "pass", "ipv6_peers": "pass", "loopback_relay": "pass",
         "permission_rules": "pass", "channel_rules": "pass", "nonce": "pass", "quota": "pass"}
 bad = {k: r.get(k) for k in want if r.get(k) != want[k]}
 assert not bad, bad
