@@ -464,8 +464,15 @@ static void kill_listed(const char *dir) {
   fclose(f);
 }
 
+static volatile sig_atomic_t leak_interrupted;
+static void on_interrupt(int sig) {
+  (void)sig;
+  leak_interrupted = 1;
+}
+
 int rtg_probe_leak_run(const struct rtg_probe_leak_opts *o, json_t **report, char *err,
                        size_t errcap) {
+  struct sigaction sa, old_int, old_term;
   char dir[600], path[700];
   pid_t child;
   int st = 0, rc = -1;
@@ -498,12 +505,19 @@ int rtg_probe_leak_run(const struct rtg_probe_leak_opts *o, json_t **report, cha
     _exit(child_main(o, dir));
   }
   setpgid(child, child);
+  /* Ctrl-C: the browsers are in process groups of their own, so the
+   * terminal's SIGINT does not reach them; end them through the child */
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_interrupt;
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
   for (;;) {
     if (waitpid(child, &st, WNOHANG) == child) {
       rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
       break;
     }
-    if (rtg_interop_now_ms() > deadline) {
+    if (rtg_interop_now_ms() > deadline || leak_interrupted) {
+      /* the child ends its browser and coturn on SIGTERM; then force */
       kill(child, SIGTERM);
       for (long long end = rtg_interop_now_ms() + 5000; rtg_interop_now_ms() < end;) {
         if (waitpid(child, &st, WNOHANG) == child) break;
@@ -511,12 +525,15 @@ int rtg_probe_leak_run(const struct rtg_probe_leak_opts *o, json_t **report, cha
       }
       kill(-child, SIGKILL);
       waitpid(child, &st, 0);
-      snprintf(err, errcap, "the probe exceeded its time limit");
+      snprintf(err, errcap, "%s",
+               leak_interrupted ? "interrupted" : "the probe exceeded its time limit");
       rc = -1;
       break;
     }
     usleep(50000);
   }
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
   kill_listed(dir);
   snprintf(path, sizeof path, "%.600s/report.json", dir);
   if (rc == 0) *report = json_load_file(path, 0, NULL);
