@@ -440,6 +440,25 @@ static void test_peer_consent_lost(void **state) {
   sim_free(&s);
 }
 
+static bool cond_both_failed(struct sim *s, void *ud) {
+  (void)ud;
+  return s->obs[0].ice_failed && s->obs[1].ice_failed;
+}
+
+/* Nothing gets through: once every check failed after end-of-candidates,
+ * ICE fails on both sides and the sessions end. */
+static void test_peer_ice_failed(void **state) {
+  struct sim s;
+  (void)state;
+  sim_default(&s, 18, RTG_PEER_ECHO_ALL);
+  s.loss_pct = 100;
+  sim_negotiate(&s);
+  assert_true(sim_run_until(&s, cond_both_failed, NULL, RTG_SEC(120)));
+  assert_true(s.obs[0].closed && s.obs[1].closed);
+  assert_false(s.obs[0].dtls || s.obs[1].dtls);
+  sim_free(&s);
+}
+
 static bool cond_b_closed(struct sim *s, void *ud) {
   (void)ud;
   return s->obs[1].closed;
@@ -496,6 +515,7 @@ int main(void) {
       cmocka_unit_test(test_peer_loss_inside),
       cmocka_unit_test(test_peer_connect_ipv6),
       cmocka_unit_test(test_peer_consent_lost),
+      cmocka_unit_test(test_peer_ice_failed),
       cmocka_unit_test(test_peer_close_reaches_remote),
       cmocka_unit_test(test_peer_deterministic),
   };
