@@ -342,8 +342,10 @@ RTG_NODISCARD int rtg_peer_restart_ice(struct rtg_peer *p);
  * the call.
  * returns 0 or one of: RTG_ERR_PARSE (matches no RFC 7983 range or is
  * malformed), RTG_ERR_AUTH (failed integrity/authentication: dropped),
- * RTG_ERR_NOTFOUND (unknown local address or stream). None of them
- * affects the session. */
+ * RTG_ERR_REPLAY (SRTP replay), RTG_ERR_AGAIN (an unauthenticated check
+ * refused by the rate limit), RTG_ERR_NOTFOUND (unknown local address or
+ * stream), RTG_ERR_STATE (the session is closed, or nothing is negotiated
+ * yet for this kind of datagram). None of them affects the session. */
 RTG_NODISCARD int rtg_peer_handle_datagram(struct rtg_peer *p, rtg_time now,
                                            const struct rtg_stun_addr *local,
                                            const struct rtg_stun_addr *src, const uint8_t *data,
