@@ -435,6 +435,8 @@ int rtg_pio_http_post(const char *url, const char *body, size_t len, int timeout
   memset(&info, 0, sizeof info);
   info.port = CONTEXT_PORT_NO_LISTEN;
   info.protocols = client_protocols;
+  /* lws's own idle timeout (20 s by default) must not end the wait first */
+  info.timeout_secs = (unsigned)(timeout_ms / 1000 + 2);
   info.user = &c;
   lws_set_log_level(LLL_ERR, NULL);
   ctx = lws_create_context(&info);

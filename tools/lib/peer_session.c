@@ -12,7 +12,6 @@
 #include "lib/peer_session.h"
 
 #define GATHER_MAX RTG_MS(2500)
-#define HTTP_TIMEOUT_MS 10000
 #define LISTEN_POLL RTG_MS(5) /* libwebsockets is serviced at least this often */
 
 /* ---- reporting -------------------------------------------------------------------- */
@@ -45,10 +44,32 @@ void rtg_pio_session_met(struct rtg_pio_session *s, rtg_time now, unsigned bit) 
 
 static void keylog_cb(void *ud, const char *line) { rtg_pio_report_keylog(ud, line); }
 
+/* The answerer after the remote restarted ICE: the restart is done when a
+ * pair is selected (below) or, when the agent keeps the same pair, once
+ * the new credentials were taken (stats: restarts) and data still arrives. */
+static void restart_flowing(struct rtg_pio_session *s, rtg_time now) {
+  struct rtg_peer_stats *st;
+  if (!s->restart_pending || s->offerer) return;
+  st = malloc(sizeof *st);
+  if (st == NULL) return;
+  rtg_peer_stats(s->peer, st);
+  if (st->ice_restarts > 0 && st->ice_connected) {
+    s->restart_pending = false;
+    rtg_pio_session_met(s, now, RTG_PIO_EXPECT_ICE_RESTART);
+  }
+  free(st);
+}
+
 static void on_event(struct rtg_pio_session *s, const struct rtg_peer_event *ev, rtg_time now) {
   switch (ev->type) {
-    case RTG_PEER_EV_CHANNEL_MESSAGE: s->dc_messages++; break;
-    case RTG_PEER_EV_RTP: s->rtp_packets++; break;
+    case RTG_PEER_EV_CHANNEL_MESSAGE:
+      s->dc_messages++;
+      restart_flowing(s, now);
+      break;
+    case RTG_PEER_EV_RTP:
+      s->rtp_packets++;
+      restart_flowing(s, now);
+      break;
     case RTG_PEER_EV_RTCP: break;
     default:
       rtg_pio_session_event(s, now, rtg_peer_event_name(ev->type), rtg_pio_event_fields(ev));
@@ -216,6 +237,7 @@ static bool session_finish(struct rtg_pio_session *s, rtg_time now) {
   if (st) {
     rtg_peer_stats(s->peer, st);
     if (!s->offerer) rtg_pio_answerer_evaluate(s, st, now);
+    if (s->offerer) rtg_pio_test_finish(s);
     json_object_set_new(s->js, "stats", rtg_pio_stats_json(s, st));
     free(st);
   }
@@ -408,6 +430,12 @@ static char *description_json(const struct rtg_pio_net *n, const char *type, con
   return out;
 }
 
+/* What is left of the session's --timeout, at least 1 s. */
+static int http_budget_ms(const struct rtg_pio_session *s, rtg_time now) {
+  rtg_time left = s->deadline - now;
+  return left < RTG_SEC(1) ? 1000 : (int)(left / RTG_MS(1));
+}
+
 /* POSTs the offer and applies the answer. returns 0, -1 on an environment
  * error (unreachable server), -2 when the answer is unacceptable. */
 static int exchange(struct rtg_pio_session *s, rtg_time *now, char *err, size_t cap) {
@@ -427,8 +455,9 @@ static int exchange(struct rtg_pio_session *s, rtg_time *now, char *err, size_t 
   json_object_set_new(s->js, "offer_sdp", json_string(sdp));
   rtg_pio_session_event(s, *now, "offer-sent", json_pack("{s:s}", "url", s->net->o->offer_to));
   if (!s->offer_sent_at) s->offer_sent_at = *now;
-  if (rtg_pio_http_post(s->net->o->offer_to, body, strlen(body), HTTP_TIMEOUT_MS, &status, &resp,
-                        &rlen, err, cap) != 0) {
+  /* the whole --timeout: a browser answerer may take seconds to start */
+  if (rtg_pio_http_post(s->net->o->offer_to, body, strlen(body), http_budget_ms(s, *now), &status,
+                        &resp, &rlen, err, cap) != 0) {
     rc = -1;
     goto out;
   }

@@ -54,6 +54,8 @@ struct rtg_pio_test {
   uint32_t seq[RTG_PIO_KINDS];
   rtg_time mnext[RTG_PIO_KINDS];
   unsigned msent[RTG_PIO_KINDS], mvalid[RTG_PIO_KINDS], minvalid[RTG_PIO_KINDS];
+  unsigned mforeign[RTG_PIO_KINDS];  /* the remote's own packets of that kind */
+  unsigned mreported[RTG_PIO_KINDS]; /* of ours, received per its RTCP reports */
   /* RTCP: reports received, and the answers to a PLI and a NACK we send
    * about the remote's video echo stream */
   unsigned rtcp_in, rtcp_sr, rtcp_rr, rtcp_bad;
@@ -151,6 +153,9 @@ void rtg_pio_test_on_event(struct rtg_pio_session *s, const struct rtg_peer_even
 void rtg_pio_test_service(struct rtg_pio_session *s, rtg_time now);
 rtg_time rtg_pio_test_poll_timeout(const struct rtg_pio_session *s);
 json_t *rtg_pio_test_json(const struct rtg_pio_session *s);
+/* Before the verdict: media expectations are revoked when an echo came
+ * back altered. */
+void rtg_pio_test_finish(struct rtg_pio_session *s);
 void rtg_pio_test_free(struct rtg_pio_session *s);
 
 #endif

@@ -117,8 +117,9 @@ void rtg_pio_answerer_evaluate(struct rtg_pio_session *s, const struct rtg_peer_
   for (size_t i = 0; i < st->nchannels; i++) {
     const struct rtg_peer_channel_stats *c = &st->channels[i];
     bool echoed = c->messages_in > 0 && c->messages_out > 0;
-    if (echoed && c->channel_type == RTG_DCEP_RELIABLE)
-      rtg_pio_session_met(s, now, RTG_PIO_EXPECT_DATACHANNEL);
+    /* any channel: whether the remote also asks for an unreliable one
+     * is datachannel-unreliable's business */
+    if (echoed) rtg_pio_session_met(s, now, RTG_PIO_EXPECT_DATACHANNEL);
     if (echoed && (c->channel_type & 0x7f) == RTG_DCEP_PARTIAL_REXMIT)
       rtg_pio_session_met(s, now, RTG_PIO_EXPECT_DC_UNRELIABLE);
   }

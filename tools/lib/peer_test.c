@@ -183,6 +183,17 @@ static void media_setup(struct rtg_pio_session *s) {
   t->media_on = true;
 }
 
+static uint32_t local_ssrc(const struct rtg_pio_session *s, int k) {
+  return rtg_peer_local_ssrc(s->peer,
+                             k == RTG_PIO_AUDIO ? RTG_SDP_MEDIA_AUDIO : RTG_SDP_MEDIA_VIDEO);
+}
+
+/* Payload: [0] an Opus TOC byte (config 31: CELT fullband 20 ms, mono, one
+ * frame, RFC 6716 §3.1) or a VP8 payload descriptor (S=1, RFC 7741 §4.2),
+ * so a browser's depacketizer accepts the packet; [1..4] our packet number;
+ * [5] the kind; then the pattern. */
+static const uint8_t media_marker[RTG_PIO_KINDS] = {0xF8, 0x10};
+
 static void media_send(struct rtg_pio_session *s, int k, rtg_time now) {
   struct rtg_pio_test *t = &s->t;
   struct rtg_rtp_hdr h;
@@ -195,11 +206,11 @@ static void media_send(struct rtg_pio_session *s, int k, rtg_time now) {
   h.seq = (uint16_t)t->seq[k];
   h.ts = t->seq[k] * (k == RTG_PIO_AUDIO ? 960u : 3000u);
   h.marker = k == RTG_PIO_VIDEO;
-  h.ssrc =
-      rtg_peer_local_ssrc(s->peer, k == RTG_PIO_AUDIO ? RTG_SDP_MEDIA_AUDIO : RTG_SDP_MEDIA_VIDEO);
-  rtg_store_u32(payload, t->seq[k]);
-  payload[4] = (uint8_t)k;
-  fill(payload + 5, t->seq[k], plen - 5);
+  h.ssrc = local_ssrc(s, k);
+  payload[0] = media_marker[k];
+  rtg_store_u32(payload + 1, t->seq[k]);
+  payload[5] = (uint8_t)k;
+  fill(payload + 6, t->seq[k], plen - 6);
   n = rtg_rtp_write(&h, payload, plen, pkt, sizeof pkt);
   if (n > 0 && rtg_peer_send_rtp(s->peer, now, pkt, (size_t)n) == 0) t->msent[k]++;
   t->seq[k]++;
@@ -233,7 +244,10 @@ static void feedback_send(struct rtg_pio_session *s, rtg_time now) {
   if (rtg_peer_send_rtcp(s->peer, now, buf, rtg_wr_len(&wr)) == 0) t->fb_sent = true;
 }
 
-static void rtcp_received(struct rtg_pio_session *s, const struct rtg_peer_event *ev) {
+static void reports_received(struct rtg_pio_session *s, const struct rtg_rtcp_pkt *p, rtg_time now);
+
+static void rtcp_received(struct rtg_pio_session *s, const struct rtg_peer_event *ev,
+                          rtg_time now) {
   struct rtg_pio_test *t = &s->t;
   struct rtg_rtcp_compound *c = malloc(sizeof *c);
   t->rtcp_in++;
@@ -247,6 +261,7 @@ static void rtcp_received(struct rtg_pio_session *s, const struct rtg_peer_event
     const struct rtg_rtcp_pkt *p = &c->pkt[i];
     t->rtcp_sr += p->pt == RTG_RTCP_SR;
     t->rtcp_rr += p->pt == RTG_RTCP_RR;
+    if (p->pt == RTG_RTCP_SR || p->pt == RTG_RTCP_RR) reports_received(s, p, now);
     if (t->fb_sent && p->pt == RTG_RTCP_PSFB && p->count == RTG_PSFB_PLI &&
         p->media_ssrc == rtg_peer_local_ssrc(s->peer, RTG_SDP_MEDIA_VIDEO))
       t->pli_answered = true;
@@ -254,23 +269,50 @@ static void rtcp_received(struct rtg_pio_session *s, const struct rtg_peer_event
   free(c);
 }
 
-/* An echoed packet is valid when it carries our payload back intact, with
- * the negotiated payload type, on the remote's own SSRC. */
+static void media_met(struct rtg_pio_session *s, int k, rtg_time now) {
+  rtg_pio_session_met(s, now, k == RTG_PIO_AUDIO ? RTG_PIO_EXPECT_AUDIO : RTG_PIO_EXPECT_VIDEO);
+}
+
+/* What the remote reports about our streams (RFC 3550 §6.4): packets it
+ * received = extended highest sequence number + 1 - cumulative lost (ours
+ * start at 0). A receive-only remote (a browser answering recvonly) shows
+ * that it got our media this way. */
+static void reports_received(struct rtg_pio_session *s, const struct rtg_rtcp_pkt *p,
+                             rtg_time now) {
+  struct rtg_pio_test *t = &s->t;
+  struct rtg_rtcp_rb rb;
+  for (size_t i = 0; rtg_rtcp_rb_get(p, i, &rb) == 0; i++)
+    for (int k = 0; k < RTG_PIO_KINDS; k++) {
+      int64_t got = (int64_t)rb.ext_highest_seq + 1 - rb.cumulative_lost;
+      if (rb.ssrc != local_ssrc(s, k) || got <= (int64_t)t->mreported[k]) continue;
+      t->mreported[k] = (unsigned)got;
+      if (got >= MEDIA_VALID_NEEDED) media_met(s, k, now);
+    }
+}
+
+/* Echoes of our packets (our payload layout, see media_marker) must come
+ * back intact on the remote's own SSRC with the negotiated payload type;
+ * other packets of the negotiated type are the remote's own media. */
 static void media_received(struct rtg_pio_session *s, const struct rtg_peer_event *ev,
                            rtg_time now) {
   struct rtg_pio_test *t = &s->t;
   struct rtg_rtp_hdr h;
+  const uint8_t *pl;
   int k;
-  uint32_t tag;
-  if (rtg_rtp_parse(&h, ev->data, ev->len, NULL) != 0 || h.payload.len < 5) goto bad;
-  k = h.payload.p[4];
-  if (k != RTG_PIO_AUDIO && k != RTG_PIO_VIDEO) goto bad;
-  tag = rtg_load_u32(h.payload.p);
-  if (h.payload.len != media_payload[k] || h.pt != t->pt[k] ||
-      h.ssrc == rtg_peer_local_ssrc(
-                    s->peer, k == RTG_PIO_AUDIO ? RTG_SDP_MEDIA_AUDIO : RTG_SDP_MEDIA_VIDEO) ||
-      !matches(h.payload.p + 5, tag, h.payload.len - 5))
-    goto bad;
+  if (rtg_rtp_parse(&h, ev->data, ev->len, NULL) != 0) return;
+  k = t->have_pt[RTG_PIO_AUDIO] && h.pt == t->pt[RTG_PIO_AUDIO]   ? RTG_PIO_AUDIO
+      : t->have_pt[RTG_PIO_VIDEO] && h.pt == t->pt[RTG_PIO_VIDEO] ? RTG_PIO_VIDEO
+                                                                  : -1;
+  if (k < 0) return;
+  pl = h.payload.p;
+  if (h.payload.len != media_payload[k] || pl[0] != media_marker[k] || pl[5] != k) {
+    if (++t->mforeign[k] >= MEDIA_VALID_NEEDED) media_met(s, k, now);
+    return;
+  }
+  if (h.ssrc == local_ssrc(s, k) || !matches(pl + 6, rtg_load_u32(pl + 1), h.payload.len - 6)) {
+    t->minvalid[k]++; /* our packet, altered */
+    return;
+  }
   if (k == RTG_PIO_VIDEO) {
     if (t->fb_sent && h.ssrc == t->echo_ssrc && h.seq == t->nacked) t->nack_answered = true;
     t->echo_ssrc = h.ssrc;
@@ -278,11 +320,17 @@ static void media_received(struct rtg_pio_session *s, const struct rtg_peer_even
   }
   t->mvalid[k]++;
   if (k == RTG_PIO_VIDEO && t->mvalid[k] == 3) feedback_send(s, now);
-  if (t->mvalid[k] >= MEDIA_VALID_NEEDED)
-    rtg_pio_session_met(s, now, k == RTG_PIO_AUDIO ? RTG_PIO_EXPECT_AUDIO : RTG_PIO_EXPECT_VIDEO);
-  return;
-bad:
-  if (ev->len >= 12) t->minvalid[(ev->data[1] & 0x7f) == t->pt[RTG_PIO_VIDEO]]++;
+  if (t->mvalid[k] >= MEDIA_VALID_NEEDED) media_met(s, k, now);
+}
+
+void rtg_pio_test_finish(struct rtg_pio_session *s) {
+  static const unsigned bits[RTG_PIO_KINDS] = {RTG_PIO_EXPECT_AUDIO, RTG_PIO_EXPECT_VIDEO};
+  for (int k = 0; k < RTG_PIO_KINDS; k++) {
+    if (s->t.minvalid[k] == 0) continue;
+    s->met &= ~bits[k];
+    snprintf(s->failure, sizeof s->failure, "%u echoed %s packets came back altered",
+             s->t.minvalid[k], k == RTG_PIO_AUDIO ? "audio" : "video");
+  }
 }
 
 /* ---- ICE restart ---------------------------------------------------------------------------- */
@@ -347,7 +395,7 @@ void rtg_pio_test_on_event(struct rtg_pio_session *s, const struct rtg_peer_even
         unreliable_received(s, ev, now);
       break;
     case RTG_PEER_EV_RTP: media_received(s, ev, now); break;
-    case RTG_PEER_EV_RTCP: rtcp_received(s, ev); break;
+    case RTG_PEER_EV_RTCP: rtcp_received(s, ev, now); break;
     case RTG_PEER_EV_ICE_SELECTED_PAIR:
     case RTG_PEER_EV_ICE_CONNECTED: restart_pair(s, now); break;
     default: break;
@@ -396,9 +444,11 @@ json_t *rtg_pio_test_json(const struct rtg_pio_session *s) {
       json_pack("{s:i,s:i,s:i}", "sent", t->usent, "echoed", t->uechoed, "invalid", t->ubad));
   json_object_set_new(
       j, "media",
-      json_pack("{s:{s:i,s:i,s:i},s:{s:i,s:i,s:i}}", "audio", "sent", t->msent[0], "echo_valid",
-                t->mvalid[0], "echo_invalid", t->minvalid[0], "video", "sent", t->msent[1],
-                "echo_valid", t->mvalid[1], "echo_invalid", t->minvalid[1]));
+      json_pack("{s:{s:i,s:i,s:i,s:i,s:i},s:{s:i,s:i,s:i,s:i,s:i}}", "audio", "sent", t->msent[0],
+                "echo_valid", t->mvalid[0], "echo_invalid", t->minvalid[0], "remote_media",
+                t->mforeign[0], "reported_received", t->mreported[0], "video", "sent", t->msent[1],
+                "echo_valid", t->mvalid[1], "echo_invalid", t->minvalid[1], "remote_media",
+                t->mforeign[1], "reported_received", t->mreported[1]));
   json_object_set_new(
       j, "rtcp",
       json_pack("{s:i,s:i,s:i,s:i,s:b,s:b,s:b}", "received", t->rtcp_in, "sr", t->rtcp_sr, "rr",

@@ -70,13 +70,13 @@ LOSS=ice,dtls,datachannel,datachannel-unreliable,audio,video
 if start_listener b --sessions 1 --timeout 30 --loss 10 --seed 11 --expect "$LOSS" \
      --json "$T/lb.json"; then
   timeout 35 "$R" peer --offer-to "http://127.0.0.1:$PORT/offer" --bind 127.0.0.1 --loss 10 \
-    --seed 12 --echo-max 65536 --expect "$LOSS" --timeout 30 --json "$T/lo.json" 2>"$T/lo.err"
+    --seed 12 --echo-max 16384 --expect "$LOSS" --timeout 30 --json "$T/lo.json" 2>"$T/lo.err"
   rc=$?
   [ "$rc" -eq 0 ] && ok || { bad "loss: offerer exit $rc"; cat "$T/lo.err"; }
   wait "$LPID"; rc=$?
   [ "$rc" -eq 0 ] && ok || { bad "loss: answerer exit $rc"; cat "$T/b.err"; }
   check loss-dropped "$T/lo.json" '.sessions[0].stats.datagrams.loss_dropped_in > 0 and .sessions[0].stats.datagrams.loss_dropped_out > 0'
-  check loss-echo "$T/lo.json" '.sessions[0].test.echo.largest == 65536 and .sessions[0].test.echo.mismatch == false'
+  check loss-echo "$T/lo.json" '.sessions[0].test.echo.largest == 16384 and .sessions[0].test.echo.mismatch == false'
 fi
 
 # ---- IPv6, and gathering without --bind -----------------------------------------------------
