@@ -55,7 +55,7 @@ static void interop_usage(FILE *out) {
           "  --rtcgate PATH       the program run as 'PATH peer ...' for the rtcgate\n"
           "                       participant (default this rtcgate)\n"
           "  --jobs N             runs in parallel, each slot in its own namespace with\n"
-          "                       its own browsers (default 1, at most 4)\n"
+          "                       its own browsers (default 2, at most 4)\n"
           "  --implementations FILE  external participants (JSON: name, command, role,\n"
           "                       contract, signaling mailbox|echoes, answer_url); a command\n"
           "                       exiting 127 marks the case unsupported\n"
@@ -244,6 +244,7 @@ int rtg_cmd_interop(int argc, char **argv) {
   long long t0;
   struct sigaction sa;
   memset(&o, 0, sizeof o);
+  o.jobs = 2; /* two namespaces keep both cores busy (see the README's timings) */
   optind = 1;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {

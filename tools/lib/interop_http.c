@@ -111,7 +111,7 @@ static int split_path(const char *path, int *run, char *verb, size_t vcap, int *
   *n = 0;
   if (strncmp(p, "run/", 4) == 0) {
     long r = strtol(p + 4, &end, 10);
-    if (end == p + 4 || *end != '/' || r < 0 || r > 1000000) return -1;
+    if (end == p + 4 || *end != '/' || r < 0 || r > 100000000) return -1;
     *run = (int)r;
     p = end + 1;
   }
@@ -515,6 +515,9 @@ static int client_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
       n = lws_write(wsi, buf + LWS_PRE, s->cli_len, LWS_WRITE_HTTP_FINAL);
       free(buf);
       lws_client_http_body_pending(wsi, 0);
+      /* the answerer gathers its candidates before it answers (the contract
+       * allows ~2 s); libwebsockets' default wait is shorter */
+      lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, 20);
       return n < 0 ? -1 : 0;
     }
     case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
@@ -662,6 +665,9 @@ int rtg_interop_server_begin(struct rtg_interop_server *s, const struct rtg_inte
 
 void rtg_interop_server_end(struct rtg_interop_server *s) {
   respond_later(s, 410, "{\"error\":\"run over\"}");
+  /* a relay still waiting for its answer belongs to the run: drop it */
+  if (s->cli != NULL) lws_set_timeout(s->cli, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+  s->cli_done = true;
   for (int i = 0; i < s->nagents; i++) s->agents[i].run[0] = s->agents[i].run[1] = -1;
   for (int r = 0; r < 2; r++) {
     json_decref(s->queue[r]);

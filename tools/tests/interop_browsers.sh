@@ -1,8 +1,9 @@
 #!/bin/sh
-# interop_browsers.sh RTCGATE SRCDIR - a small interop matrix with the real
-# browsers: chromium<->firefox both ways x handshake, datachannel and
-# fingerprint-mismatch, each run in its own network namespace with a
-# capture checked by the replay engine. Checks the exit code, the console
+# interop_browsers.sh RTCGATE SRCDIR - an interop matrix with the real
+# browsers: chromium<->firefox both ways x handshake, datachannel,
+# datachannel-many, trickle, ipv6, relay and fingerprint-mismatch, in two
+# parallel slots (--jobs 2: two namespaces, each with its own long-lived
+# browsers), every run with its own capture checked by the replay engine. Checks the exit code, the console
 # matrix, the JSON and JUnit reports, the kept captures (pcaps/ format, with
 # an expected.json that `rtcgate replay` reproduces), the HTML report, and
 # that no browser or capture process is left running.
@@ -19,7 +20,8 @@ for b in chromium firefox-esr; do
 done
 start=$(date +%s)
 TMPDIR="$T" "$R" interop --participants chromium,firefox \
-  --pairs chromium:firefox,firefox:chromium --cases handshake,datachannel,fingerprint-mismatch \
+  --pairs chromium:firefox,firefox:chromium --jobs 2 \
+  --cases handshake,datachannel,datachannel-many,trickle,ipv6,relay,fingerprint-mismatch \
   --retries 1 --json "$T/r.json" --junit "$T/r.xml" --keep-captures "$T/runs" --html "$T/html" \
   >"$T/out" 2>"$T/err"
 rc=$?
@@ -36,8 +38,9 @@ import xml.etree.ElementTree as ET
 d = json.load(open(sys.argv[1]))
 runs, html = sys.argv[3], sys.argv[4]
 assert [p["name"] for p in d["participants"]] == ["chromium", "firefox"]
-assert [c["name"] for c in d["cases"]] == ["handshake", "datachannel", "fingerprint-mismatch"]
-assert len(d["results"]) == 6, len(d["results"])
+assert [c["name"] for c in d["cases"]] == ["handshake", "datachannel", "datachannel-many",
+                                           "trickle", "ipv6", "relay", "fingerprint-mismatch"]
+assert len(d["results"]) == 14, len(d["results"])
 for r in d["results"]:
     assert r["result"] in ("pass", "flaky"), r
     t = r["timings_ms"]
@@ -47,6 +50,7 @@ for r in d["results"]:
         assert t["ice_connected"] <= t["dtls_connected"], r
     if r["case"] == "datachannel":
         assert t["first_message"] is not None and t["dc_rtt_p50"] is not None, r
+        assert t["dc_open"] is not None and t["dc_open"] >= t["dtls_connected"] - 50, r
     if r["case"] == "fingerprint-mismatch":
         assert t["dtls_connected"] is None, r
     assert r["findings"] == 0, r
@@ -71,9 +75,9 @@ for r in d["results"]:
         assert a["checks"]["refused"] is True and a["state"] != "connected", a["state"]
 x = ET.parse(sys.argv[2]).getroot()
 flaky = sum(r["result"] == "flaky" for r in d["results"])
-assert x.get("tests") == "6" and int(x.get("failures")) == flaky, x.attrib
+assert x.get("tests") == "14" and int(x.get("failures")) == flaky, x.attrib
 page = open(os.path.join(html, "index.html")).read()
-assert page.count("capture.pcap") >= 6 and "fingerprint-mismatch" in page
+assert page.count("capture.pcap") >= 14 and "fingerprint-mismatch" in page
 PY
 then ok; else bad "reports"; fi
 # nothing left behind: every process named a file in $T
