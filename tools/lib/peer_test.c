@@ -188,11 +188,42 @@ static uint32_t local_ssrc(const struct rtg_pio_session *s, int k) {
                              k == RTG_PIO_AUDIO ? RTG_SDP_MEDIA_AUDIO : RTG_SDP_MEDIA_VIDEO);
 }
 
-/* Payload: [0] an Opus TOC byte (config 31: CELT fullband 20 ms, mono, one
- * frame, RFC 6716 §3.1) or a VP8 payload descriptor (S=1, RFC 7741 §4.2),
- * so a browser's depacketizer accepts the packet; [1..4] our packet number;
- * [5] the kind; then the pattern. */
-static const uint8_t media_marker[RTG_PIO_KINDS] = {0xF8, 0x10};
+/* Payloads a browser can depacketize and decode, carrying our numbered
+ * pattern for the echo check: a fixed prefix, then at |tag_at| our packet
+ * number (4 bytes), the kind (1) and the pattern to the end.
+ * - audio: an Opus TOC byte (config 31: CELT fullband 20 ms, mono, one
+ *   frame, RFC 6716 §3.1); the CELT decoder accepts any frame bytes.
+ * - video: a VP8 payload descriptor (S=1, RFC 7741 §4.2) and a 16x16 key
+ *   frame (RFC 6386 §9.1, §19.1) whose two partitions start with zero
+ *   bytes: a boolean decoder fed zeros reads every bit as 0 whatever its
+ *   probability (RFC 6386 §7.3), so the frame header takes its defaults,
+ *   no probability is updated, the macroblock is B_PRED with B_DC_PRED
+ *   sub-blocks and every coefficient block ends at once (EOB): a valid,
+ *   flat picture. The pattern sits in the token partition beyond what the
+ *   decoder reads. */
+#define VP8_FIRST_PART 300
+static const size_t tag_at[RTG_PIO_KINDS] = {1, 400};
+
+static void media_prefix(uint8_t *p, int k) {
+  memset(p, 0, tag_at[k]);
+  if (k == RTG_PIO_AUDIO) {
+    p[0] = 0xF8;
+    return;
+  }
+  {
+    /* frame tag: key frame (bit 0 = 0), version 0, show_frame, size */
+    uint32_t tag = (1u << 4) | ((uint32_t)VP8_FIRST_PART << 5);
+    p[0] = 0x10;
+    p[1] = (uint8_t)tag;
+    p[2] = (uint8_t)(tag >> 8);
+    p[3] = (uint8_t)(tag >> 16);
+    p[4] = 0x9d; /* start code */
+    p[5] = 0x01;
+    p[6] = 0x2a;
+    p[7] = 16; /* width 16, no scaling (little-endian) */
+    p[9] = 16; /* height 16 */
+  }
+}
 
 static void media_send(struct rtg_pio_session *s, int k, rtg_time now) {
   struct rtg_pio_test *t = &s->t;
@@ -207,10 +238,10 @@ static void media_send(struct rtg_pio_session *s, int k, rtg_time now) {
   h.ts = t->seq[k] * (k == RTG_PIO_AUDIO ? 960u : 3000u);
   h.marker = k == RTG_PIO_VIDEO;
   h.ssrc = local_ssrc(s, k);
-  payload[0] = media_marker[k];
-  rtg_store_u32(payload + 1, t->seq[k]);
-  payload[5] = (uint8_t)k;
-  fill(payload + 6, t->seq[k], plen - 6);
+  media_prefix(payload, k);
+  rtg_store_u32(payload + tag_at[k], t->seq[k]);
+  payload[tag_at[k] + 4] = (uint8_t)k;
+  fill(payload + tag_at[k] + 5, t->seq[k], plen - tag_at[k] - 5);
   n = rtg_rtp_write(&h, payload, plen, pkt, sizeof pkt);
   if (n > 0 && rtg_peer_send_rtp(s->peer, now, pkt, (size_t)n) == 0) t->msent[k]++;
   t->seq[k]++;
@@ -290,7 +321,7 @@ static void reports_received(struct rtg_pio_session *s, const struct rtg_rtcp_pk
     }
 }
 
-/* Echoes of our packets (our payload layout, see media_marker) must come
+/* Echoes of our packets (our payload layout, see media_prefix) must come
  * back intact on the remote's own SSRC with the negotiated payload type;
  * other packets of the negotiated type are the remote's own media. */
 static void media_received(struct rtg_pio_session *s, const struct rtg_peer_event *ev,
@@ -298,18 +329,22 @@ static void media_received(struct rtg_pio_session *s, const struct rtg_peer_even
   struct rtg_pio_test *t = &s->t;
   struct rtg_rtp_hdr h;
   const uint8_t *pl;
+  uint8_t prefix[RTG_PIO_KINDS][400];
   int k;
+  media_prefix(prefix[RTG_PIO_AUDIO], RTG_PIO_AUDIO);
+  media_prefix(prefix[RTG_PIO_VIDEO], RTG_PIO_VIDEO);
   if (rtg_rtp_parse(&h, ev->data, ev->len, NULL) != 0) return;
   k = t->have_pt[RTG_PIO_AUDIO] && h.pt == t->pt[RTG_PIO_AUDIO]   ? RTG_PIO_AUDIO
       : t->have_pt[RTG_PIO_VIDEO] && h.pt == t->pt[RTG_PIO_VIDEO] ? RTG_PIO_VIDEO
                                                                   : -1;
   if (k < 0) return;
   pl = h.payload.p;
-  if (h.payload.len != media_payload[k] || pl[0] != media_marker[k] || pl[5] != k) {
+  if (h.payload.len != media_payload[k] || pl[tag_at[k] + 4] != k || pl[0] != prefix[k][0]) {
     if (++t->mforeign[k] >= MEDIA_VALID_NEEDED) media_met(s, k, now);
     return;
   }
-  if (h.ssrc == local_ssrc(s, k) || !matches(pl + 6, rtg_load_u32(pl + 1), h.payload.len - 6)) {
+  if (h.ssrc == local_ssrc(s, k) || memcmp(pl, prefix[k], tag_at[k]) != 0 ||
+      !matches(pl + tag_at[k] + 5, rtg_load_u32(pl + tag_at[k]), h.payload.len - tag_at[k] - 5)) {
     t->minvalid[k]++; /* our packet, altered */
     return;
   }
