@@ -264,6 +264,12 @@ void rtg_pio_http_reply(struct rtg_pio_http *h, unsigned req, unsigned code, con
   }
 }
 
+bool rtg_pio_http_waiting(const struct rtg_pio_http *h, unsigned req) {
+  for (size_t i = 0; i < MAX_PENDING; i++)
+    if (h->pending[i].wsi != NULL && h->pending[i].id == req) return true;
+  return false;
+}
+
 void rtg_pio_http_reply_error(struct rtg_pio_http *h, unsigned req, unsigned code,
                               const char *message) {
   json_t *j = json_pack("{s:s}", "error", message);

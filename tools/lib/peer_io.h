@@ -188,6 +188,8 @@ int rtg_pio_http_port(const struct rtg_pio_http *h);
 /* Answers request |req| (ignored when its client has gone). */
 void rtg_pio_http_reply(struct rtg_pio_http *h, unsigned req, unsigned code, const char *ctype,
                         const char *body, size_t len);
+/* true while request |req| waits for its answer (its client is there). */
+bool rtg_pio_http_waiting(const struct rtg_pio_http *h, unsigned req);
 /* Answers with {"error": MESSAGE} as application/json. */
 void rtg_pio_http_reply_error(struct rtg_pio_http *h, unsigned req, unsigned code,
                               const char *message);

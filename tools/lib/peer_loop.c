@@ -140,6 +140,8 @@ int rtg_pio_loop_init(struct rtg_pio_loop *l, char *err, size_t cap) {
     snprintf(err, cap, "epoll_create1: %s", strerror(errno));
     return -1;
   }
+  /* a signaling client that goes away must not kill us with SIGPIPE */
+  signal(SIGPIPE, SIG_IGN);
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);

@@ -710,6 +710,13 @@ static void on_offer(void *ud, unsigned req, const char *body, size_t len) {
 static void answerer_step(struct rtg_pio_net *n, rtg_time now) {
   struct rtg_pio_session *s = n->sess;
   if (s == NULL) return;
+  if (s->req_pending && !rtg_pio_http_waiting(n->http, s->req)) {
+    /* the client went away before our answer: no session */
+    if (!n->o->quiet) fprintf(stderr, "rtcgate peer: the offerer left before the answer\n");
+    n->sess = NULL;
+    session_free(s);
+    return;
+  }
   if (s->req_pending && (s->gathered || now - s->started > GATHER_MAX)) {
     int rc = s->pending_offer ? apply_offer(s, s->req, s->pending_offer, now) : 0;
     free(s->pending_offer);

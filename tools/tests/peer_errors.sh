@@ -78,6 +78,18 @@ if start_listener b --timeout 5; then
     --bind 127.0.0.1 --timeout 3
 fi
 
+# An offerer that leaves before the answer (the answerer is still gathering:
+# its STUN server never answers) leaves no session behind: the next offer
+# is answered.
+if start_listener d --stun 127.0.0.1:9 --timeout 5; then
+  "$R" peer --offer-to http://127.0.0.1:1/offer --bind 127.0.0.1 --json "$T/d.json" >/dev/null 2>&1
+  jq '{type: "offer", sdp: .sessions[0].offer_sdp}' "$T/d.json" > "$T/offer.json"
+  curl -s -m 0.5 -o /dev/null -X POST --data-binary @"$T/offer.json" "http://127.0.0.1:$PORT/offer"
+  sleep 0.5
+  http 200 '"type":"answer"' POST --data-binary @"$T/offer.json"
+  grep -q "left before the answer" "$T/d.err" && ok || { bad "no 'left before the answer'"; cat "$T/d.err"; }
+fi
+
 # A missing expectation: --loss 100 drops every datagram, so nothing
 # connects; exit 1 with the expectation named, and the JSON says so.
 if start_listener c --sessions 1 --timeout 4; then
