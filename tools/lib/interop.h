@@ -127,12 +127,13 @@ struct rtg_interop_launch {
 /* Starts the participant in its own process group; returns its pid or -1. */
 pid_t rtg_interop_participant_start(const struct rtg_interop_launch *l);
 /* Starts browser |p| (chromium or firefox) headless on profile directory
- * |profile| (created) showing |url|, fake media devices, host addresses in
- * the clear unless |mdns|; output to |log|, Firefox's key log to |keylog|.
- * Returns its pid (= process group) or -1. */
-pid_t rtg_interop_browser_start(const struct rtg_interop_participant *p, bool mdns, const char *url,
-                                const char *profile, const char *log, const char *keylog,
-                                const char *tmp_dir);
+ * |profile| (created) showing |url|: host addresses in the clear unless
+ * |mdns|, fake media devices (for Chromium, with auto-granted permission,
+ * which also reveals host addresses) when |media|; output to |log|,
+ * Firefox's key log to |keylog|. Returns its pid (= process group) or -1. */
+pid_t rtg_interop_browser_start(const struct rtg_interop_participant *p, bool mdns, bool media,
+                                const char *url, const char *profile, const char *log,
+                                const char *keylog, const char *tmp_dir);
 
 /* interop_net.c */
 /* Enters a new network namespace (user+net when not root); 0, or -1 with a

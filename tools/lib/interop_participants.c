@@ -213,9 +213,9 @@ static void write_firefox_prefs(const char *profile, bool mdns) {
   fclose(f);
 }
 
-pid_t rtg_interop_browser_start(const struct rtg_interop_participant *p, bool mdns, const char *url,
-                                const char *profile, const char *log, const char *keylog,
-                                const char *tmp_dir) {
+pid_t rtg_interop_browser_start(const struct rtg_interop_participant *p, bool mdns, bool media,
+                                const char *url, const char *profile, const char *log,
+                                const char *keylog, const char *tmp_dir) {
   char arg_profile[PATH_MAX + 32], tmp[PATH_MAX + 16];
   if (mkdir(profile, 0700) != 0 && errno != EEXIST) return -1;
   snprintf(tmp, sizeof tmp, "TMPDIR=%s", tmp_dir);
@@ -240,9 +240,9 @@ pid_t rtg_interop_browser_start(const struct rtg_interop_participant *p, bool md
       argv[a++] = "--disable-renderer-backgrounding";
       /* mdns: browser defaults (host IPs hidden behind .local names) */
       if (!mdns) argv[a++] = "--disable-features=WebRtcHideLocalIpsWithMdns";
-      /* not for mdns: a page holding camera/microphone permission (which the
-       * fake UI grants) gets its host addresses in the clear */
-      if (!mdns) {
+      /* only when asked: a page holding camera/microphone permission (which
+       * the fake UI grants) gets its host addresses in the clear */
+      if (media) {
         argv[a++] = "--use-fake-device-for-media-stream";
         argv[a++] = "--use-fake-ui-for-media-stream";
       }
@@ -327,7 +327,8 @@ pid_t rtg_interop_participant_start(const struct rtg_interop_launch *l) {
   switch (l->p->kind) {
     case RTG_PART_CHROMIUM:
     case RTG_PART_FIREFOX:
-      return rtg_interop_browser_start(l->p, mdns, l->url, profile, log, l->keylog, l->tmp_dir);
+      return rtg_interop_browser_start(l->p, mdns, (l->c->flags & RTG_CASE_MEDIA) != 0, l->url,
+                                       profile, log, l->keylog, l->tmp_dir);
     case RTG_PART_RTCGATE: return start_rtcgate(l, log);
     case RTG_PART_EXTERNAL: {
       /* A plain "program arg..." runs directly, so that the SIGTERM that

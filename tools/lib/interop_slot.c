@@ -161,7 +161,9 @@ static struct agent *agent_get(struct slot *sl, int part, bool mdns, char *err, 
   snprintf(a->log, sizeof a->log, "%.3000s/%s.log", sl->dir, a->id);
   snprintf(a->keylog, sizeof a->keylog, "%.3000s/%s.keylog", sl->dir, a->id);
   snprintf(url, sizeof url, "http://127.0.0.1:%d/agent.html?agent=%s", RTG_INTEROP_PORT, a->id);
-  a->pid = rtg_interop_browser_start(p, mdns, url, a->profile, a->log, a->keylog, sl->tmpd);
+  /* one browser serves every case: fake devices, except for the mdns
+   * variant (the permission they come with reveals host addresses) */
+  a->pid = rtg_interop_browser_start(p, mdns, !mdns, url, a->profile, a->log, a->keylog, sl->tmpd);
   slot_track(sl, a->pid);
   if (a->pid <= 0) {
     snprintf(err, errcap, "cannot start %s", p->binary);
