@@ -90,10 +90,13 @@ if [ -n "$PEER_IN_NS" ] && ip -6 addr show dev lo 2>/dev/null | grep -q '::1'; t
     PORT=$(sed -n 's#.*listening on http://\[::1\]:\([0-9]*\)/offer#\1#p' "$T/v6.err")
     [ -n "$PORT" ] && break; sleep 0.1
   done
-  timeout 20 "$R" peer --offer-to "http://[::1]:$PORT/offer" --expect ice,dtls,datachannel \
+  SSLKEYLOGFILE="$T/env.keys" timeout 20 "$R" peer --offer-to "http://[::1]:$PORT/offer" \
+    --expect ice,dtls,datachannel \
     --echo-max 16384 --timeout 10 --json "$T/v6o.json" 2>"$T/v6o.err"; rc=$?
   [ "$rc" -eq 0 ] && ok || { bad "ipv6: offerer exit $rc"; cat "$T/v6o.err" "$T/v6.err"; }
   wait "$LPID" && ok || { bad "ipv6: answerer"; cat "$T/v6.err"; }
+  grep -q '^CLIENT_RANDOM \|_TRAFFIC_SECRET_' "$T/env.keys" 2>/dev/null && ok ||
+    bad "SSLKEYLOGFILE was not written"
   check ipv6-pair "$T/v6o.json" '.sessions[0].stats.ice.local.address | startswith("[::1]:")'
   check loopback-fallback "$T/v6o.json" '(.sessions[0].offer_sdp | test("candidate:[^\r\n]* 127[.]0[.]0[.]1 ")) and (.sessions[0].offer_sdp | test("candidate:[^\r\n]* ::1 "))'
 fi
