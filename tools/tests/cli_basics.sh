@@ -48,8 +48,7 @@ printf 'abc' > "$T/odd.hex"
 check decode-oddhex 2 "$R" decode --proto raw --in hex "$T/odd.hex"
 contains decode-oddhex "$T/err" "odd number of hex digits"
 check decode-badopt 2 "$R" decode --bogus
-check planned-peer 2 "$R" peer --listen 127.0.0.1:0
-contains planned-peer "$T/err" "not available"
+check peer-badopt 2 "$R" peer --bogus
 
 # bench: JSON shape of the convention (one round, sanitizer build is slow)
 check bench-json 0 "$R" bench core --json --rounds 1 --no-limit
