@@ -119,11 +119,14 @@ static void check_role(struct rtg_interop_result *res, const char *dir, int role
   json_decref(j);
 }
 
-/* expected.json in the pcaps/ format (tools/tests/replay_pcaps.sh), from the
- * replay report of this run, so a kept run can join pcaps/ as it is. */
+/* expected.json in the pcaps/ format (what tools/tests/replay_pcaps.sh
+ * compares exactly: summary counts, streams, findings, DTLS versions, data
+ * channels), from the replay report of this run, so a kept run can join
+ * pcaps/ as it is. */
 static void write_expected(json_t *rep, const char *dir) {
   json_t *exp = json_object(), *vers = json_array(), *finds = json_object(),
-         *streams = json_object(), *sum = json_object_get(rep, "summary"), *sess, *f;
+         *streams = json_object(), *chans = json_array(), *sum = json_object_get(rep, "summary"),
+         *dc = json_object_get(sum, "datachannel"), *sess, *f, *ch;
   size_t i, j, k;
   char path[1100];
   json_object_set_new(exp, "_comment",
@@ -139,12 +142,21 @@ static void write_expected(json_t *rep, const char *dir) {
         char ssrc[16];
         snprintf(ssrc, sizeof ssrc, "%08llx",
                  (unsigned long long)json_integer_value(json_object_get(st, "ssrc")));
-        json_object_set_new(streams, ssrc,
-                            json_pack("{s:O, s:O, s:O}", "lost", json_object_get(st, "lost"),
-                                      "packets", json_object_get(st, "packets"), "payload_type",
-                                      json_object_get(st, "payload_type")));
+        json_object_set_new(
+            streams, ssrc,
+            json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?}", "authenticated",
+                      json_object_get(st, "authenticated"), "lost", json_object_get(st, "lost"),
+                      "mid", json_object_get(st, "mid"), "packets", json_object_get(st, "packets"),
+                      "payload_type", json_object_get(st, "payload_type")));
       }
     }
+  }
+  json_array_foreach(json_object_get(dc, "channels"), i, ch) {
+    json_array_append_new(
+        chans, json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?}", "label", json_object_get(ch, "label"),
+                         "protocol", json_object_get(ch, "protocol"), "stream",
+                         json_object_get(ch, "stream"), "messages", json_object_get(ch, "messages"),
+                         "bytes", json_object_get(ch, "bytes")));
   }
   json_array_foreach(json_object_get(rep, "findings"), i, f) {
     const char *id = json_string_value(json_object_get(f, "id"));
@@ -152,6 +164,7 @@ static void write_expected(json_t *rep, const char *dir) {
       json_object_set_new(finds, id,
                           json_integer(json_integer_value(json_object_get(finds, id)) + 1));
   }
+  json_object_set_new(exp, "channels", chans);
   json_object_set_new(exp, "dtls_version", vers);
   json_object_set_new(exp, "findings", finds);
   json_object_set_new(exp, "sessions",
@@ -159,11 +172,15 @@ static void write_expected(json_t *rep, const char *dir) {
   json_object_set_new(exp, "streams", streams);
   json_object_set_new(
       exp, "summary",
-      json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "dtls", json_object_get(sum, "dtls"),
-                "packets", json_object_get(sum, "packets"), "srtcp_packets",
-                json_object_get(json_object_get(sum, "srtcp"), "packets"), "srtp_packets",
-                json_object_get(json_object_get(sum, "srtp"), "packets"), "ssrcs",
-                json_object_get(sum, "ssrcs"), "stun", json_object_get(sum, "stun")));
+      json_pack(
+          "{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "datachannel_messages",
+          json_object_get(dc, "messages"), "dtls", json_object_get(sum, "dtls"), "dtls_decrypted",
+          json_object_get(sum, "dtls_decrypted"), "packets", json_object_get(sum, "packets"),
+          "srtcp_authenticated", json_object_get(json_object_get(sum, "srtcp"), "authenticated"),
+          "srtcp_packets", json_object_get(json_object_get(sum, "srtcp"), "packets"),
+          "srtp_authenticated", json_object_get(json_object_get(sum, "srtp"), "authenticated"),
+          "srtp_packets", json_object_get(json_object_get(sum, "srtp"), "packets"), "ssrcs",
+          json_object_get(sum, "ssrcs"), "stun", json_object_get(sum, "stun")));
   snprintf(path, sizeof path, "%.1000s/expected.json", dir);
   json_dump_file(exp, path, JSON_INDENT(1) | JSON_SORT_KEYS);
   json_decref(exp);
@@ -187,6 +204,8 @@ static void run_replay(struct rtg_interop_result *res, const char *dir,
     if (file_size(path) > 0 && rtg_replay_add_sdp(r, path, err, sizeof err))
       add_reason(res, "replay: %s", err);
   }
+  /* the SDP-level rules (host candidate exposure), as `rtcgate replay` does */
+  rtg_replay_sdp_findings(r);
   snprintf(path, sizeof path, "%s/keylog.txt", dir);
   if (file_size(path) > 0 && rtg_replay_add_keylog(r, path, err, sizeof err))
     add_reason(res, "replay: %s", err);

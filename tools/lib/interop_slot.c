@@ -247,6 +247,30 @@ static int end_child(pid_t pid, int grace_ms) {
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* Waits (up to 10 s) until the echoes answerer |pid| accepts connections
+ * at |url|, then tells the offerer "ready"; notes an early exit. */
+static void wait_listening(struct slot *sl, const char *dir, pid_t pid, const char *url,
+                           const char *name, bool *exited, int *rc) {
+  long long end = rtg_interop_now_ms() + 10000;
+  if (pid <= 0 || *exited) return;
+  while (!slot_stop && rtg_interop_now_ms() < end && !url_listening(url)) {
+    int st;
+    if (waitpid(pid, &st, WNOHANG) == pid) {
+      *exited = true;
+      *rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+      note(dir, "participants.txt", "answer %s exited %d\n", name, *rc);
+      if (*rc == 127) note(dir, "unsupported", "%s\n", name);
+      return;
+    }
+    rtg_interop_server_service(sl->srv, 10);
+  }
+  if (!url_listening(url)) {
+    note(dir, "error.txt", "%s does not serve %s within 10 s\n", name, url);
+    return;
+  }
+  rtg_interop_server_post(sl->srv, RTG_ROLE_OFFER, "ready");
+}
+
 /* One run in the slot; its files end up in |dir|. */
 static void slot_run(struct slot *sl, const struct rtg_interop_job *j, const char *dir) {
   const struct rtg_interop_opts *o = sl->o;
@@ -261,6 +285,7 @@ static void slot_run(struct slot *sl, const struct rtg_interop_job *j, const cha
   bool exited[2] = {false, false}, bye = false, termed = false, timed_out = false;
   char cap[PATH_MAX], log[PATH_MAX], err[512], base[96], answer_url[256];
   long long deadline, t0 = rtg_interop_now_ms(), t_cap, t_start, t_res, t_gone, t_stop;
+  long long off_exit_ms = 0;
   int run = sl->index * 1000000 + ++sl->runs;
 
   for (int r = 0; r < 2; r++)
@@ -306,8 +331,14 @@ static void slot_run(struct slot *sl, const struct rtg_interop_job *j, const cha
     return;
   }
   snprintf(base, sizeof base, "http://127.0.0.1:%d/run/%d", RTG_INTEROP_PORT, run);
-  for (int r = 0; r < 2 && !slot_stop; r++) {
+  /* an echoes answerer starts first: the offerer (a page waiting for
+   * "ready", or an echoes offerer that POSTs at once) follows once it
+   * serves POST /offer */
+  for (int k = 0; k < 2 && !slot_stop; k++) {
+    const int r = ss.echoes[RTG_ROLE_ANSWER] ? 1 - k : k;
     const struct rtg_interop_participant *p = &o->parts[who[r]];
+    if (k == 1 && ss.echoes[RTG_ROLE_ANSWER])
+      wait_listening(sl, dir, part[1], answer_url, o->parts[j->ans].name, &exited[1], &rc[1]);
     if (is_browser(p)) {
       ag[r] = agent_get(sl, who[r], mdns, err, sizeof err);
       if (ag[r] == NULL) {
@@ -345,25 +376,6 @@ static void slot_run(struct slot *sl, const struct rtg_interop_job *j, const cha
   }
   t_start = rtg_interop_now_ms();
   deadline = t_start + (long long)(o->timeout_s ? o->timeout_s : c->timeout_s) * 1000 + 10000;
-  if (ss.echoes[RTG_ROLE_ANSWER] && part[RTG_ROLE_ANSWER] > 0) {
-    /* the offerer starts once the answerer serves POST /offer */
-    long long end = rtg_interop_now_ms() + 10000;
-    while (!slot_stop && rtg_interop_now_ms() < end && !url_listening(answer_url)) {
-      int st;
-      if (waitpid(part[RTG_ROLE_ANSWER], &st, WNOHANG) == part[RTG_ROLE_ANSWER]) {
-        exited[1] = true;
-        rc[1] = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        note(dir, "participants.txt", "answer %s exited %d\n", o->parts[j->ans].name, rc[1]);
-        if (rc[1] == 127) note(dir, "unsupported", "%s\n", o->parts[j->ans].name);
-        break;
-      }
-      rtg_interop_server_service(sl->srv, 10);
-    }
-    if (!exited[1] && !url_listening(answer_url))
-      note(dir, "error.txt", "%s does not serve %s within 10 s\n", o->parts[j->ans].name,
-           answer_url);
-    if (!exited[1]) rtg_interop_server_post(sl->srv, RTG_ROLE_OFFER, "ready");
-  }
   while (!slot_stop) {
     bool done[2];
     if (rtg_interop_now_ms() >= deadline) {
@@ -414,9 +426,14 @@ static void slot_run(struct slot *sl, const struct rtg_interop_job *j, const cha
       kill(-part[1], SIGTERM);
       termed = true;
     }
+    /* between two echoes peers the answerer sees the session end and,
+     * with --sessions 1, exits by itself: a moment before it is told */
     if (ss.echoes[0] && ss.echoes[1] && exited[0] && !exited[1] && !termed) {
-      kill(-part[1], SIGTERM);
-      termed = true;
+      if (off_exit_ms == 0) off_exit_ms = rtg_interop_now_ms();
+      if (rtg_interop_now_ms() - off_exit_ms > 2000) {
+        kill(-part[1], SIGTERM);
+        termed = true;
+      }
     }
   }
   {

@@ -3,7 +3,9 @@
 # browsers: chromium<->firefox both ways x handshake, datachannel,
 # datachannel-many, trickle, ipv6, relay and fingerprint-mismatch, in two
 # parallel slots (--jobs 2: two namespaces, each with its own long-lived
-# browsers), every run with its own capture checked by the replay engine. Checks the exit code, the console
+# browsers), every run with its own capture checked by the replay engine;
+# then rtcgate (`rtcgate peer`) with both browsers both ways x handshake,
+# datachannel, datachannel-large, audio and fingerprint-mismatch. Checks the exit code, the console
 # matrix, the JSON and JUnit reports, the kept captures (pcaps/ format, with
 # an expected.json that `rtcgate replay` reproduces), the HTML report, and
 # that no browser or capture process is left running.
@@ -80,6 +82,84 @@ page = open(os.path.join(html, "index.html")).read()
 assert page.count("capture.pcap") >= 14 and "fingerprint-mismatch" in page
 PY
 then ok; else bad "reports"; fi
+# rtcgate (the reference peer) with both browsers, both directions
+if "$R" peer --help 2>/dev/null | grep -q -- --offer-to; then
+  start=$(date +%s)
+  TMPDIR="$T" "$R" interop --participants chromium,firefox,rtcgate \
+    --pairs chromium:rtcgate,rtcgate:chromium,firefox:rtcgate,rtcgate:firefox \
+    --cases handshake,datachannel,datachannel-large,audio,fingerprint-mismatch --retries 1 \
+    --json "$T/g.json" --keep-captures "$T/gruns" >"$T/gout" 2>"$T/gerr"
+  rc=$?
+  echo "rtcgate matrix: $(( $(date +%s) - start )) s"
+  cat "$T/gout"
+  if [ "$rc" -eq 0 ] || { [ "$rc" -eq 1 ] && grep -q "^flaky" "$T/gout" && ! grep -q "^fail" "$T/gout"; }
+  then ok; else bad "interop with rtcgate: exit $rc"; cat "$T/gerr"; fi
+  if python3 - "$T/g.json" "$T/gruns" <<'PY'
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+assert len(d["results"]) == 20, len(d["results"])
+for r in d["results"]:
+    assert r["result"] in ("pass", "flaky"), r
+    if r["result"] == "flaky":
+        continue
+    dd = os.path.join(sys.argv[2], "%s-%s" % (r["offerer"], r["answerer"]), r["case"])
+    peer = "offer" if r["offerer"] == "rtcgate" else "answer"
+    res = json.load(open(os.path.join(dd, peer + ".json")))
+    assert res["exit"] == (1 if r["case"] == "fingerprint-mismatch" else 0), res
+    assert os.path.getsize(os.path.join(dd, peer + "-peer.json")) > 0, dd
+    rep = json.load(open(os.path.join(dd, "replay.json")))
+    if r["case"] != "fingerprint-mismatch":
+        # rtcgate's key log (and Firefox's) decrypts the session
+        assert rep["summary"]["keylog"]["matched"] >= 1, (dd, rep["summary"]["keylog"])
+        assert rep["summary"]["dtls_decrypted"] > 0, dd
+        assert r["timings_ms"]["dtls_connected"] is not None, r
+PY
+  then ok; else bad "rtcgate reports"; fi
+else
+  bad "'rtcgate peer' is not available: no rtcgate pairs"
+fi
+# every kept run is in the pcaps/ format: a fresh replay of its files gives
+# exactly its expected.json (the comparison tools/tests/replay_pcaps.sh makes)
+if python3 - "$R" "$T/runs" "$T/gruns" <<'PY'
+import json, os, subprocess, sys
+R, n = sys.argv[1], 0
+for root in sys.argv[2:]:
+    for dirpath, dirs, files in os.walk(root):
+        if "expected.json" not in files or ".retry" in dirpath:
+            continue
+        f = lambda x: os.path.join(dirpath, x)
+        args = [R, "replay", f("capture.pcap"), "--json", f("fresh.json"), "--quiet"]
+        for x in ("offer.sdp", "answer.sdp"):
+            if os.path.exists(f(x)):
+                args += ["--sdp", f(x)]
+        if os.path.getsize(f("keylog.txt")) > 0:
+            args += ["--keylog", f("keylog.txt")]
+        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        got, exp = json.load(open(f("fresh.json"))), json.load(open(f("expected.json")))
+        s = got["summary"]
+        summ = {"packets": s["packets"], "stun": s["stun"], "dtls": s["dtls"],
+                "srtp_packets": s["srtp"]["packets"], "srtp_authenticated": s["srtp"]["authenticated"],
+                "srtcp_packets": s["srtcp"]["packets"],
+                "srtcp_authenticated": s["srtcp"]["authenticated"], "ssrcs": s["ssrcs"],
+                "dtls_decrypted": s["dtls_decrypted"],
+                "datachannel_messages": s["datachannel"]["messages"]}
+        assert set(exp["summary"]) == set(summ), (dirpath, exp["summary"])
+        assert exp["summary"] == summ, (dirpath, exp["summary"], summ)
+        streams = {"%08x" % st["ssrc"]: {k: st[k] for k in ("packets", "payload_type", "lost",
+                                                            "authenticated", "mid")}
+                   for sess in got["sessions"] for fl in sess["flows"] for st in fl["streams"]}
+        assert exp["streams"] == streams, dirpath
+        ids = {}
+        for x in got["findings"]:
+            ids[x["id"]] = ids.get(x["id"], 0) + 1
+        assert exp["findings"] == ids, (dirpath, exp["findings"], ids)
+        chans = [{k: c[k] for k in ("label", "protocol", "stream", "messages", "bytes")}
+                 for c in s["datachannel"]["channels"]]
+        assert exp["channels"] == chans, dirpath
+        n += 1
+assert n >= 14, n
+PY
+then ok; else bad "kept runs: expected.json differs from a fresh replay"; fi
 # nothing left behind: every process named a file in $T
 sleep 1
 if pgrep -f "$T" >/dev/null 2>&1; then bad "processes left behind"; pgrep -af "$T"; else ok; fi
