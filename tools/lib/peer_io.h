@@ -54,7 +54,8 @@ struct rtg_pio_loop {
   } h[RTG_PIO_MAX_FDS];
 };
 
-/* Creates the epoll instance and blocks SIGINT/SIGTERM into a signalfd.
+/* Creates the epoll instance and blocks SIGINT/SIGTERM into a signalfd
+ * (they stay blocked after rtg_pio_loop_free: the process is ending).
  * returns 0, or -1 with |err| set. */
 int rtg_pio_loop_init(struct rtg_pio_loop *l, char *err, size_t cap);
 void rtg_pio_loop_free(struct rtg_pio_loop *l);

@@ -163,14 +163,11 @@ int rtg_pio_loop_init(struct rtg_pio_loop *l, char *err, size_t cap) {
 }
 
 void rtg_pio_loop_free(struct rtg_pio_loop *l) {
-  sigset_t set;
+  /* SIGINT/SIGTERM stay blocked: a signal arriving while we write the
+   * report and exit must not turn a finished run into "killed" (143) */
   if (l->sigfd >= 0) close(l->sigfd);
   if (l->epfd >= 0) close(l->epfd);
   l->sigfd = l->epfd = -1;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int rtg_pio_loop_add(struct rtg_pio_loop *l, int fd, rtg_pio_fd_cb cb, void *ud) {
