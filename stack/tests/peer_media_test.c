@@ -273,7 +273,23 @@ static void test_peer_stun_flood_rate_limited(void **state) {
     sim_run_for(&s, RTG_MS(2));
   }
   rtg_stun_cred_free(&wrong);
+  /* a request of another method (an Allocate) is not ICE's: dropped */
+  {
+    struct rtg_stun_builder b;
+    uint8_t tid[RTG_STUN_TID_LEN] = {9};
+    struct rtg_stun_addr src = sim_v4(10, 9, 9, 9, 9);
+    ptrdiff_t n;
+    assert_int_equal(
+        rtg_stun_builder_init(&b, buf, sizeof buf, RTG_STUN_REQUEST, RTG_STUN_ALLOCATE, tid), 0);
+    IGNORE_RC(rtg_stun_builder_add_fingerprint(&b));
+    n = rtg_stun_builder_finish(&b);
+    assert_true(n > 0);
+    assert_int_equal(rtg_peer_handle_datagram(s.p[1], s.now, &s.addr[1], &src, buf, (size_t)n),
+                     RTG_ERR_PARSE);
+    sim_run_for(&s, RTG_MS(10));
+  }
   rtg_peer_stats(s.p[1], &st);
+  assert_int_equal(st.unknown_dropped, 1);
   /* every forged check was either refused by the bucket or failed its
    * integrity; none of them was answered */
   assert_int_equal(st.stun_rate_limited + st.stun_bad_integrity, 600);

@@ -331,6 +331,15 @@ static void test_peer_config_invalid(void **state) {
     assert_int_equal(rtg_peer_add_local_candidate(p, &c), RTG_ERR_INVAL);
   }
   assert_int_equal(rtg_peer_restart_ice(p), RTG_ERR_STATE);
+  /* nothing to attach a trickled candidate to yet */
+  assert_int_equal(
+      rtg_peer_add_remote_candidate(p, "candidate:1 1 udp 1 10.0.0.9 9 typ host", NULL),
+      RTG_ERR_STATE);
+  {
+    uint8_t buf[4] = {0};
+    assert_int_equal(rtg_peer_send_rtp(p, 0, buf, sizeof buf), RTG_ERR_STATE);
+    assert_int_equal(rtg_peer_dc_send(p, 0, 1, false, buf, 1), RTG_ERR_STATE);
+  }
   assert_int_equal(rtg_peer_close(p, 0), 0);
   assert_int_equal(rtg_peer_close(p, 0), RTG_ERR_STATE);
   assert_string_equal(rtg_peer_event_name(RTG_PEER_EV_CHANNEL_MESSAGE), "channel-message");
