@@ -45,6 +45,12 @@ expect impl-bad-signaling 2 "signaling must be" "$R" interop --implementations "
   --participants x
 expect bench-no-browser 2 "browser 'chromium' not found" env PATH=/nonexistent "$R" bench interop
 
+# The rtcgate<->browser sessions kept in pcaps/interop/ (from `rtcgate
+# interop --keep-captures`) replay to exactly their expected.json.
+n=$(python3 "$S/tools/interop/check-expected.py" "$R" "$S/pcaps/interop" 2>&1)
+if [ $? -eq 0 ] && [ "$(echo "$n" | tail -1)" -ge 2 ]; then ok
+else bad "pcaps/interop: expected.json differs from a fresh replay"; echo "$n"; fi
+
 # External participants: exit 127 = unsupported; no result = fail.
 cat > "$T/impls.json" <<JSON
 {"implementations": [
