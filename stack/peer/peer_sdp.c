@@ -230,8 +230,12 @@ int rtg_peer_create_offer(struct rtg_peer *p, char *buf, size_t cap, size_t *len
 }
 
 /* Our a=setup in an answer (RFC 8842 §5.3): the opposite of a definite
- * offer, our preference for actpass. */
+ * offer, our preference for actpass; the current role once DTLS exists. */
 static enum rtg_sdp_setup answer_setup(const struct rtg_peer *p) {
+  /* RFC 8842 §5.5: a later offer/answer keeps the DTLS association, so the
+   * answer states the role we already have */
+  if (p->dtls)
+    return p->dtls_role == RTG_DTLS_ROLE_CLIENT ? RTG_SDP_SETUP_ACTIVE : RTG_SDP_SETUP_PASSIVE;
   switch (p->remote_setup) {
     case RTG_SDP_SETUP_ACTIVE: return RTG_SDP_SETUP_PASSIVE;
     case RTG_SDP_SETUP_PASSIVE: return RTG_SDP_SETUP_ACTIVE;

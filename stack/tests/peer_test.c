@@ -288,6 +288,39 @@ static void test_peer_ice_restart_keeps_session(void **state) {
   sim_free(&s);
 }
 
+/* B (the answerer, DTLS client) offers again: roles are kept (RFC 8842
+ * §5.5), the session goes on. */
+static void test_peer_reoffer_by_answerer(void **state) {
+  struct sim s;
+  static char offer[RTG_PEER_MAX_SDP], answer[RTG_PEER_MAX_SDP];
+  size_t ol, al;
+  uint16_t sid;
+  struct rtg_perr e;
+  struct rtg_peer_stats st;
+  (void)state;
+  sim_default(&s, 19, RTG_PEER_ECHO_ALL);
+  sim_negotiate(&s);
+  assert_true(sim_run_until(&s, sim_cond_connected, &s, RTG_SEC(10)));
+  sid = open_channel(&s, RTG_DCEP_RELIABLE, 0, "re");
+  assert_int_equal(rtg_peer_create_offer(s.p[1], offer, sizeof offer, &ol), 0);
+  assert_non_null(strstr(offer, "a=setup:actpass"));
+  assert_int_equal(
+      rtg_peer_set_remote_description(s.p[0], s.now, RTG_PEER_SDP_OFFER, offer, ol, &e), 0);
+  assert_int_equal(rtg_peer_create_answer(s.p[0], s.now, answer, sizeof answer, &al, &e), 0);
+  /* A is the DTLS server and says so */
+  assert_non_null(strstr(answer, "a=setup:passive"));
+  assert_null(strstr(answer, "a=setup:active"));
+  assert_int_equal(
+      rtg_peer_set_remote_description(s.p[1], s.now, RTG_PEER_SDP_ANSWER, answer, al, &e), 0);
+  sim_run_for(&s, RTG_SEC(2));
+  echo_one(&s, sid, 700, false, RTG_SEC(5));
+  rtg_peer_stats(s.p[1], &st);
+  assert_int_equal(st.dtls_role, RTG_DTLS_ROLE_CLIENT);
+  assert_int_equal(st.ice_restarts, 0);
+  assert_false(s.obs[0].closed || s.obs[1].closed);
+  sim_free(&s);
+}
+
 /* ---- fingerprint mismatch ------------------------------------------------------ */
 
 /* Changes one hex digit of the first a=fingerprint of |sdp|. */
@@ -509,6 +542,7 @@ int main(void) {
       cmocka_unit_test(test_peer_dc_unreliable_lossy),
       cmocka_unit_test(test_peer_dc_close),
       cmocka_unit_test(test_peer_ice_restart_keeps_session),
+      cmocka_unit_test(test_peer_reoffer_by_answerer),
       cmocka_unit_test(test_peer_fingerprint_mismatch_offer),
       cmocka_unit_test(test_peer_fingerprint_mismatch_answer),
       cmocka_unit_test(test_peer_loss_10pct),
