@@ -139,13 +139,23 @@ static int analyse(struct rtg_peer *p, const struct rtg_sdp *s, int type, struct
 
 /* ---- applying it ------------------------------------------------------------ */
 
-static void read_section(struct rtg_peer *p, const struct rtg_sdp *s, int m) {
+/* Reads media section |m| of the remote description. A section known from
+ * an earlier offer/answer (|known|) keeps its streams and echo state: JSEP
+ * never removes an m= line, it only rejects or reuses it. */
+static void read_section(struct rtg_peer *p, const struct rtg_sdp *s, int m, bool known) {
   struct peer_section *sc = &p->sect[m];
   struct rtg_sdp_mline ml;
   const char *mid = rtg_sdp_attr_get(s, m, "mid", false);
   size_t i = 0;
+  struct peer_section keep = *sc;
   memset(sc, 0, sizeof *sc);
   sc->out_stream = sc->in_stream = -1;
+  if (known) {
+    sc->echo_src = keep.echo_src;
+    sc->echo_seq = keep.echo_seq;
+    sc->out_stream = keep.out_stream;
+    sc->in_stream = keep.in_stream;
+  }
   if (rtg_sdp_get_mline(s, m, &ml)) return;
   sc->kind = (int)ml.kind;
   sc->rejected = ml.port == 0 && !rtg_sdp_attr_get(s, m, "bundle-only", false);
@@ -229,10 +239,11 @@ int rtg_peer_set_remote_description(struct rtg_peer *p, rtg_time now, int type, 
   p->remote_data = ri.data;
   p->remote_sctp_port = ri.sctp_port;
   p->remote_mms = ri.mms;
-  if (!p->negotiated) {
-    p->nsect =
+  {
+    size_t n =
         p->remote_sdp->nmedia < RTG_PEER_MAX_MEDIA ? p->remote_sdp->nmedia : RTG_PEER_MAX_MEDIA;
-    for (size_t m = 0; m < p->nsect; m++) read_section(p, p->remote_sdp, (int)m);
+    for (size_t m = 0; m < n; m++) read_section(p, p->remote_sdp, (int)m, m < p->nsect);
+    if (n > p->nsect) p->nsect = n;
   }
   CK(apply_ice(p, p->remote_sdp, type, &ri));
   if (type == RTG_PEER_SDP_OFFER) {

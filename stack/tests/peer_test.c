@@ -321,6 +321,75 @@ static void test_peer_reoffer_by_answerer(void **state) {
   sim_free(&s);
 }
 
+static const char *line_value(const char *sdp, const char *attr, char *out, size_t cap) {
+  const char *v = strstr(sdp, attr);
+  size_t n = 0;
+  assert_non_null(v);
+  v += strlen(attr);
+  while (v[n] != '\r' && v[n] != '\n' && n + 1 < cap) n++;
+  memcpy(out, v, n);
+  out[n] = '\0';
+  return out;
+}
+
+/* A data-only session to which the remote (as a browser adding a track
+ * would) adds an audio section: B accepts it and echoes on it. */
+static void test_peer_reoffer_adds_section(void **state) {
+  struct sim s;
+  struct rtg_peer_config ca, cb;
+  static char offer[RTG_PEER_MAX_SDP], answer[RTG_PEER_MAX_SDP];
+  char uf[64], pw[64], fp[160];
+  size_t ol, al;
+  struct rtg_perr e;
+  struct rtg_peer_stats st;
+  uint8_t pkt[100] = {0x80, 111, 0, 1, 0, 0, 0, 9, 0x0a, 0x0b, 0x0c, 0x0d};
+  int audio_in = -1, audio_out = -1;
+  (void)state;
+  sim_config(&ca);
+  sim_config(&cb);
+  ca.audio = ca.video = false;
+  cb.echo = RTG_PEER_ECHO_ALL;
+  sim_init(&s, 20, &ca, &cb);
+  sim_negotiate(&s);
+  assert_true(sim_run_until(&s, sim_cond_connected, &s, RTG_SEC(10)));
+  assert_int_equal(rtg_peer_create_offer(s.p[0], offer, sizeof offer, &ol), 0);
+  line_value(offer, "a=ice-ufrag:", uf, sizeof uf);
+  line_value(offer, "a=ice-pwd:", pw, sizeof pw);
+  line_value(offer, "a=fingerprint:", fp, sizeof fp);
+  {
+    char *g = strstr(offer, "a=group:BUNDLE 0");
+    assert_non_null(g);
+    memmove(g + 18, g + 16, strlen(g + 16) + 1);
+    memcpy(g + 16, " 1", 2);
+  }
+  ol = strlen(offer);
+  ol += (size_t)snprintf(offer + ol, sizeof offer - ol,
+                         "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n"
+                         "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\na=fingerprint:%s\r\n"
+                         "a=setup:actpass\r\na=mid:1\r\na=sendrecv\r\na=rtcp-mux\r\n"
+                         "a=rtpmap:111 opus/48000/2\r\n",
+                         uf, pw, fp);
+  assert_int_equal(
+      rtg_peer_set_remote_description(s.p[1], s.now, RTG_PEER_SDP_OFFER, offer, ol, &e), 0);
+  assert_int_equal(rtg_peer_create_answer(s.p[1], s.now, answer, sizeof answer, &al, &e), 0);
+  assert_non_null(strstr(answer, "m=audio 9 UDP/TLS/RTP/SAVPF 111"));
+  assert_non_null(strstr(answer, " cname:"));
+  /* A (whose own description does not know the section) sends on it */
+  assert_int_equal(rtg_peer_send_rtp(s.p[0], s.now, pkt, sizeof pkt), 0);
+  sim_run_for(&s, RTG_MS(100));
+  rtg_peer_stats(s.p[1], &st);
+  for (size_t i = 0; i < st.nstreams; i++) {
+    if (st.streams[i].kind != RTG_SDP_MEDIA_AUDIO || st.streams[i].packets != 1) continue;
+    if (st.streams[i].outbound)
+      audio_out = (int)i;
+    else
+      audio_in = (int)i;
+  }
+  assert_true(audio_in >= 0 && audio_out >= 0);
+  assert_int_equal(st.streams[audio_out].ssrc, rtg_peer_local_ssrc(s.p[1], RTG_SDP_MEDIA_AUDIO));
+  sim_free(&s);
+}
+
 /* ---- fingerprint mismatch ------------------------------------------------------ */
 
 /* Changes one hex digit of the first a=fingerprint of |sdp|. */
@@ -543,6 +612,7 @@ int main(void) {
       cmocka_unit_test(test_peer_dc_close),
       cmocka_unit_test(test_peer_ice_restart_keeps_session),
       cmocka_unit_test(test_peer_reoffer_by_answerer),
+      cmocka_unit_test(test_peer_reoffer_adds_section),
       cmocka_unit_test(test_peer_fingerprint_mismatch_offer),
       cmocka_unit_test(test_peer_fingerprint_mismatch_answer),
       cmocka_unit_test(test_peer_loss_10pct),
