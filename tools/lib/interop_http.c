@@ -538,7 +538,12 @@ static int client_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
       int lenx = (int)sizeof buf - LWS_PRE;
       return lws_http_client_read(wsi, &px, &lenx) < 0 ? -1 : 0;
     }
-    case LWS_CALLBACK_COMPLETED_CLIENT_HTTP: relay_done(s); return 0;
+    case LWS_CALLBACK_COMPLETED_CLIENT_HTTP:
+      relay_done(s);
+      /* close it: a kept-alive connection would hold the answerer's HTTP
+       * server (and its exit after --sessions N) open */
+      s->cli = NULL;
+      return -1;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
       char msg[256];
       snprintf(msg, sizeof msg, "POST %.100s: %.100s", s->answer_url,
