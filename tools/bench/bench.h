@@ -14,6 +14,7 @@
 #ifndef RTG_BENCH_H
 #define RTG_BENCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,10 @@ struct rtg_bench {
   const char *summary;
   const struct rtg_bench_case *cases;
   size_t ncases;
+  /* Time with the wall clock (latency benchmarks that wait on other
+   * processes, e.g. interop) instead of CPU time (process + waited-for
+   * children), the default that keeps ratios steady on a busy machine. */
+  bool wall_clock;
 };
 
 #endif

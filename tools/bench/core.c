@@ -113,4 +113,4 @@ static const struct rtg_bench_case cases[] = {
 };
 
 const struct rtg_bench rtg_bench_core = {"core", "CRC-32c, CRC-32 and keyed HMAC-SHA1", cases,
-                                         sizeof cases / sizeof cases[0]};
+                                         sizeof cases / sizeof cases[0], false};

@@ -176,4 +176,4 @@ static const struct rtg_bench_case cases[] = {
 
 const struct rtg_bench rtg_bench_dtls = {
     "dtls", "DTLS record decryption from logged secrets vs the OpenSSL AES-GCM primitive limit",
-    cases, sizeof cases / sizeof cases[0]};
+    cases, sizeof cases / sizeof cases[0], false};

@@ -196,4 +196,4 @@ static const struct rtg_bench_case cases[] = {
 
 const struct rtg_bench rtg_bench_interop = {
     "interop", "offer to data channel open: rtcgate<->browser vs browser<->browser", cases,
-    sizeof cases / sizeof cases[0]};
+    sizeof cases / sizeof cases[0], true};

@@ -162,4 +162,4 @@ static const struct rtg_bench_case cases[] = {
 };
 
 const struct rtg_bench rtg_bench_replay = {"replay", "pcap replay throughput vs tshark", cases,
-                                           sizeof cases / sizeof cases[0]};
+                                           sizeof cases / sizeof cases[0], false};

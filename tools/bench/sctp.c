@@ -312,4 +312,4 @@ static const struct rtg_bench_case cases[] = {
 
 const struct rtg_bench rtg_bench_sctp = {
     "sctp", "SCTP association throughput, rtcgate vs usrsctp, in-memory link", cases,
-    sizeof cases / sizeof cases[0]};
+    sizeof cases / sizeof cases[0], false};

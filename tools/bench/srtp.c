@@ -302,4 +302,4 @@ static const struct rtg_bench_case cases[] = {
 
 const struct rtg_bench rtg_bench_srtp = {
     "srtp", "SRTP protect/unprotect (1200-byte payloads) vs libsrtp2 and the OpenSSL primitives",
-    cases, sizeof cases / sizeof cases[0]};
+    cases, sizeof cases / sizeof cases[0], false};

@@ -109,4 +109,4 @@ static const struct rtg_bench_case cases[] = {
 
 const struct rtg_bench rtg_bench_stun = {
     "stun", "STUN parse + MESSAGE-INTEGRITY + FINGERPRINT validation vs libnice", cases,
-    sizeof cases / sizeof cases[0]};
+    sizeof cases / sizeof cases[0], false};

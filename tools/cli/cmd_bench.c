@@ -5,12 +5,18 @@
  * rounds alternating rtcgate / baseline (so both see the same machine state,
  * frequency and cache conditions), report the median throughput of each and
  * their ratio. A case whose ratio falls under its limit makes the exit code 1.
+ *
+ * Time is CPU time (this process's threads plus the children it waited
+ * for, e.g. tshark), so other programs on a shared machine do not move the
+ * ratios; a benchmark of latencies (interop) sets wall_clock.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "bench/bench.h"
@@ -27,10 +33,26 @@ static const struct rtg_bench *const benches[] = {
 };
 #define N_BENCHES (sizeof benches / sizeof benches[0])
 
-static double now_s(void) {
+static double ts_s(const struct timespec *ts) {
+  return (double)ts->tv_sec + (double)ts->tv_nsec * 1e-9;
+}
+
+static double tv_s(const struct timeval *tv) {
+  return (double)tv->tv_sec + (double)tv->tv_usec * 1e-6;
+}
+
+/* Seconds on the benchmark's clock: CPU time of the process and its
+ * waited-for children, or the monotonic wall clock. */
+static double now_s(bool wall) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+  struct rusage ru;
+  if (wall) {
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts_s(&ts);
+  }
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  if (getrusage(RUSAGE_CHILDREN, &ru) != 0) return ts_s(&ts);
+  return ts_s(&ts) + tv_s(&ru.ru_utime) + tv_s(&ru.ru_stime);
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -46,19 +68,20 @@ static double median(double *v, int n) {
 static double unit_scale(const char *unit) { return strcmp(unit, "MB/s") == 0 ? 1e-6 : 1.0; }
 
 /* One timed run; returns throughput in the case's unit or < 0 on failure. */
-static double timed(double (*fn)(void *, uint64_t), void *st, uint64_t iters, const char *unit) {
-  double t0 = now_s(), work = fn(st, iters), dt = now_s() - t0;
+static double timed(double (*fn)(void *, uint64_t), void *st, uint64_t iters, const char *unit,
+                    bool wall) {
+  double t0 = now_s(wall), work = fn(st, iters), dt = now_s(wall) - t0;
   if (work < 0) return -1;
   if (dt <= 0) dt = 1e-9;
   return work * unit_scale(unit) / dt;
 }
 
-static uint64_t calibrate(double (*fn)(void *, uint64_t), void *st, double target_s) {
+static uint64_t calibrate(double (*fn)(void *, uint64_t), void *st, double target_s, bool wall) {
   uint64_t iters = 1;
   for (;;) {
-    double t0 = now_s();
+    double t0 = now_s(wall);
     if (fn(st, iters) < 0) return 0;
-    double dt = now_s() - t0;
+    double dt = now_s(wall) - t0;
     if (dt >= target_s || iters >= (1ull << 40)) {
       return iters;
     }
@@ -76,23 +99,23 @@ struct result {
   int failed;
 };
 
-static struct result run_case(const struct rtg_bench_case *c, int rounds) {
+static struct result run_case(const struct rtg_bench_case *c, int rounds, bool wall) {
   struct result r = {0, 0, 0, 1};
   void *st = c->setup ? c->setup() : NULL;
   double *a = calloc((size_t)rounds, sizeof *a), *b = calloc((size_t)rounds, sizeof *b);
   uint64_t ia, ib;
   if ((c->setup && st == NULL) || a == NULL || b == NULL) goto out;
-  ia = calibrate(c->run_rtg, st, 0.04);
-  ib = calibrate(c->run_base, st, 0.04);
+  ia = calibrate(c->run_rtg, st, 0.04, wall);
+  ib = calibrate(c->run_base, st, 0.04, wall);
   if (ia == 0 || ib == 0) goto out;
   for (int i = 0; i < rounds; i++) {
     /* alternate which side goes first so neither always gets a warm cache */
     if (i % 2 == 0) {
-      a[i] = timed(c->run_rtg, st, ia, c->unit);
-      b[i] = timed(c->run_base, st, ib, c->unit);
+      a[i] = timed(c->run_rtg, st, ia, c->unit, wall);
+      b[i] = timed(c->run_base, st, ib, c->unit, wall);
     } else {
-      b[i] = timed(c->run_base, st, ib, c->unit);
-      a[i] = timed(c->run_rtg, st, ia, c->unit);
+      b[i] = timed(c->run_base, st, ib, c->unit, wall);
+      a[i] = timed(c->run_rtg, st, ia, c->unit, wall);
     }
     if (a[i] < 0 || b[i] < 0) goto out;
   }
@@ -132,13 +155,14 @@ static int run_bench(const struct rtg_bench *b, int rounds, int json, int no_lim
   int bad = 0;
   json_t *res = json_array();
   if (!json) {
-    printf("bench %s (%d rounds, median)\n", b->name, rounds);
+    printf("bench %s (%d rounds, median, %s time)\n", b->name, rounds,
+           b->wall_clock ? "wall-clock" : "CPU");
     printf("  %-28s %14s %14s  %-22s %7s\n", "case", "rtcgate", "baseline", "baseline name",
            "ratio");
   }
   for (size_t i = 0; i < b->ncases; i++) {
     const struct rtg_bench_case *c = &b->cases[i];
-    struct result r = run_case(c, rounds);
+    struct result r = run_case(c, rounds, b->wall_clock);
     int under = !r.failed && c->limit > 0 && r.ratio < c->limit;
     json_t *o = json_object();
     if (r.failed || (under && !no_limit)) bad = 1;
@@ -163,6 +187,7 @@ static int run_bench(const struct rtg_bench *b, int rounds, int json, int no_lim
   if (json) {
     json_t *doc = json_object();
     json_object_set_new(doc, "bench", json_string(b->name));
+    json_object_set_new(doc, "clock", json_string(b->wall_clock ? "wall" : "cpu"));
     json_object_set_new(doc, "results", res);
     json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     fputc('\n', stdout);
