@@ -70,8 +70,8 @@ fi
 # offerer keeps the session busy (nothing connects with --loss 100) while
 # the second one POSTs.
 if start_listener b --timeout 5; then
-  "$R" peer --offer-to "http://127.0.0.1:$PORT/offer" --bind 127.0.0.1 --timeout 4 --quiet \
-    --loss 100 >/dev/null 2>&1 &
+  timeout -k 3 15 "$R" peer --offer-to "http://127.0.0.1:$PORT/offer" --bind 127.0.0.1 \
+    --timeout 4 --quiet --loss 100 >/dev/null 2>&1 &
   PIDS="$PIDS $!"
   sleep 1
   expect busy-409 2 "HTTP 409" "$R" peer --offer-to "http://127.0.0.1:$PORT/offer" \
