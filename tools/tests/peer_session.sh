@@ -20,7 +20,7 @@ if command -v tcpdump >/dev/null 2>&1; then
   timeout 30 tcpdump -i lo -U -c 20000 -w "$T/cap.pcap" udp 2>"$T/tcpdump.err" &
   CAP=$!
   PIDS="$PIDS $CAP"
-  for _ in $(seq 50); do grep -q listening "$T/tcpdump.err" && break; sleep 0.1; done
+  for _ in $(seq 50); do grep -q listening "$T/tcpdump.err" 2>/dev/null && break; sleep 0.1; done
 fi
 if start_listener a --sessions 1 --timeout 20 --expect "$ALL" --json "$T/a.json" \
      --keylog "$T/keys.a"; then
