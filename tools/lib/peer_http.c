@@ -279,8 +279,6 @@ void rtg_pio_http_reply_error(struct rtg_pio_http *h, unsigned req, unsigned cod
   json_decref(j);
 }
 
-static void wake(lws_sorted_usec_list_t *sul) { (void)sul; }
-
 void rtg_pio_http_service(struct rtg_pio_http *h) {
   /* a negative timeout makes lws_service poll without waiting (lws 4.x
    * unix service: timeout_ms < 0 means a zero wait) */
@@ -433,7 +431,6 @@ int rtg_pio_http_post(const char *url, const char *body, size_t len, int timeout
   struct lws_context_creation_info info;
   struct lws_context *ctx;
   struct client c;
-  lws_sorted_usec_list_t sul;
   rtg_time deadline = rtg_pio_now() + RTG_MS(timeout_ms);
   memset(&c, 0, sizeof c);
   c.body = body;
@@ -450,11 +447,13 @@ int rtg_pio_http_post(const char *url, const char *body, size_t len, int timeout
     snprintf(err, cap, "libwebsockets: cannot create a client context");
     return -1;
   }
-  memset(&sul, 0, sizeof sul);
   if (connect_url(ctx, url, err, cap) == 0) {
     while (!c.done && rtg_pio_now() < deadline) {
-      lws_sul_schedule(ctx, 0, &sul, wake, 20 * 1000);
-      lws_service(ctx, 0);
+      /* never blocking (lws_service with a negative timeout), so the
+       * deadline holds whatever lws's own timers say */
+      struct timespec ts = {0, 1000000};
+      lws_service(ctx, -1);
+      nanosleep(&ts, NULL);
     }
     if (!c.done)
       snprintf(err, cap, "no answer from %s within %d ms", url, timeout_ms);
