@@ -197,6 +197,79 @@ static void on_sctp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size
 
 /* ---- DTLS ---------------------------------------------------------------- */
 
+/* Tries per flow to find the flow whose keys open its traffic. */
+#define LINK_TRIES 8
+
+/* Redirects (|*f|, |*dir|) of a flow that continues another flow's DTLS
+ * association to that flow. */
+static void follow_link(struct rtg_replay *r, int *f, int *dir) {
+  const struct rtg_flow *fl = &r->flows[*f];
+  if (fl->dtls_owner < 0) return;
+  if (fl->dtls_swap) *dir = !*dir;
+  *f = fl->dtls_owner;
+}
+
+static void link_to(struct rtg_replay *r, int f, int dir, int owner, int owner_dir) {
+  struct rtg_flow *fl = &r->flows[f];
+  fl->dtls_owner = owner;
+  fl->dtls_swap = owner_dir != dir;
+  rtg_replay_event(r, f, dir, false, "the DTLS association of an earlier path continues here");
+}
+
+/* A flow whose first DTLS record is already protected continues an
+ * association whose handshake went over another flow (the ICE pair moved:
+ * restart, new selected pair). The flow whose keys authenticate the record
+ * is the one: it is linked, and the record's content is in r->scratch.
+ * returns the content length or RTG_ERR_NOTFOUND. */
+static ptrdiff_t link_dtls(struct rtg_replay *r, int f, int dir, const struct rtg_dtls_record *rec,
+                           uint8_t *type) {
+  r->flows[f].dtls_link_tries++;
+  for (int g = 0; g < r->nflows; g++) {
+    struct rtg_flow *o = &r->flows[g];
+    if (g == f || o->dec == NULL || o->client_dir < 0 || o->dtls_owner >= 0 ||
+        o->dtls_decrypted == 0)
+      continue;
+    for (int from_client = 0; from_client < 2; from_client++) {
+      struct rtg_perr e;
+      ptrdiff_t n;
+      rtg_perr_clear(&e);
+      n = rtg_dtls_decryptor_record(o->dec, from_client, rec, r->scratch, RTG_SCRATCH, type, &e);
+      if (n >= 0) {
+        link_to(r, f, dir, g, from_client ? o->client_dir : !o->client_dir);
+        return n;
+      }
+    }
+  }
+  return RTG_ERR_NOTFOUND;
+}
+
+/* What a decrypted record carries, on flow |f| (the association's own). */
+static void dtls_content(struct rtg_replay *r, int f, int dir, uint8_t type, size_t n) {
+  struct rtg_flow *fl = &r->flows[f];
+  fl->dtls_decrypted++;
+  r->dtls_decrypted++;
+  switch (type) {
+    case RTG_DTLS_CT_APPDATA: on_sctp(r, f, dir, r->scratch, n); break;
+    case RTG_DTLS_CT_HANDSHAKE: {
+      /* copy: the handshake path may decrypt nothing but reuses no scratch */
+      uint8_t *copy = malloc(n ? n : 1);
+      if (copy == NULL) break;
+      memcpy(copy, r->scratch, n);
+      rtg_dtls_handshake_bytes(r, f, dir, copy, n);
+      free(copy);
+      break;
+    }
+    case RTG_DTLS_CT_ALERT:
+      if (n >= 2 && r->scratch[1] != 0) /* close_notify is the normal end */
+        rtg_finding(r, R_DTLS_ALERT, fl->session, "encrypted alert %s (level %u)",
+                    rtg_dtls_alert_name(r->scratch[1]), r->scratch[0]);
+      else
+        rtg_replay_event(r, f, dir, false, "DTLS close_notify");
+      break;
+    default: break;
+  }
+}
+
 void rtg_decrypt_dtls_record(struct rtg_replay *r, int f, int dir,
                              const struct rtg_dtls_record *rec) {
   struct rtg_flow *fl = &r->flows[f];
@@ -205,6 +278,19 @@ void rtg_decrypt_dtls_record(struct rtg_replay *r, int f, int dir,
   ptrdiff_t n;
   bool from_client;
   char msg[160];
+  if (fl->dtls_owner < 0 && fl->dec == NULL && fl->dtls_link_tries < LINK_TRIES &&
+      (rec->unified || rec->epoch > 0)) {
+    n = link_dtls(r, f, dir, rec, &type);
+    if (n < 0) {
+      fl->dtls_undecryptable++;
+      return;
+    }
+    follow_link(r, &f, &dir);
+    dtls_content(r, f, dir, type, (size_t)n);
+    return;
+  }
+  follow_link(r, &f, &dir);
+  fl = &r->flows[f];
   if (fl->dec == NULL) {
     fl->dec = calloc(1, sizeof *fl->dec);
     if (fl->dec == NULL) return;
@@ -229,28 +315,7 @@ void rtg_decrypt_dtls_record(struct rtg_replay *r, int f, int dir,
     fl->dtls_undecryptable++;
     return;
   }
-  fl->dtls_decrypted++;
-  r->dtls_decrypted++;
-  switch (type) {
-    case RTG_DTLS_CT_APPDATA: on_sctp(r, f, dir, r->scratch, (size_t)n); break;
-    case RTG_DTLS_CT_HANDSHAKE: {
-      /* copy: the handshake path may decrypt nothing but reuses no scratch */
-      uint8_t *copy = malloc((size_t)n ? (size_t)n : 1);
-      if (copy == NULL) break;
-      memcpy(copy, r->scratch, (size_t)n);
-      rtg_dtls_handshake_bytes(r, f, dir, copy, (size_t)n);
-      free(copy);
-      break;
-    }
-    case RTG_DTLS_CT_ALERT:
-      if (n >= 2 && r->scratch[1] != 0) /* close_notify is the normal end */
-        rtg_finding(r, R_DTLS_ALERT, fl->session, "encrypted alert %s (level %u)",
-                    rtg_dtls_alert_name(r->scratch[1]), r->scratch[0]);
-      else
-        rtg_replay_event(r, f, dir, false, "DTLS close_notify");
-      break;
-    default: break;
-  }
+  dtls_content(r, f, dir, type, (size_t)n);
 }
 
 /* ---- SRTP / SRTCP ---------------------------------------------------------- */
@@ -287,13 +352,58 @@ static bool srtp_ready(struct rtg_replay *r, struct rtg_flow *fl) {
   return true;
 }
 
+/* Media on a flow without DTLS of its own continues another flow's
+ * association (the path moved before any data-channel record did): the
+ * flow whose SRTP keys authenticate the packet is the one. Unauthenticated
+ * tries change no SRTP state. returns the unprotect result, or
+ * RTG_ERR_NOTFOUND. */
+static ptrdiff_t link_srtp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n,
+                           bool rtcp) {
+  r->flows[f].dtls_link_tries++;
+  for (int g = 0; g < r->nflows; g++) {
+    struct rtg_flow *o = &r->flows[g];
+    if (g == f || !o->srtp_ready || o->dtls_owner >= 0) continue;
+    for (int d = 0; d < 2; d++) {
+      ptrdiff_t rc;
+      if (rtcp) {
+        memcpy(r->scratch, p, n);
+        rc = rtg_srtcp_unprotect(o->srtp[d], r->scratch, n);
+      } else {
+        rc = rtg_srtp_unprotect_to(o->srtp[d], p, n, r->scratch, RTG_SCRATCH);
+      }
+      if (rc >= 0) {
+        link_to(r, f, dir, g, d);
+        return rc;
+      }
+    }
+  }
+  return RTG_ERR_NOTFOUND;
+}
+
+/* Unprotects into r->scratch with the keys of flow |f| (or the flow it
+ * continues). returns the unprotect result; RTG_ERR_STATE without keys. */
+static ptrdiff_t unprotect(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n,
+                           bool rtcp) {
+  struct rtg_flow *fl = &r->flows[f];
+  if (n > RTG_SCRATCH) return RTG_ERR_STATE;
+  if (fl->dtls_owner < 0 && fl->dec == NULL && fl->dtls_link_tries < LINK_TRIES) {
+    ptrdiff_t rc = link_srtp(r, f, dir, p, n, rtcp);
+    if (rc != RTG_ERR_NOTFOUND) return rc;
+  }
+  follow_link(r, &f, &dir);
+  fl = &r->flows[f];
+  if (!srtp_ready(r, fl)) return RTG_ERR_STATE;
+  if (!rtcp) return rtg_srtp_unprotect_to(fl->srtp[dir], p, n, r->scratch, RTG_SCRATCH);
+  memcpy(r->scratch, p, n);
+  return rtg_srtcp_unprotect(fl->srtp[dir], r->scratch, n);
+}
+
 void rtg_decrypt_srtp(struct rtg_replay *r, int f, int dir, struct rtg_ssrc_stats *s,
                       const uint8_t *p, size_t n) {
   struct rtg_flow *fl = &r->flows[f];
-  ptrdiff_t rc;
-  if (!srtp_ready(r, fl)) return;
   /* decrypted straight into the scratch buffer: the capture is read-only */
-  rc = rtg_srtp_unprotect_to(fl->srtp[dir], p, n, r->scratch, RTG_SCRATCH);
+  ptrdiff_t rc = unprotect(r, f, dir, p, n, false);
+  if (rc == RTG_ERR_STATE) return;
   if (rc >= 0) {
     struct rtg_rtp_hdr h;
     struct rtg_perr e;
@@ -321,10 +431,8 @@ void rtg_decrypt_srtp(struct rtg_replay *r, int f, int dir, struct rtg_ssrc_stat
 
 void rtg_decrypt_srtcp(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n) {
   struct rtg_flow *fl = &r->flows[f];
-  ptrdiff_t rc;
-  if (!srtp_ready(r, fl) || n > RTG_SCRATCH) return;
-  memcpy(r->scratch, p, n);
-  rc = rtg_srtcp_unprotect(fl->srtp[dir], r->scratch, n);
+  ptrdiff_t rc = unprotect(r, f, dir, p, n, true);
+  if (rc == RTG_ERR_STATE) return;
   if (rc >= 0) {
     struct rtg_rtcp_compound c;
     struct rtg_perr e;

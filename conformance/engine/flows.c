@@ -45,6 +45,7 @@ int rtg_flow_lookup(struct rtg_replay *r, const struct rtg_net_addr *src,
   f->session = -1;
   f->consent_ok[0] = f->consent_ok[1] = -1;
   f->client_dir = -1;
+  f->dtls_owner = -1;
   f->first_pkt = r->cur_pkt;
   f->first_ts = r->cur_ts;
   *dir = 0;

@@ -155,6 +155,14 @@ struct rtg_flow {
   bool sctp_sent_data[2];
   uint16_t srtp_offered[8];
   size_t n_srtp_offered;
+  /* A flow that continues the DTLS association of an earlier flow (the
+   * path moved: ICE restart, a new selected pair) shares that flow's
+   * decryptor, SCTP and SRTP state: |dtls_owner| is its index (-1: none,
+   * the flow is its own) and |dtls_swap| whether direction d here is
+   * direction !d there. */
+  int dtls_owner;
+  bool dtls_swap;
+  uint8_t dtls_link_tries; /* records or packets tried against other flows */
 };
 
 struct rtg_session {
