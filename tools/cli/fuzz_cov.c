@@ -334,7 +334,9 @@ int fz_coverage(const struct fz_opts *o, char **targets, size_t n) {
       json_array_append_new(ts, t);
     }
     for (int k = 0; k < nmods; k++) {
-      json_t *m = json_object();
+      json_t *m;
+      if (mods[k].t.lines == 0) continue; /* a header without code (rtg/ice.h) */
+      m = json_object();
       json_object_set_new(m, "module", json_string(mods[k].name));
       json_object_set_new(m, "line_percent", json_real(pct(mods[k].t.lines_cov, mods[k].t.lines)));
       json_object_set_new(m, "branch_percent", json_real(pct(mods[k].t.br_cov, mods[k].t.br)));
@@ -362,9 +364,10 @@ int fz_coverage(const struct fz_opts *o, char **targets, size_t n) {
     if (nmods) {
       printf("\nall targets together, per module:\n");
       for (int k = 0; k < nmods; k++)
-        printf("  %-12s lines %6.1f%% (%lld/%lld)  branches %6.1f%%\n", mods[k].name,
-               pct(mods[k].t.lines_cov, mods[k].t.lines), mods[k].t.lines_cov, mods[k].t.lines,
-               pct(mods[k].t.br_cov, mods[k].t.br));
+        if (mods[k].t.lines > 0) /* headers without code (rtg/ice.h) are no module */
+          printf("  %-12s lines %6.1f%% (%lld/%lld)  branches %6.1f%%\n", mods[k].name,
+                 pct(mods[k].t.lines_cov, mods[k].t.lines), mods[k].t.lines_cov, mods[k].t.lines,
+                 pct(mods[k].t.br_cov, mods[k].t.br));
       printf("  %-12s lines %6.1f%% (%lld/%lld)  branches %6.1f%%\n", "total",
              pct(all.lines_cov, all.lines), all.lines_cov, all.lines, pct(all.br_cov, all.br));
     }
