@@ -48,6 +48,11 @@ int peer_ice_create(struct rtg_peer *p, bool controlling) {
   ic.remote_lite = p->remote_lite;
   ic.ufrag = p->ufrag;
   ic.pwd = p->pwd;
+  /* Nominate 20 ms after the first valid pair (the agent's default waits
+   * 200 ms for better pairs): until then a controlling peer has no pair to
+   * answer the remote's DTLS on, and browsers nominate as fast (measured:
+   * rtcgate offering to Chromium took 200 ms longer to DTLS connected). */
+  ic.nominate_after = RTG_MS(20);
   CK(rtg_ice_agent_new(&p->ice, p->ctx, &ic));
   for (size_t i = 0; i < p->nlocal; i++)
     if (local_usable(p, &p->local[i])) CK(rtg_ice_agent_add_local_candidate(p->ice, &p->local[i]));

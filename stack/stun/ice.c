@@ -169,6 +169,24 @@ static void trigger(struct rtg_ice_agent *a, size_t pi) {
   a->trig[a->ntrig++] = (uint8_t)pi;
 }
 
+/* trigger, but ahead of every other queued check (the nominating check:
+ * data waits for it, RFC 8445 §8.1.1). */
+static void trigger_first(struct rtg_ice_agent *a, size_t pi) {
+  struct pair *p = &a->pairs[pi];
+  size_t at = a->ntrig;
+  if (a->cfg.mode == RTG_ICE_LITE) return;
+  if (p->queued) {
+    for (size_t i = 0; i < a->ntrig; i++)
+      if (a->trig[i] == (uint8_t)pi) at = i;
+    if (at == a->ntrig) return;
+    memmove(a->trig + 1, a->trig, at);
+  } else {
+    memmove(a->trig + 1, a->trig, a->ntrig++);
+  }
+  p->queued = true;
+  a->trig[0] = (uint8_t)pi;
+}
+
 static int random_tid(struct rtg_ice_agent *a, uint8_t tid[RTG_STUN_TID_LEN]) {
   return rtg_random(&a->ctx, tid, RTG_STUN_TID_LEN);
 }
@@ -606,7 +624,7 @@ static void regular_nomination(struct rtg_ice_agent *a, rtg_time now) {
   a->nominating = true;
   a->pairs[best].use_cand = true;
   a->pairs[best].state = P_WAITING;
-  trigger(a, (size_t)best);
+  trigger_first(a, (size_t)best);
 }
 
 int rtg_ice_agent_handle_timeout(struct rtg_ice_agent *a, rtg_time now) {
