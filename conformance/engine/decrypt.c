@@ -243,6 +243,41 @@ static ptrdiff_t link_dtls(struct rtg_replay *r, int f, int dir, const struct rt
   return RTG_ERR_NOTFOUND;
 }
 
+/* Who sends a plaintext handshake record whose first message is not a
+ * ClientHello: 1 the client, 0 the server, -1 cannot tell (Certificate is
+ * sent by both). */
+static int hs_from_client(const struct rtg_dtls_record *rec) {
+  switch (rec->payload.p[0]) {
+    case RTG_DTLS_HS_CLIENT_KEY_EXCHANGE:
+    case RTG_DTLS_HS_CERTIFICATE_VERIFY: return 1;
+    case RTG_DTLS_HS_SERVER_HELLO:
+    case RTG_DTLS_HS_HELLO_VERIFY_REQUEST:
+    case RTG_DTLS_HS_SERVER_KEY_EXCHANGE:
+    case RTG_DTLS_HS_CERTIFICATE_REQUEST:
+    case RTG_DTLS_HS_SERVER_HELLO_DONE: return 0;
+    default: return -1;
+  }
+}
+
+/* A handshake split over two flows of one ICE session (an agent answers
+ * on another candidate pair than the one the ClientHello came on, before
+ * nomination settles): the flow of the session that carried the
+ * ClientHello owns the association. */
+static void link_by_session(struct rtg_replay *r, int f, int dir,
+                            const struct rtg_dtls_record *rec) {
+  const struct rtg_flow *fl = &r->flows[f];
+  int c = hs_from_client(rec);
+  if (fl->session < 0 || c < 0) return;
+  for (int g = 0; g < r->nflows; g++) {
+    const struct rtg_flow *o = &r->flows[g];
+    if (g != f && o->session == fl->session && o->dtls_owner < 0 && o->client_dir >= 0 &&
+        o->dec != NULL) {
+      link_to(r, f, dir, g, c ? o->client_dir : !o->client_dir);
+      return;
+    }
+  }
+}
+
 /* What a decrypted record carries, on flow |f| (the association's own). */
 static void dtls_content(struct rtg_replay *r, int f, int dir, uint8_t type, size_t n) {
   struct rtg_flow *fl = &r->flows[f];
@@ -278,7 +313,11 @@ void rtg_decrypt_dtls_record(struct rtg_replay *r, int f, int dir,
   ptrdiff_t n;
   bool from_client;
   char msg[160];
-  if (fl->dtls_owner < 0 && fl->dec == NULL && fl->dtls_link_tries < LINK_TRIES &&
+  if (fl->dtls_owner < 0 && fl->client_dir < 0 && !rec->unified && rec->epoch == 0 &&
+      rec->type == RTG_DTLS_CT_HANDSHAKE && rec->payload.len &&
+      rec->payload.p[0] != RTG_DTLS_HS_CLIENT_HELLO)
+    link_by_session(r, f, dir, rec);
+  if (fl->dtls_owner < 0 && fl->client_dir < 0 && fl->dtls_link_tries < LINK_TRIES &&
       (rec->unified || rec->epoch > 0)) {
     n = link_dtls(r, f, dir, rec, &type);
     if (n < 0) {
