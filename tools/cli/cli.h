@@ -48,6 +48,5 @@ int rtg_cmd_interop(int argc, char **argv);
 int rtg_cmd_peer(int argc, char **argv);
 int rtg_cmd_serve(int argc, char **argv);
 int rtg_cmd_probe(int argc, char **argv);
-int rtg_cmd_planned(int argc, char **argv);
 
 #endif
