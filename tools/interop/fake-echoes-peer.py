@@ -82,7 +82,15 @@ async function main() {
       setTimeout(() => res(dc.readyState === 'open'), job.timeout_ms);
     });
     if (!open) return post('/done', {ok: false, why: 'channel did not open'});
-    if (!job.expect.includes('datachannel')) return post('/done', {ok: connected});
+    if (!job.expect.includes('datachannel')) {
+      // the channel can open before connectionstatechange reports
+      // 'connected': wait for it (bounded), so /state precedes /done
+      for (let i = 0; i < 100 && pc.connectionState !== 'connected'; i++)
+        await new Promise(r => setTimeout(r, 20));
+      connected = pc.connectionState === 'connected';
+      await post('/state', {connected});
+      return post('/done', {ok: connected});
+    }
     let ok = 0, n = 0;
     for (let sz = 1; sz <= 65536; sz *= 4, n++) {
       const b = new Uint8Array(sz);
