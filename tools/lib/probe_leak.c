@@ -251,55 +251,14 @@ static void note_pgid(const char *dir, pid_t pg) {
   fclose(f);
 }
 
-static bool log_has(const char *path, const char *what) {
-  char text[16384];
-  FILE *f = fopen(path, "r");
-  size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
-  if (f) fclose(f);
-  text[n] = '\0';
-  return strstr(text, what) != NULL;
-}
-
 static pid_t start_turn(const char *dir, struct sink *s) {
-  char pid[700], db[700], log[700];
-  char *argv[] = {"turnserver",
-                  "-n",
-                  "--listening-port",
-                  "3478",
-                  "--listening-ip",
-                  "10.99.0.2",
-                  "--relay-ip",
-                  "10.99.0.2",
-                  "--lt-cred-mech",
-                  "--user",
-                  RTG_INTEROP_TURN_USER ":" RTG_INTEROP_TURN_PASS,
-                  "--realm",
-                  "rtcgate",
-                  "--no-tls",
-                  "--no-dtls",
-                  "--no-tcp-relay",
-                  "--no-cli",
-                  "--fingerprint",
-                  "--allowed-peer-ip",
-                  "10.99.0.0-10.99.0.255",
-                  "--pidfile",
-                  pid,
-                  "--userdb",
-                  db,
-                  "--log-file",
-                  "stdout",
-                  "--simple-log",
-                  NULL};
-  pid_t turn;
-  snprintf(pid, sizeof pid, "%.600s/turnserver.pid", dir);
-  snprintf(db, sizeof db, "%.600s/turnserver.db", dir);
+  char log[700];
+  pid_t turn = rtg_interop_turn_start(dir);
   snprintf(log, sizeof log, "%.600s/turnserver.log", dir);
-  turn = rtg_interop_spawn(argv, NULL, log);
   note_pgid(dir, turn);
-  for (long long end = rtg_interop_now_ms() + 3000; rtg_interop_now_ms() < end && !leak_stop;) {
-    if (log_has(log, "Total General servers") || log_has(log, "relay 10.99.0.2")) break;
+  for (long long end = rtg_interop_now_ms() + 3000;
+       turn > 0 && rtg_interop_now_ms() < end && !leak_stop && !rtg_interop_turn_ready(log);)
     sink_service(s, 50);
-  }
   return turn;
 }
 
