@@ -105,6 +105,7 @@ static void on_frame(struct rtg_replay *r, int linktype, const uint8_t *data, si
 #define MAP_WINDOW ((size_t)8 << 20)
 #define PCAP_MAGIC_US 0xa1b2c3d4u /* record times in microseconds */
 #define PCAP_MAGIC_NS 0xa1b23c4du /* in nanoseconds */
+#define PCAP_V24 (2u | 4u << 16)  /* version_major 2, version_minor 4, as one host u32 */
 
 struct window {
   int fd;
@@ -181,9 +182,11 @@ static void read_in_place(struct rtg_replay *r, pcap_t *pc, FILE *fp, int linkty
   if (pos != 24 || w.fd < 0 || pcap_is_swapped(pc) || fstat(w.fd, &st) != 0 || !S_ISREG(st.st_mode))
     return;
   w.size = (uint64_t)st.st_size;
-  p = window_get(&w, 0, 4);
+  p = window_get(&w, 0, 8);
   magic = p ? load_u32_host(p) : 0;
-  if (magic != PCAP_MAGIC_US && magic != PCAP_MAGIC_NS) {
+  /* only version 2.4: libpcap reads older files with caplen and len
+   * swapped (and guesses for some 2.3 ones), so those stay with libpcap */
+  if ((magic != PCAP_MAGIC_US && magic != PCAP_MAGIC_NS) || load_u32_host(p + 4) != PCAP_V24) {
     window_drop(&w);
     return;
   }
