@@ -2,18 +2,7 @@
 # cli_basics.sh RTCGATE SRCDIR - the CLI skeleton: help, version, exit codes,
 # decode of raw/hex, clear errors for bad input.
 R="$1"; S="$2"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fails=0; passes=0
-check() { # check NAME WANT_RC CMD...
-  name=$1; want=$2; shift 2
-  "$@" >"$T/out" 2>"$T/err"; rc=$?
-  if [ "$rc" -eq "$want" ]; then passes=$((passes+1)); else
-    fails=$((fails+1)); echo "FAIL $name: exit $rc, want $want"; cat "$T/err"; fi
-}
-contains() { # contains NAME FILE TEXT
-  if grep -q -- "$3" "$2"; then passes=$((passes+1)); else
-    fails=$((fails+1)); echo "FAIL $1: '$3' not in output:"; cat "$2"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 check version 0 "$R" --version
 contains version "$T/out" "rtcgate "
@@ -60,5 +49,4 @@ check fuzz-list 0 "$R" fuzz --list
 contains fuzz-list "$T/out" "core_cursor"
 check fuzz-badtime 2 "$R" fuzz --time soon
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -3,18 +3,7 @@
 # of a datagram, handshake messages and extensions, DTLS 1.3 unified headers,
 # connection IDs, and exit 1 with offset/field/reason on malformed input.
 R="$1"; S="$2"; D="$S/conformance/samples/dtls"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fails=0; passes=0
-check() { # check NAME WANT_RC CMD...
-  name=$1; want=$2; shift 2
-  "$@" >"$T/out" 2>"$T/err"; rc=$?
-  if [ "$rc" -eq "$want" ]; then passes=$((passes+1)); else
-    fails=$((fails+1)); echo "FAIL $name: exit $rc, want $want"; cat "$T/err"; fi
-}
-contains() { # contains NAME FILE TEXT
-  if grep -q -- "$3" "$2"; then passes=$((passes+1)); else
-    fails=$((fails+1)); echo "FAIL $1: '$3' not in output:"; cat "$2"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 check list 0 "$R" decode --list
 contains list "$T/out" "dtls"
@@ -51,5 +40,4 @@ check truncated 1 "$R" decode --proto dtls "$D/truncated-server-hello.bad.hex"
 contains truncated "$T/err" 'offset 11: dtls.record.length: record overruns datagram'
 check empty 1 sh -c "printf '' | '$R' decode --proto dtls --in bin -"
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -9,21 +9,9 @@
 # 3. a deliberately broken ICE responder (python: answers everything with
 #    success and 300 bytes of padding): exit 1 naming the findings.
 RTCGATE=${1:?rtcgate}
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL - $1"; }
-command -v python3 >/dev/null 2>&1 || { echo "python3 missing"; echo "0 passed, 1 failed"; exit 1; }
-T=$(mktemp -d /tmp/rtg-probe-flood.XXXXXX)
-PEER=
-BAD=
-cleanup() {
-  [ -n "$PEER" ] && kill "$PEER" 2>/dev/null && wait "$PEER" 2>/dev/null
-  [ -n "$BAD" ] && kill "$BAD" 2>/dev/null && wait "$BAD" 2>/dev/null
-  rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+. "$(dirname "$0")/lib.sh"
+need python3
+PORT=$(freeport)
 
 "$RTCGATE" probe flood >/dev/null 2>&1; [ $? -eq 2 ] && ok "no target exits 2" || ko "no target exits 2"
 "$RTCGATE" probe flood --target 192.0.2.1:9 --ufrag a --pwd b >/dev/null 2>&1
@@ -33,8 +21,8 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 
 "$RTCGATE" peer --listen 127.0.0.1:$PORT --bind 127.0.0.1 --timeout 30 2>"$T/peer.log" &
 PEER=$!
-i=0
-while ! grep -q 'listening on' "$T/peer.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+PIDS="$PIDS $PEER"
+wait_for "$T/peer.log" 'listening on'
 
 "$RTCGATE" probe flood --offer-to http://127.0.0.1:$PORT/offer --json "$T/flood.json" >"$T/flood.out" 2>&1
 rc=$?
@@ -65,14 +53,12 @@ if [ $# -eq 4 ]; then
 else
   ko "the report names the target and its ICE credentials"
 fi
-kill "$PEER" 2>/dev/null
-wait "$PEER" 2>/dev/null
-PEER=
+stop_pid "$PEER"
 
 # a broken ICE responder: success to anything, with MESSAGE-INTEGRITY keyed
 # with the password it was told (so the probe's own checks succeed) and
 # 300 bytes of SOFTWARE padding
-BPORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+BPORT=$(freeport udp)
 cat >"$T/bad.py" <<'PY'
 import hashlib, hmac, socket, struct, sys, time, zlib
 port, pwd = int(sys.argv[1]), sys.argv[2].encode()
@@ -100,7 +86,7 @@ while time.time() < end:
     s.sendto(head(len(body)) + body, a)
 PY
 python3 "$T/bad.py" "$BPORT" badpassword1234567890xyz &
-BAD=$!
+PIDS="$PIDS $!"
 sleep 0.3
 "$RTCGATE" probe flood --target 127.0.0.1:$BPORT --ufrag badu --pwd badpassword1234567890xyz --count 300 \
   --json "$T/bad.json" >"$T/bad.out" 2>&1
@@ -114,5 +100,4 @@ assert "bad-integrity checks answered with success" in fs, fs
 assert "unauthenticated checks answered with success" in fs, fs
 assert "flood amplified" in fs, fs
 PY
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

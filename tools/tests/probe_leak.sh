@@ -6,12 +6,7 @@
 # must produce a result, and the exit code must match the findings.
 # The browser part is skipped (passing) without a browser or namespaces.
 RTCGATE=${1:?rtcgate}
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL - $1"; }
-T=$(mktemp -d /tmp/rtg-probe-leak.XXXXXX)
-trap 'rm -rf "$T"' EXIT INT TERM
+. "$(dirname "$0")/lib.sh"
 
 # analyse NAME EXPECTED_RC PYTHON_ASSERT JSON
 analyse() {
@@ -70,5 +65,4 @@ assert rc == (1 if rep["findings"] else 0), (rc, rep["findings"])
 PY
   fi
 fi
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -6,21 +6,8 @@
 # detection); with an unreachable answerer the offerer gets an error and
 # the relay exits 2.
 RTCGATE=${1:?rtcgate}
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL - $1"; }
-command -v python3 >/dev/null 2>&1 || { echo "python3 missing"; echo "0 passed, 1 failed"; exit 1; }
-T=$(mktemp -d /tmp/rtg-probe-mitm.XXXXXX)
-PIDS=
-cleanup() {
-  for p in $PIDS; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-waitfor() { i=0; while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done; }
+. "$(dirname "$0")/lib.sh"
+need python3
 
 "$RTCGATE" probe mitm --listen 127.0.0.1:1 >/dev/null 2>&1
 [ $? -eq 2 ] && ok "missing --forward-to exits 2" || ko "missing --forward-to exits 2"
@@ -31,13 +18,13 @@ A=$(freeport)
 M=$(freeport)
 "$RTCGATE" peer --listen 127.0.0.1:$A --bind 127.0.0.1 --sessions 1 --timeout 20 2>"$T/answer.log" &
 PIDS="$PIDS $!"
-waitfor "$T/answer.log" 'listening on'
+wait_for "$T/answer.log" 'listening on'
 mkdir -p "$T/sdp"
 "$RTCGATE" probe mitm --listen 127.0.0.1:$M --forward-to http://127.0.0.1:$A/offer --timeout 20 \
   --capture "$T/leg.pcapng" --sdp-dir "$T/sdp" --json "$T/mitm.json" 2>"$T/mitm.log" &
 MP=$!
 PIDS="$PIDS $MP"
-waitfor "$T/mitm.log" 'relaying'
+wait_for "$T/mitm.log" 'relaying'
 "$RTCGATE" peer --offer-to http://127.0.0.1:$M/offer --bind 127.0.0.1 --expect ice,dtls,datachannel \
   --timeout 15 >"$T/offer.log" 2>&1
 rc=$?
@@ -87,7 +74,7 @@ DEAD=$(freeport)
   2>"$T/mitm2.log" &
 MP=$!
 PIDS="$PIDS $MP"
-waitfor "$T/mitm2.log" 'relaying'
+wait_for "$T/mitm2.log" 'relaying'
 "$RTCGATE" peer --offer-to http://127.0.0.1:$M2/offer --bind 127.0.0.1 --expect ice --timeout 5 \
   >"$T/offer2.log" 2>&1
 rc=$?
@@ -95,5 +82,4 @@ rc=$?
 wait $MP
 rc=$?
 [ $rc -eq 2 ] && ok "no answerer behind the relay: the relay exits 2" || { cat "$T/mitm2.log"; ko "no answerer: the relay exits 2 (rc $rc)"; }
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -5,19 +5,10 @@
 # loopback peers allowed). The probe must exit 0 on the first and 1 with
 # named findings on the second. Skipped (passing) without turnserver.
 RTCGATE=${1:?rtcgate}
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL - $1"; }
+. "$(dirname "$0")/lib.sh"
 
-TS=$(command -v turnserver || true)
-if [ -z "$TS" ]; then
-  echo "turnserver (Debian package coturn) not installed: skipping"
-  echo "0 passed, 0 failed"
-  exit 0
-fi
-command -v python3 >/dev/null 2>&1 || { echo "python3 missing"; echo "0 passed, 1 failed"; exit 1; }
-T=$(mktemp -d /tmp/rtg-probe-turn.XXXXXX)
+TS=$(command -v turnserver) || skip_all "turnserver (Debian package coturn) not installed: skipping"
+need python3
 PID=
 stop() {
   if [ -n "$PID" ]; then
@@ -29,30 +20,22 @@ stop() {
   fi
   PID=
 }
-cleanup() { stop; rm -rf "$T"; }
-trap cleanup EXIT INT TERM
-
-freeport() { python3 -c 'import socket; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+on_exit() { stop; }
 
 # start NAME ARGS...: turnserver on 127.0.0.1:$PORT, waits until it answers
 start() {
   name=$1
   shift
-  PORT=$(freeport)
+  PORT=$(freeport udp)
   "$TS" -n --listening-ip 127.0.0.1 --listening-port "$PORT" --relay-ip 127.0.0.1 \
     --min-port 49152 --max-port 65535 --no-tls --no-dtls --no-tcp --no-tcp-relay --no-cli \
     --pidfile "$T/$name.pid" --userdb "$T/$name.db" --log-file stdout --simple-log "$@" \
     >"$T/$name.log" 2>&1 &
   PID=$!
-  i=0
-  while ! grep -q 'Total General servers\|IPv4. UDP listener opened on' "$T/$name.log" 2>/dev/null; do
-    i=$((i + 1))
-    if [ $i -gt 100 ] || ! kill -0 $PID 2>/dev/null; then
-      cat "$T/$name.log"
-      return 1
-    fi
-    sleep 0.1
-  done
+  wait_for "$T/$name.log" 'Total General servers\|IPv4. UDP listener opened on' "$PID" || {
+    cat "$T/$name.log"
+    return 1
+  }
   sleep 0.3
 }
 
@@ -60,7 +43,7 @@ start() {
 "$RTCGATE" probe turn >/dev/null 2>&1; [ $? -eq 2 ] && ok "missing --server exits 2" || ko "missing --server exits 2"
 "$RTCGATE" probe turn --server 192.0.2.1:3478 >/dev/null 2>&1
 [ $? -eq 2 ] && ok "a non-loopback server needs --allow-remote" || ko "a non-loopback server needs --allow-remote"
-P=$(freeport)
+P=$(freeport udp)
 t0=$(date +%s)
 "$RTCGATE" probe turn --server 127.0.0.1:$P >"$T/none.out" 2>&1
 rc=$?
@@ -117,5 +100,4 @@ else
 fi
 stop
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

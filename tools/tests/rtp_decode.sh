@@ -3,18 +3,7 @@
 # bundled samples: good ones decode (exit 0) to the expected fields, .bad.
 # ones exit 1 with one line naming offset and field.
 R="$1"; S="$2"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fails=0; passes=0
-check() { # check NAME WANT_RC CMD...
-  name=$1; want=$2; shift 2
-  "$@" >"$T/out" 2>"$T/err"; rc=$?
-  if [ "$rc" -eq "$want" ]; then passes=$((passes+1)); else
-    fails=$((fails+1)); echo "FAIL $name: exit $rc, want $want"; cat "$T/err"; fi
-}
-contains() { # contains NAME FILE TEXT
-  if grep -q -- "$3" "$2"; then passes=$((passes+1)); else
-    fails=$((fails+1)); echo "FAIL $1: '$3' not in output:"; cat "$2"; fi
-}
+. "$(dirname "$0")/lib.sh"
 for p in rtp rtcp; do
   for f in "$S"/conformance/samples/$p/*.hex; do
     case "$f" in
@@ -71,5 +60,4 @@ check srtcp 0 "$R" decode --proto srtp --profile SRTP_AEAD_AES_256_GCM --key "$K
   --compact "$T/srtcp.hex"
 contains srtcp "$T/out" '"srtcp_index":0'
 contains srtcp-inner "$T/out" '"value":"user@host"'
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -3,18 +3,7 @@
 # bundled samples: fields decoded, malformed samples rejected with exit 1
 # and an error naming offset, field and RFC section.
 R="$1"; S="$2"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fails=0; passes=0
-check() { # check NAME WANT_RC CMD...
-  name=$1; want=$2; shift 2
-  "$@" >"$T/out" 2>"$T/err"; rc=$?
-  if [ "$rc" -eq "$want" ]; then passes=$((passes+1)); else
-    fails=$((fails+1)); echo "FAIL $name: exit $rc, want $want"; cat "$T/err"; fi
-}
-contains() { # contains NAME FILE TEXT
-  if grep -q -- "$3" "$2"; then passes=$((passes+1)); else
-    fails=$((fails+1)); echo "FAIL $1: '$3' not in output:"; cat "$2"; fi
-}
+. "$(dirname "$0")/lib.sh"
 D="$S/conformance/samples"
 
 check list 0 "$R" decode --list
@@ -71,5 +60,4 @@ contains dcep-ack "$T/out" '"name":"DATA_CHANNEL_ACK"'
 check dcep-utf8 1 "$R" decode --proto dcep "$D/dcep/open-bad-utf8.bad.hex"
 contains dcep-utf8 "$T/err" "offset 12: dcep.open.label: label is not UTF-8 (RFC 8832 §5.1)"
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -3,18 +3,7 @@
 # captured browser descriptions and on malformed ones (line number, field,
 # RFC section, exit 1).
 R="$1"; S="$2"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fails=0; passes=0
-check() { # check NAME WANT_RC CMD...
-  name=$1; want=$2; shift 2
-  "$@" >"$T/out" 2>"$T/err"; rc=$?
-  if [ "$rc" -eq "$want" ]; then passes=$((passes+1)); else
-    fails=$((fails+1)); echo "FAIL $name: exit $rc, want $want"; cat "$T/err"; fi
-}
-contains() { # contains NAME FILE TEXT
-  if grep -q -- "$3" "$2"; then passes=$((passes+1)); else
-    fails=$((fails+1)); echo "FAIL $1: '$3' not in output:"; head -c 2000 "$2"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 check list 0 "$R" decode --list
 contains list "$T/out" "sdp"
@@ -51,5 +40,4 @@ printf 'not an sdp' > "$T/junk.sdp"
 check junk 1 "$R" decode --proto sdp "$T/junk.sdp"
 contains junk "$T/err" 'sdp.line'
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -4,18 +4,7 @@
 # and SHA-256) credentials and raw keys, malformed samples exit 1 with the
 # offset, field and RFC section on stderr.
 R="$1"; S="$2"; D="$S/conformance/samples"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fails=0; passes=0
-check() { # check NAME WANT_RC CMD...
-  name=$1; want=$2; shift 2
-  "$@" >"$T/out" 2>"$T/err"; rc=$?
-  if [ "$rc" -eq "$want" ]; then passes=$((passes+1)); else
-    fails=$((fails+1)); echo "FAIL $name: exit $rc, want $want"; cat "$T/err"; fi
-}
-contains() { # contains NAME FILE TEXT
-  if grep -q -- "$3" "$2"; then passes=$((passes+1)); else
-    fails=$((fails+1)); echo "FAIL $1: '$3' not in output:"; cat "$2"; fi
-}
+. "$(dirname "$0")/lib.sh"
 USER=$(printf '\343\203\236\343\203\210\343\203\252\343\203\203\343\202\257\343\202\271')
 
 check list 0 "$R" decode --list
@@ -69,5 +58,4 @@ printf '\100\000\000\011abcd' > "$T/short.bin"
 check chan-short 1 "$R" decode --proto turn-channel --in bin "$T/short.bin"
 contains chan-short "$T/err" 'offset 2: turn.channel.length'
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish
