@@ -102,10 +102,13 @@ static void drain(struct fz *f) {
     }
   }
   while (rtg_ice_agent_poll_event(f->ag, &ev) == 0) {
-    CHECK(ev.type >= RTG_ICE_EV_SELECTED_PAIR && ev.type <= RTG_ICE_EV_ROLE_CHANGED);
+    CHECK(ev.type >= RTG_ICE_EV_SELECTED_PAIR && ev.type <= RTG_ICE_EV_VALID_PAIR);
     CHECK(ev.role <= RTG_ICE_CONTROLLED);
     if (ev.type == RTG_ICE_EV_SELECTED_PAIR)
       CHECK(rtg_ice_agent_selected_pair(f->ag, NULL, NULL) == 0);
+    /* a valid pair is reported only while none is selected (RFC 8445 §12.1) */
+    if (ev.type == RTG_ICE_EV_VALID_PAIR)
+      CHECK(rtg_ice_agent_selected_pair(f->ag, NULL, NULL) == RTG_ERR_NOTFOUND);
   }
 }
 

@@ -74,9 +74,24 @@ static void check_extensions(struct rtg_replay *r, struct rtg_flow *fl, struct r
   }
 }
 
+/* Has the DTLS association this flow's media is keyed from been seen? On
+ * this flow, or on another flow of the same ICE session: one BUNDLE
+ * transport, one association, whatever pair ICE uses (RFC 8445 §12.1 lets
+ * media go on any valid pair, and the selected pair may change). */
+static bool dtls_seen_for(const struct rtg_replay *r, const struct rtg_flow *fl) {
+  if (fl->dtls_seen) return true;
+  if (fl->dtls_owner >= 0 && r->flows[fl->dtls_owner].dtls_seen) return true;
+  if (fl->session < 0) return false;
+  for (int g = 0; g < r->nflows; g++)
+    if (r->flows[g].session == fl->session && r->flows[g].dtls_seen) return true;
+  return false;
+}
+
+/* Decided on a flow's first SRTP/SRTCP packet (the flag says "decided"). */
 static void media_before_dtls(struct rtg_replay *r, struct rtg_flow *fl) {
-  if (fl->dtls_seen || fl->media_before_dtls_reported) return;
+  if (fl->media_before_dtls_reported) return;
   fl->media_before_dtls_reported = true;
+  if (dtls_seen_for(r, fl)) return;
   rtg_finding(r, R_MEDIA_BEFORE_DTLS, fl->session,
               "SRTP/SRTCP on a flow that has not carried a DTLS handshake yet");
 }

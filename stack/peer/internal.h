@@ -17,6 +17,7 @@
 #define PEER_HISTORY 256      /* sent SRTP packets kept per outbound stream (NACK) */
 #define PEER_HISTORY_MAX 1400 /* largest packet kept in the history */
 #define PEER_AUTH_SRCS 16     /* sources that passed a check (not rate limited) */
+#define PEER_EARLY_DTLS 4     /* DTLS datagrams kept until the answer gives the role */
 #define PEER_PWD_LEN 24       /* ice-pwd characters we draw */
 #define PEER_UFRAG_LEN 8      /* ice-ufrag characters we draw */
 #define PEER_DEFAULT_MTU 1200
@@ -156,6 +157,10 @@ struct rtg_peer {
   /* queues */
   struct peer_tx *txq;
   size_t tx_head, tx_count;
+  /* DTLS from an authenticated ICE source before the answer (RFC 5763 §5:
+   * the offerer must be ready for a ClientHello before the answer) */
+  struct peer_tx *early;
+  size_t nearly;
   struct rtg_peer_event evq[PEER_EVQ];
   size_t ev_head, ev_count;
   uint8_t *arena; /* event payloads (messages, RTP, candidate lines) */
@@ -164,6 +169,9 @@ struct rtg_peer {
 
   struct rtg_peer_stats st;
 };
+
+/* peer_demux.c: feeds the DTLS datagrams kept before the endpoint existed */
+void peer_dtls_early_replay(struct rtg_peer *p, rtg_time now);
 
 /* peer.c */
 struct rtg_peer_event *peer_event_push(struct rtg_peer *p, enum rtg_peer_event_type t);

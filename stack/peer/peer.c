@@ -116,7 +116,9 @@ static int alloc_buffers(struct rtg_peer *p) {
   p->arena_cap = (size_t)p->cfg.max_message_size + 128 * 1024;
   p->arena = rtg_alloc(p->ctx, p->arena_cap);
   p->work = rtg_alloc(p->ctx, RTG_PEER_MAX_DATAGRAM + RTG_SRTP_MAX_TRAILER);
-  if (!p->local_sdp || !p->remote_sdp || !p->scratch || !p->txq || !p->arena || !p->work)
+  p->early = rtg_alloc(p->ctx, PEER_EARLY_DTLS * sizeof *p->early);
+  if (!p->local_sdp || !p->remote_sdp || !p->scratch || !p->txq || !p->arena || !p->work ||
+      !p->early)
     return RTG_ERR_NOMEM;
   return 0;
 }
@@ -201,6 +203,7 @@ void rtg_peer_free(struct rtg_peer *p) {
   rtg_free(p->ctx, p->txq);
   rtg_free(p->ctx, p->arena);
   rtg_free(p->ctx, p->work);
+  rtg_free(p->ctx, p->early);
   rtg_free(p->ctx, p);
 }
 
@@ -234,6 +237,20 @@ static void on_ice_event(struct rtg_peer *p, const struct rtg_ice_event *ie) {
       if ((ev = peer_event_push(p, RTG_PEER_EV_MDNS_RESOLVE)) &&
           (ev->hostname = peer_event_str(p, ie->hostname)) == NULL)
         peer_event_unpush(p);
+      return;
+    case RTG_ICE_EV_VALID_PAIR:
+      /* RFC 8445 §12.1 lets data go on a valid pair before selection. A
+       * DTLS server uses that: it answers a ClientHello, so the client is
+       * listening. A client waits for the selected pair unless configured
+       * otherwise, because Firefox drops DTLS that arrives before its own
+       * ICE is connected (the ClientHello would wait a whole
+       * retransmission timeout). */
+      if (!p->ice_connected && p->dtls != NULL &&
+          (p->dtls_role == RTG_DTLS_ROLE_SERVER || p->cfg.dtls_client_early)) {
+        p->sel_local = ie->local;
+        p->sel_remote = ie->remote;
+        p->have_pair = true;
+      }
       return;
     case RTG_ICE_EV_ROLE_CHANGED:
     default: return;

@@ -110,6 +110,33 @@ static int screen_stun(struct rtg_peer *p, rtg_time now, const struct rtg_stun_a
   return 0;
 }
 
+/* ---- DTLS before the answer ------------------------------------------------- */
+
+/* An offerer learns its DTLS role from the answer, but an answerer that is
+ * the DTLS client may send its ClientHello as soon as its ICE checks
+ * succeed, before the answer has arrived (RFC 5763 §5, RFC 8842 §5): such
+ * datagrams from a source that passed ICE integrity are kept (a few, in
+ * buffers allocated with the peer) and fed to the endpoint once it exists,
+ * instead of waiting for the sender's retransmission. */
+static int dtls_early(struct rtg_peer *p, const struct rtg_stun_addr *src,
+                      const struct rtg_stun_addr *local, const uint8_t *data, size_t len) {
+  struct peer_tx *t;
+  if (!src_authenticated(p, src) || p->nearly == PEER_EARLY_DTLS || len > RTG_PEER_MAX_DATAGRAM)
+    return RTG_ERR_STATE;
+  t = &p->early[p->nearly++];
+  t->src = *src;
+  t->dst = *local;
+  t->len = (uint16_t)len;
+  memcpy(t->data, data, len);
+  return 0;
+}
+
+void peer_dtls_early_replay(struct rtg_peer *p, rtg_time now) {
+  for (size_t i = 0; i < p->nearly && p->dtls; i++)
+    IGNORE(rtg_dtls_endpoint_handle_datagram(p->dtls, now, p->early[i].data, p->early[i].len));
+  p->nearly = 0;
+}
+
 /* ---- demultiplexing -------------------------------------------------------- */
 
 static int media_in(struct rtg_peer *p, rtg_time now, const uint8_t *data, size_t len) {
@@ -137,7 +164,7 @@ int peer_demux(struct rtg_peer *p, rtg_time now, const struct rtg_stun_addr *loc
     return rtg_ice_agent_handle_datagram(p->ice, now, local, src, data, len);
   }
   if (b >= 20 && b <= 63) {
-    if (p->dtls == NULL) return RTG_ERR_STATE;
+    if (p->dtls == NULL) return dtls_early(p, src, local, data, len);
     return rtg_dtls_endpoint_handle_datagram(p->dtls, now, data, len);
   }
   if (b >= 128 && b <= 191) return media_in(p, now, data, len);

@@ -253,6 +253,7 @@ int rtg_peer_set_remote_description(struct rtg_peer *p, rtg_time now, int type, 
     if (p->dtls == NULL) {
       p->dtls_role = role_from_answer(ri.setup);
       CK(peer_dtls_start(p, now));
+      peer_dtls_early_replay(p, now);
     }
     p->negotiated = true;
   }

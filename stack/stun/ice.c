@@ -60,6 +60,7 @@ struct rtg_ice_agent {
   size_t ntrig;
   rtg_time next_pace;
   rtg_time first_valid; /* regular nomination clock */
+  int valid_best;       /* best valid pair reported before selection, or -1 */
   int selected;         /* pair index or -1 */
   struct rtg_ice_cand sel_local, sel_remote;
   bool have_sel, connected, failed, eoc, nominating;
@@ -482,6 +483,24 @@ static int on_request(struct rtg_ice_agent *a, rtg_time now, int li,
   return 0;
 }
 
+/* RFC 8445 §12.1: before a pair is selected, data MAY go on any valid
+ * pair; the best one so far is reported for that. */
+static void report_valid(struct rtg_ice_agent *a, size_t pi) {
+  struct rtg_ice_event e;
+  if (a->have_sel) return;
+  if (a->valid_best >= 0 && (size_t)a->valid_best < a->npairs &&
+      a->pairs[a->valid_best].state == P_SUCCEEDED &&
+      a->pairs[a->valid_best].prio >= a->pairs[pi].prio)
+    return;
+  a->valid_best = (int)pi;
+  memset(&e, 0, sizeof e);
+  e.type = RTG_ICE_EV_VALID_PAIR;
+  e.role = a->role;
+  e.local = a->local[a->pairs[pi].local];
+  e.remote = a->remote[a->pairs[pi].remote];
+  emit(a, &e);
+}
+
 /* RFC 8445 §7.2.5: a response to one of our checks. */
 static int on_response(struct rtg_ice_agent *a, rtg_time now, const struct rtg_stun_addr *local,
                        const struct rtg_stun_addr *src, const struct rtg_stun_msg *m) {
@@ -558,6 +577,7 @@ static int on_response(struct rtg_ice_agent *a, rtg_time now, const struct rtg_s
   } else if (a->role == RTG_ICE_CONTROLLED && p->nominate_on_success) {
     nominate(a, pi, now);
   }
+  report_valid(a, pi); /* nothing when the pair was just selected */
   return 0;
 }
 
@@ -595,9 +615,10 @@ static int next_ordinary(const struct rtg_ice_agent *a) {
 }
 
 /* Regular nomination (RFC 8445 §8.1.1): when the controlling agent
- * nominates its best valid pair, and which one (-1: not now). When the
- * checks are done: now; while some still run: nominate_after after the
- * first valid pair. */
+ * nominates its best valid pair, and which one (-1: not now). When no
+ * check that is still to run or running could give a better pair (all
+ * done, or the rest have lower priorities): now; otherwise nominate_after
+ * after the first valid pair. */
 static rtg_time nomination_due(const struct rtg_ice_agent *a, int *which) {
   int best = -1;
   bool pending = false;
@@ -611,9 +632,14 @@ static rtg_time nomination_due(const struct rtg_ice_agent *a, int *which) {
   for (size_t i = 0; i < a->npairs; i++) {
     const struct pair *p = &a->pairs[i];
     if (p->state == P_SUCCEEDED && (best < 0 || p->prio > a->pairs[best].prio)) best = (int)i;
-    if (p->state == P_WAITING || p->state == P_INPROGRESS) pending = true;
   }
   if (best < 0) return RTG_TIME_NEVER;
+  for (size_t i = 0; i < a->npairs; i++) {
+    const struct pair *p = &a->pairs[i];
+    if ((p->state == P_WAITING || p->state == P_INPROGRESS || p->state == P_FROZEN) &&
+        p->prio > a->pairs[best].prio)
+      pending = true;
+  }
   *which = best;
   return pending ? a->first_valid + a->cfg.nominate_after : 0;
 }
@@ -794,6 +820,7 @@ int rtg_ice_agent_new(struct rtg_ice_agent **out, const struct rtg_ctx *ctx,
     a->cfg.nomination = RTG_ICE_NOMINATE_REGULAR;
   }
   a->selected = -1;
+  a->valid_best = -1;
   a->tie = cfg->tie_breaker;
   rc = copy_cred(a->lufrag, cfg->ufrag);
   if (rc == 0) rc = copy_cred(a->lpwd, cfg->pwd);
@@ -924,6 +951,7 @@ int rtg_ice_agent_restart(struct rtg_ice_agent *a, const char *ufrag, const char
   a->ntrig = 0;
   a->nremote = 0;
   a->selected = -1;
+  a->valid_best = -1;
   a->have_rcred = false;
   a->eoc = false;
   a->failed = false;

@@ -45,6 +45,7 @@ struct sim {
   unsigned loss_pct;
   rtg_time delay, jitter;
   bool blackhole;
+  bool restarted; /* old-generation datagrams may still be in flight */
   rtg_time now;
   struct peer p[2];
   size_t delivered, dropped;
@@ -138,10 +139,12 @@ static void run(struct sim *s, rtg_time until, bool stop_connected) {
       if (s->now > until) return;
       assert_true(o >= 0);
       {
-        /* lost retransmissions make late duplicates: NOTFOUND is fine */
         int rc =
             rtg_ice_agent_handle_datagram(s->p[o].ag, s->now, &pk.dst, &pk.src, pk.data, pk.len);
-        assert_true(rc == 0 || rc == RTG_ERR_NOTFOUND);
+        /* lost retransmissions make late duplicates: NOTFOUND is fine;
+         * after an ICE restart a check or response of the old generation
+         * still in flight fails integrity with the new credentials */
+        assert_true(rc == 0 || rc == RTG_ERR_NOTFOUND || (s->restarted && rc == RTG_ERR_AUTH));
       }
       s->delivered++;
       continue;
@@ -419,6 +422,7 @@ static void test_stun_ice_agent_restart(void **state) {
   run(s, RTG_SEC(10), true);
   assert_connected(s);
   before = s->p[0].selected_changes;
+  s->restarted = true;
   /* both sides restart (new offer/answer), candidates are exchanged again */
   assert_int_equal(rtg_ice_agent_restart(s->p[0].ag, "ufragA2", "passwordA2-0123456789a"), 0);
   assert_int_equal(rtg_ice_agent_restart(s->p[1].ag, "ufragB2", "passwordB2-0123456789a"), 0);

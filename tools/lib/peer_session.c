@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "lib/peer_session.h"
@@ -338,7 +339,7 @@ static rtg_time service(struct rtg_pio_net *n, rtg_time now) {
   if (rtg_peer_poll_timeout(s->peer) <= now && rtg_peer_handle_timeout(s->peer, now) != 0) {
     /* it always returns 0; failures come as events */
   }
-  if (s->offerer) rtg_pio_test_service(s, now);
+  if (s->offerer && !n->posting) rtg_pio_test_service(s, now);
   rtg_pio_session_drain(s, now);
   if (s->stun_on && (x = rtg_pio_stun_poll_timeout(&s->stun)) < t) t = x;
   if ((x = rtg_peer_poll_timeout(s->peer)) < t) t = x;
@@ -436,6 +437,46 @@ static int http_budget_ms(const struct rtg_pio_session *s, rtg_time now) {
   return left < RTG_SEC(1) ? 1000 : (int)(left / RTG_MS(1));
 }
 
+static void post_readable(void *ud, int fd) {
+  uint64_t v;
+  (void)ud;
+  if (read(fd, &v, sizeof v) != (ssize_t)sizeof v) {
+    /* nothing to read yet: rtg_pio_post_done decides */
+  }
+}
+
+/* POSTs |body| to the offer URL and keeps the peer running (answering the
+ * answerer's early checks, RFC 8445 §7.3) until the response is there.
+ * returns what rtg_pio_http_post returns; -1 with |err| = "interrupted"
+ * when a signal stopped the loop. */
+static int post_offer(struct rtg_pio_session *s, const char *body, int timeout_ms, unsigned *status,
+                      char **resp, size_t *rlen, char *err, size_t cap) {
+  struct rtg_pio_net *n = s->net;
+  struct rtg_pio_post *post =
+      rtg_pio_post_start(n->o->offer_to, body, strlen(body), timeout_ms, err, cap);
+  int rc;
+  if (post == NULL) return -1;
+  if (rtg_pio_loop_add(&n->loop, rtg_pio_post_fd(post), post_readable, NULL) != 0) {
+    rtg_pio_post_abandon(post);
+    snprintf(err, cap, "too many descriptors");
+    return -1;
+  }
+  n->posting = true;
+  while (!rtg_pio_post_done(post) && !n->loop.stop) {
+    rtg_time now = rtg_pio_now(), t = service(n, now);
+    rtg_pio_loop_run_once(&n->loop, t, RTG_MS(100));
+  }
+  n->posting = false;
+  rtg_pio_loop_del(&n->loop, rtg_pio_post_fd(post));
+  if (!rtg_pio_post_done(post)) {
+    rtg_pio_post_abandon(post);
+    snprintf(err, cap, "interrupted while waiting for the answer");
+    return -1;
+  }
+  rc = rtg_pio_post_finish(post, status, resp, rlen, err, cap);
+  return rc;
+}
+
 /* POSTs the offer and applies the answer. returns 0, -1 on an environment
  * error (unreachable server), -2 when the answer is unacceptable. */
 static int exchange(struct rtg_pio_session *s, rtg_time *now, char *err, size_t cap) {
@@ -456,8 +497,7 @@ static int exchange(struct rtg_pio_session *s, rtg_time *now, char *err, size_t 
   rtg_pio_session_event(s, *now, "offer-sent", json_pack("{s:s}", "url", s->net->o->offer_to));
   if (!s->offer_sent_at) s->offer_sent_at = *now;
   /* the whole --timeout: a browser answerer may take seconds to start */
-  if (rtg_pio_http_post(s->net->o->offer_to, body, strlen(body), http_budget_ms(s, *now), &status,
-                        &resp, &rlen, err, cap) != 0) {
+  if (post_offer(s, body, http_budget_ms(s, *now), &status, &resp, &rlen, err, cap) != 0) {
     rc = -1;
     goto out;
   }

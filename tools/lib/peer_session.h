@@ -114,6 +114,7 @@ struct rtg_pio_net {
   struct rtg_pio_session *sess; /* the current session or NULL */
   struct rtg_pio_http *http;
   unsigned sessions_done, sessions_ok;
+  bool posting; /* an offer's POST is on its way: no test steps meanwhile */
   uint8_t buf[65536];
 };
 

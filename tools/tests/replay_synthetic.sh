@@ -77,6 +77,15 @@ pcap("mdns.pcap", 101, mdns + frames_of(sess, lambda ip: ip))
 # an RTP timestamp going back within the sequence
 tsb = sess + [(1.5, rtp(120, 100), 0)]
 pcap("ts-backwards.pcap", 101, frames_of(tsb, lambda ip: ip))
+# one ICE session (same ufrags) on two pairs: DTLS on the first, media on
+# the second (RFC 8445 §12.1 / a new selected pair): no srtp.before-dtls
+def dtls_ch():
+    hs = struct.pack(">B", 1) + (40).to_bytes(3, "big") + struct.pack(">H", 0) + b"\0\0\0" + (40).to_bytes(3, "big") + b"\xfe\xfd" + b"r" * 32 + b"\0\0\0\0\0\0"
+    return struct.pack(">BHHHIH", 22, 0xFEFD, 0, 0, 0, len(hs)) + hs
+moved = [(t, ipv4(A, B, 17, udp(5000, 6000, p)) if d == 0 else ipv4(B, A, 17, udp(6000, 5000, p))) for t, p, d in sess[:2] + [(0.02, dtls_ch(), 0)]]
+moved += [(0.5, ipv4(A, B, 17, udp(5001, 6000, ice_req(b"W" * 12)))), (0.51, ipv4(B, A, 17, udp(6000, 5001, stun(0x0101, b"W" * 12))))]
+moved += [(1.0 + i * 0.02, ipv4(A, B, 17, udp(5001, 6000, rtp(100 + i, i * 960)))) for i in range(5)]
+pcap("session-moved.pcap", 101, moved)
 # IPv6
 A6, B6 = [0xfd] + [0] * 14 + [1], [0xfd] + [0] * 14 + [2]
 pcap("ipv6.pcap", 101, [(t, ipv6(A6, B6, 17, udp(5000, 6000, p)) if d == 0 else ipv6(B6, A6, 17, udp(6000, 5000, p))) for t, p, d in sess])
@@ -136,6 +145,8 @@ for f in ethernet raw null sll; do
   json $f.pcap "s['stun']==2 and s['srtp']['packets']==20 and s['ssrcs']==1 and len(d['sessions'])==1"
 done
 json consent-expired.pcap "'ice.consent-expired' in ids"
+json session-moved.pcap "'srtp.before-dtls' not in ids and len(flows)==2 and s['srtp']['packets']==5"
+json raw.pcap "'srtp.before-dtls' in ids"
 json mdns.pcap "'stun.malformed' not in ids and s['stun']==2"
 json_sdp ts-backwards.pcap "'rtp.timestamp-backwards' in ids and streams[0]['timestamp_backwards']==1"
 json_sdp raw.pcap "'rtp.timestamp-backwards' not in ids"

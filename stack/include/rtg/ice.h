@@ -85,6 +85,8 @@ enum rtg_ice_event_type {
   RTG_ICE_EV_CONSENT_LOST,      /* no consent response for consent_timeout (RFC 7675) */
   RTG_ICE_EV_MDNS_UNRESOLVED,   /* a remote `.local` candidate: |hostname| needs resolving */
   RTG_ICE_EV_ROLE_CHANGED,      /* role conflict resolved (RFC 8445 §7.3.1.1): |role| */
+  RTG_ICE_EV_VALID_PAIR,        /* a better valid pair while none is selected yet: |local|,
+                                   |remote|; RFC 8445 §12.1 lets data go on it until selection */
 };
 
 struct rtg_ice_event {

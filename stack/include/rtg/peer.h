@@ -119,6 +119,13 @@ struct rtg_peer_config {
   /* The a=setup of our answers: RTG_SDP_SETUP_ACTIVE (default, DTLS client)
    * or RTG_SDP_SETUP_PASSIVE (DTLS server). */
   enum rtg_sdp_setup answer_setup;
+  /* As DTLS client, send the ClientHello on the first valid ICE pair (as
+   * Chromium does) rather than once a pair is selected (the default, as
+   * Firefox does, which drops DTLS that arrives before its own ICE is
+   * connected). As DTLS server the peer always answers on a valid pair
+   * (RFC 8445 §12.1), and keeps a ClientHello that comes before the
+   * answer (RFC 5763 §5). */
+  bool dtls_client_early;
   /* NSS key log lines of the DTLS session (no newline), or NULL. */
   void (*keylog)(void *ud, const char *line);
   void *keylog_ud;
