@@ -13,13 +13,7 @@
 #include <string.h>
 
 #include "rtg/core.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
+#include "rtg_fuzz.h"
 
 static void check_rd(const struct rtg_rd *before, const struct rtg_rd *after, int rc, size_t n) {
   if (rc) {

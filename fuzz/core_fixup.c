@@ -22,11 +22,6 @@ RTG_FUZZ_FIXUP_MUTATOR(rtg_fuzz_fix_stun)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
-
 /* RFC 5769 §2.1: sample request, short-term password "VOkJxbRl1RmTxUk/WvJxBt". */
 static const uint8_t rfc5769_request[108] = {
     0x00, 0x01, 0x00, 0x58, 0x21, 0x12, 0xa4, 0x42, 0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34, 0xd6, 0x86,

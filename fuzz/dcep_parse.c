@@ -7,13 +7,7 @@
 #include <string.h>
 
 #include "rtg/sctp.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
+#include "rtg_fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static uint8_t buf[140000];

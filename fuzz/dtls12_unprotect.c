@@ -20,11 +20,6 @@
 #include "rtg/dtls.h"
 #include "rtg_fuzz.h"
 
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
-
 static const uint16_t suites[8] = {0xc02b, 0xc02c, 0xcca9, 0xc009, 0xc023, 0xc024, 0xc02f, 0xc00a};
 
 static const uint8_t master[48] = {

@@ -17,11 +17,6 @@
 #include "rtg/dtls.h"
 #include "rtg_fuzz.h"
 
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
-
 static const uint16_t suites[4] = {0x1301, 0x1302, 0x1303, 0x1301};
 
 static int keys_for(uint8_t sel, struct rtg_dtls13_keys *k) {

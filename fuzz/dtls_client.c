@@ -28,11 +28,6 @@
 #define RTG_FUZZ_DTLS_ROLE RTG_DTLS_ROLE_CLIENT
 #endif
 
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
-
 /* sha-256 of the server certificate in stack/dtls/testdata/dtls12-gcm. */
 static const uint8_t recorded_server_fp[32] = {
     0xfc, 0x16, 0x07, 0x11, 0xa2, 0xf9, 0xca, 0x38, 0x33, 0x59, 0x91, 0x2f, 0x2f, 0xc3, 0xc6, 0x28,

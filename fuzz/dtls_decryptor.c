@@ -14,33 +14,15 @@
 #include <string.h>
 
 #include "rtg/dtls.h"
+#include "rtg_fuzz.h"
+#include "rtg_fuzz_keylogs.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
-
+/* The dtls12-gcm session (stack/dtls/testdata/dtls12-gcm/keylog.txt), then
+ * the two browser sessions. */
 static const char keylog_text[] =
     "CLIENT_RANDOM 05698c4f428535418301cc86d14c051b40b908d360a245ab391a70a60aa2a0df "
     "17bbd4ee418e12cd72a16dc02bc085763de67941a509a6a66bc8a24eca5c2c2809b996e88144e9c491647796a75605"
-    "d7\n"
-    "CLIENT_HANDSHAKE_TRAFFIC_SECRET "
-    "4b1e0d48e424c15cdea03a5174caa48950bbb4302a0cd8201b12cbab45b9e03e "
-    "d10c64632513481778ac8cf9c870fb5ea8fd47f9cea68105319e35e3842ab2f5\n"
-    "SERVER_HANDSHAKE_TRAFFIC_SECRET "
-    "4b1e0d48e424c15cdea03a5174caa48950bbb4302a0cd8201b12cbab45b9e03e "
-    "887c6f325101152f5813d37cb468418acc15e9bdaa1f6a475af8d570c75247eb\n"
-    "CLIENT_TRAFFIC_SECRET_0 4b1e0d48e424c15cdea03a5174caa48950bbb4302a0cd8201b12cbab45b9e03e "
-    "6fef42694418e0be3001936fcc508237b06d76fe7b3396a7bd93edb2b41959f9\n"
-    "SERVER_TRAFFIC_SECRET_0 4b1e0d48e424c15cdea03a5174caa48950bbb4302a0cd8201b12cbab45b9e03e "
-    "a30a7bb240ca8c52809ced3373dfa636a3b04d5bb59a8a7b15996f2e953e5bc7\n"
-    "EXPORTER_SECRET 4b1e0d48e424c15cdea03a5174caa48950bbb4302a0cd8201b12cbab45b9e03e "
-    "3a49cd840c19d6587f8685f4c5ef5e7ef6d895623895a452cb015802a5ba56b0\n"
-    "CLIENT_RANDOM 01eeb9825de92b9381b57cca9ffc931c7c1bd937c832ae543180f658ad55a341 "
-    "619cbec93c3578b9e7f688785506b4b968796e04a88c31dc6871d3f193df6318434b3bd60da497abd81e7661af970e"
-    "cc\n";
+    "d7\n" RTG_FUZZ_KEYLOG_CHROMIUM_FIREFOX_DTLS13 RTG_FUZZ_KEYLOG_FIREFOX_CHROMIUM_DTLS12;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static struct rtg_dtls_keylog kl;

@@ -13,13 +13,7 @@
 #include <string.h>
 
 #include "rtg/dtls.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
+#include "rtg_fuzz.h"
 
 static void check_exts(const struct rtg_dtls_exts *x, uint8_t msg, bool hrr) {
   struct rtg_perr perr;

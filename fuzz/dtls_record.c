@@ -11,16 +11,10 @@
 #include <string.h>
 
 #include "rtg/dtls.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "rtg_fuzz.h"
 
 /* gcc does not let (void) discard a warn_unused_result value. */
 static int sink;
-
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
 
 static void exts(const struct rtg_dtls_exts *x, uint8_t msg, bool hrr) {
   struct rtg_perr perr;

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 
 #include "rtg/net.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "rtg_fuzz.h"
 
 static const int links[] = {RTG_LINK_ETHERNET, RTG_LINK_LINUX_SLL, RTG_LINK_LINUX_SLL2,
                             RTG_LINK_RAW,      RTG_LINK_NULL,      RTG_LINK_LOOP,
@@ -34,8 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (e.reason == NULL) abort(); /* every failure says why */
     return 0;
   }
-  if (!inside(p.payload, data + 1, size - 1) || !inside(p.l3_payload, data + 1, size - 1))
-    abort();
+  if (!inside(p.payload, data + 1, size - 1) || !inside(p.l3_payload, data + 1, size - 1)) abort();
   rtg_ctx_default(&ctx);
   if (p.is_fragment && rtg_net_defrag_init(&d, &ctx, RTG_SEC(30)) == 0) {
     bool done;

@@ -9,8 +9,7 @@
 #include <string.h>
 
 #include "rtg/mdns.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "rtg_fuzz.h"
 
 static struct rtg_mdns_msg m, m2;
 

@@ -10,8 +10,7 @@
 #include <string.h>
 
 #include "engine/replay.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "rtg_fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct rtg_replay_opts opts = {0};

@@ -9,13 +9,7 @@
 #include <string.h>
 
 #include "rtg/rtp.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
+#include "rtg_fuzz.h"
 
 static void twcc_cb(void *ud, uint16_t seq, uint8_t status, int32_t delta) {
   size_t *n = ud;

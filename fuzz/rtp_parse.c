@@ -8,13 +8,7 @@
 #include <string.h>
 
 #include "rtg/rtp.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
+#include "rtg_fuzz.h"
 
 static void accessors(const struct rtg_rtp_hdr *h) {
   char s[256];

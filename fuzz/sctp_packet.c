@@ -8,13 +8,7 @@
 #include <string.h>
 
 #include "rtg/sctp.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
+#include "rtg_fuzz.h"
 
 static void walk_tlvs(const struct rtg_sctp_chunk_info *in, const uint8_t *base) {
   struct rtg_rd rd;

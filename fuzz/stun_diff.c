@@ -35,11 +35,6 @@
 #include "rtg/stun.h"
 #include "rtg_fuzz.h"
 
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
-
 RTG_FUZZ_FIXUP_MUTATOR(rtg_fuzz_fix_stun)
 
 static const char username[] = "rtcgate:fuzz";

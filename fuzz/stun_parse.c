@@ -12,11 +12,6 @@
 #include "rtg/stun.h"
 #include "rtg_fuzz.h"
 
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
-
 static void accessors(const struct rtg_stun_msg *m, const struct rtg_stun_attr *a) {
   struct rtg_stun_addr ad;
   struct rtg_slice reason;

@@ -18,11 +18,6 @@
 #include "rtg/stun.h"
 #include "rtg_fuzz.h"
 
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
-
 RTG_FUZZ_FIXUP_MUTATOR(rtg_fuzz_fix_stun)
 
 static struct rtg_stun_cred cred; /* keyed once for the whole run */

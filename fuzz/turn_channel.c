@@ -9,11 +9,6 @@
 #include "rtg/stun.h"
 #include "rtg_fuzz.h"
 
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static uint8_t buf[65600];
   struct rtg_turn_channel ch;

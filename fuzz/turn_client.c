@@ -13,13 +13,7 @@
 #include <string.h>
 
 #include "rtg/turn.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
+#include "rtg_fuzz.h"
 
 struct state {
   struct rtg_turn_client *c;

@@ -13,6 +13,10 @@
  * fix-up. A target needing its own keys (SRTP tags, DTLS records) writes a
  * function with the same signature in its own file and passes it instead.
  *
+ * A target includes this header for the libFuzzer prototypes and CHECK
+ * (its invariants); rtg_fuzz_keylogs.h has the key logs of the recorded
+ * browser sessions.
+ *
  * Everything here uses rtg_core only (fuzz/common cannot link the protocol
  * modules). Under the standalone gcc driver (fuzz/driver/standalone.c) a weak
  * LLVMFuzzerMutate exists so such targets still link; libFuzzer provides the
@@ -23,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,6 +42,13 @@ extern "C" {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
+
+/* CHECK(c): an invariant of the code under test; when |c| does not hold
+ * the target aborts, which the fuzzer reports as a finding. */
+#define CHECK(c)       \
+  do {                 \
+    if (!(c)) abort(); \
+  } while (0)
 
 /* A fix-up repairs |data| (|size| bytes, room for |max_size|) in place and
  * returns the new size (<= max_size). It never fails: input it cannot make
