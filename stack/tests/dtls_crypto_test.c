@@ -21,8 +21,7 @@
 #include <srtp2/srtp.h>
 
 #include "rtg/dtls.h"
-
-#define TESTDATA RTG_SOURCE_DIR "/stack/dtls/testdata/"
+#include "test_util.h"
 
 struct blob {
   uint8_t d[8192];
@@ -30,15 +29,7 @@ struct blob {
 };
 
 static void load(const char *sess, const char *file, struct blob *b) {
-  char path[512];
-  FILE *f;
-  snprintf(path, sizeof path, "%s%s/%s", TESTDATA, sess, file);
-  f = fopen(path, "rb");
-  assert_non_null(f);
-  b->n = fread(b->d, 1, sizeof b->d - 1, f);
-  b->d[b->n] = 0;
-  fclose(f);
-  assert_true(b->n > 0);
+  b->n = tu_load(b->d, sizeof b->d, "stack/dtls/testdata/%s/%s", sess, file);
 }
 
 static void unhex(const char *s, uint8_t *out, size_t n) {
@@ -675,10 +666,8 @@ static void test_dtls_srtp_keys_split(void **state) {
  * packets in each direction with libsrtp2 (the oracle): the exporter and
  * the client/server split are right. */
 static void check_srtp_with_libsrtp(const char *sess, const struct rtg_dtls_srtp_keys *k) {
-  char path[512];
   uint8_t data[8192];
   size_t n, at = 0, opened = 0;
-  FILE *f;
   srtp_t ses[2];
   assert_int_equal(srtp_init(), srtp_err_status_ok);
   for (int dir = 0; dir < 2; dir++) {
@@ -699,11 +688,7 @@ static void check_srtp_with_libsrtp(const char *sess, const struct rtg_dtls_srtp
     pol.window_size = 1024;
     assert_int_equal(srtp_create(&ses[dir], &pol), srtp_err_status_ok);
   }
-  snprintf(path, sizeof path, "%s%s/srtp.bin", TESTDATA, sess);
-  f = fopen(path, "rb");
-  assert_non_null(f);
-  n = fread(data, 1, sizeof data, f);
-  fclose(f);
+  n = tu_load(data, sizeof data, "stack/dtls/testdata/%s/srtp.bin", sess);
   while (at + 3 <= n) {
     int dir = data[at], len = rtg_load_u16(data + at + 1);
     uint8_t pkt[2048];
@@ -730,17 +715,10 @@ static void replay_browser(const char *sess, bool tls13, uint16_t profile,
   uint8_t *all;
   size_t n_all, at = 0;
   struct session *s = session_new();
-  char path[512];
-  FILE *f;
   struct blob kl;
   struct rtg_dtls_srtp_keys k;
   assert_non_null(b);
-  snprintf(path, sizeof path, "%s%s/datagrams.bin", TESTDATA, sess);
-  f = fopen(path, "rb");
-  assert_non_null(f);
-  all = malloc(1 << 20);
-  n_all = fread(all, 1, 1 << 20, f);
-  fclose(f);
+  all = (uint8_t *)tu_read_file(&n_all, "stack/dtls/testdata/%s/datagrams.bin", sess);
   load(sess, "keylog.txt", &kl);
   assert_int_equal(rtg_dtls_keylog_parse(&s->kl, (const char *)kl.d, kl.n, NULL), 0);
   memset(c, 0, sizeof *c);

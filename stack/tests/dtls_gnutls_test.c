@@ -38,17 +38,12 @@
 #include <openssl/x509.h>
 
 #include "rtg/dtls.h"
+#include "test_util.h"
 
 struct peer_files {
   char dir[64], cert[96], key[96], out[96];
   uint8_t fp[32]; /* sha-256 of the GnuTLS side's certificate */
 };
-
-static rtg_time mono(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return RTG_SEC(ts.tv_sec) + ts.tv_nsec;
-}
 
 static bool have(const char *prog) {
   char cmd[128];
@@ -192,9 +187,9 @@ static void events(struct run *r) {
 
 /* The I/O loop: until |done| or the time limit. */
 static void loop(struct run *r, rtg_time limit, bool (*done)(const struct run *)) {
-  while (!done(r) && !r->failed && mono() < limit) {
+  while (!done(r) && !r->failed && tu_mono() < limit) {
     struct pollfd pfd = {r->sock, POLLIN, 0};
-    rtg_time now = mono(), t = rtg_dtls_endpoint_poll_timeout(r->ep);
+    rtg_time now = tu_mono(), t = rtg_dtls_endpoint_poll_timeout(r->ep);
     int ms = 50;
     if (t != RTG_TIME_NEVER && t > now && (t - now) / 1000000 < ms) ms = (int)((t - now) / 1000000);
     if (t != RTG_TIME_NEVER && t <= now) ms = 0;
@@ -208,11 +203,11 @@ static void loop(struct run *r, rtg_time limit, bool (*done)(const struct run *)
           r->peer = from;
           r->have_peer = true;
         }
-        assert_int_equal(rtg_dtls_endpoint_handle_datagram(r->ep, mono(), buf, (size_t)n), 0);
+        assert_int_equal(rtg_dtls_endpoint_handle_datagram(r->ep, tu_mono(), buf, (size_t)n), 0);
       }
     }
-    if (rtg_dtls_endpoint_poll_timeout(r->ep) <= mono())
-      assert_int_equal(rtg_dtls_endpoint_handle_timeout(r->ep, mono()), 0);
+    if (rtg_dtls_endpoint_poll_timeout(r->ep) <= tu_mono())
+      assert_int_equal(rtg_dtls_endpoint_handle_timeout(r->ep, tu_mono()), 0);
     events(r);
     flush(r);
   }
@@ -220,20 +215,6 @@ static void loop(struct run *r, rtg_time limit, bool (*done)(const struct run *)
 
 static bool is_connected(const struct run *r) { return r->connected; }
 static bool got_data(const struct run *r) { return r->data_len > 0; }
-
-static int udp_socket(uint16_t *port) {
-  struct sockaddr_in a;
-  socklen_t al = sizeof a;
-  int s = socket(AF_INET, SOCK_DGRAM, 0);
-  assert_true(s >= 0);
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-  assert_int_equal(getsockname(s, (struct sockaddr *)&a, &al), 0);
-  *port = ntohs(a.sin_port);
-  return s;
-}
 
 static void new_endpoint(struct run *r, struct rtg_ctx *ctx, struct rtg_dtls_cert *cert,
                          enum rtg_dtls_role role, const uint8_t fp[32]) {
@@ -247,7 +228,7 @@ static void new_endpoint(struct run *r, struct rtg_ctx *ctx, struct rtg_dtls_cer
   cfg.srtp_profiles = &profile;
   cfg.n_srtp_profiles = 1;
   cfg.initial_rto = RTG_MS(200);
-  assert_int_equal(rtg_dtls_endpoint_new(ctx, &cfg, mono(), &r->ep), 0);
+  assert_int_equal(rtg_dtls_endpoint_new(ctx, &cfg, tu_mono(), &r->ep), 0);
 }
 
 static void check_keys(const struct run *r, const char *out) {
@@ -280,7 +261,7 @@ static void test_dtls_gnutls_our_server(void **state) {
   rtg_ctx_deterministic(&ctx, &prng, 5, NULL);
   make_peer_files(&pf);
   assert_int_equal(rtg_dtls_cert_generate(&ctx, &cert), 0);
-  r.sock = udp_socket(&port);
+  r.sock = tu_udp_socket(&port);
   snprintf(port_s, sizeof port_s, "%u", port);
   new_endpoint(&r, &ctx, cert, RTG_DTLS_ROLE_SERVER, pf.fp);
   {
@@ -303,13 +284,13 @@ static void test_dtls_gnutls_our_server(void **state) {
                     NULL};
     pid = spawn(argv, pf.out, &in_fd);
   }
-  loop(&r, mono() + RTG_SEC(10), is_connected);
+  loop(&r, tu_mono() + RTG_SEC(10), is_connected);
   assert_true(r.connected);
   /* data both ways: we send, and gnutls-cli sends what it reads on stdin */
   assert_int_equal(rtg_dtls_endpoint_send(r.ep, (const uint8_t *)"hello gnutls\n", 13), 0);
   flush(&r);
   assert_int_equal(write(in_fd, "hello rtcgate\n", 14), 14);
-  loop(&r, mono() + RTG_SEC(5), got_data);
+  loop(&r, tu_mono() + RTG_SEC(5), got_data);
   assert_true(r.data_len >= 13 && memcmp(r.data, "hello rtcgate", 13) == 0);
   for (int i = 0; i < 40 && !output_contains(pf.out, "hello gnutls"); i++) usleep(50000);
   stop(pid, in_fd);
@@ -340,7 +321,7 @@ static void test_dtls_gnutls_our_client(void **state) {
   make_peer_files(&pf);
   assert_int_equal(rtg_dtls_cert_generate(&ctx, &cert), 0);
   /* a free port for gnutls-serv */
-  probe = udp_socket(&port);
+  probe = tu_udp_socket(&port);
   close(probe);
   snprintf(port_s, sizeof port_s, "%u", port);
   {
@@ -359,7 +340,7 @@ static void test_dtls_gnutls_our_client(void **state) {
     pid = spawn(argv, pf.out, &in_fd);
   }
   for (int i = 0; i < 40 && !output_contains(pf.out, "listening"); i++) usleep(50000);
-  r.sock = udp_socket(&port);
+  r.sock = tu_udp_socket(&port);
   memset(&r.peer, 0, sizeof r.peer);
   r.peer.sin_family = AF_INET;
   r.peer.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -367,11 +348,11 @@ static void test_dtls_gnutls_our_client(void **state) {
   r.have_peer = true;
   new_endpoint(&r, &ctx, cert, RTG_DTLS_ROLE_CLIENT, pf.fp);
   flush(&r);
-  loop(&r, mono() + RTG_SEC(10), is_connected);
+  loop(&r, tu_mono() + RTG_SEC(10), is_connected);
   assert_true(r.connected);
   assert_int_equal(rtg_dtls_endpoint_send(r.ep, (const uint8_t *)"echo me", 7), 0);
   flush(&r);
-  loop(&r, mono() + RTG_SEC(5), got_data);
+  loop(&r, tu_mono() + RTG_SEC(5), got_data);
   assert_int_equal(r.data_len, 7);
   assert_memory_equal(r.data, "echo me", 7);
   assert_int_equal(rtg_dtls_endpoint_close(r.ep), 0);

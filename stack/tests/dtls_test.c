@@ -18,8 +18,7 @@
 #include <cmocka.h>
 
 #include "rtg/dtls.h"
-
-#define TESTDATA RTG_SOURCE_DIR "/stack/dtls/testdata/"
+#include "test_util.h"
 
 struct blob {
   uint8_t d[8192];
@@ -27,14 +26,7 @@ struct blob {
 };
 
 static void load(const char *rel, struct blob *b) {
-  char path[512];
-  FILE *f;
-  snprintf(path, sizeof path, "%s%s", TESTDATA, rel);
-  f = fopen(path, "rb");
-  assert_non_null(f);
-  b->n = fread(b->d, 1, sizeof b->d, f);
-  fclose(f);
-  assert_true(b->n > 0);
+  b->n = tu_load(b->d, sizeof b->d, "stack/dtls/testdata/%s", rel);
 }
 
 /* ---- records --------------------------------------------------------------- */
@@ -778,19 +770,13 @@ static void test_dtls_hs_body_parse_tls13_messages(void **state) {
  * fragment their ClientHello) and parses each with its extensions. */
 static void browser_hellos(const char *sess, bool from_client, struct rtg_dtls_hs_msg *hello,
                            uint8_t want_type, size_t *n_msgs) {
-  char path[512];
-  FILE *f;
   static uint8_t all[1 << 16];
   size_t n_all, at = 0;
   struct rtg_dtls_reasm r;
   struct rtg_ctx ctx;
   struct rtg_prng prng;
   bool found = false;
-  snprintf(path, sizeof path, "%s%s/datagrams.bin", TESTDATA, sess);
-  f = fopen(path, "rb");
-  assert_non_null(f);
-  n_all = fread(all, 1, sizeof all, f);
-  fclose(f);
+  n_all = tu_load(all, sizeof all, "stack/dtls/testdata/%s/datagrams.bin", sess);
   rtg_ctx_deterministic(&ctx, &prng, 1, NULL);
   rtg_dtls_reasm_init(&r, &ctx, 0);
   *n_msgs = 0;

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "rtg/sdp.h"
+#include "test_util.h"
 
 static const char *const browser_sdps[] = {
     "pcaps/chromium-firefox-dtls13/offer.sdp", "pcaps/chromium-firefox-dtls13/answer.sdp",
@@ -24,27 +25,6 @@ static const char *const browser_sdps[] = {
     "pcaps/firefox-firefox-dtls13/offer.sdp",  "pcaps/firefox-firefox-dtls13/answer.sdp",
 };
 #define NSDPS (sizeof browser_sdps / sizeof browser_sdps[0])
-
-static char *load(const char *rel, size_t *len) {
-  char path[1024];
-  FILE *f;
-  char *buf;
-  long n;
-  snprintf(path, sizeof path, "%s/%s", RTG_SOURCE_DIR, rel);
-  f = fopen(path, "rb");
-  assert_non_null(f);
-  assert_int_equal(fseek(f, 0, SEEK_END), 0);
-  n = ftell(f);
-  assert_true(n > 0);
-  rewind(f);
-  buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  fclose(f);
-  buf[n] = 0;
-  *len = (size_t)n;
-  return buf;
-}
 
 static struct rtg_sdp *new_sdp(void) {
   struct rtg_sdp *s = calloc(1, sizeof *s);
@@ -108,7 +88,7 @@ static void test_sdp_parse_browsers_round_trip(void **state) {
   (void)state;
   for (size_t k = 0; k < NSDPS; k++) {
     size_t len;
-    char *text = load(browser_sdps[k], &len);
+    char *text = tu_read_file(&len, "%s", browser_sdps[k]);
     struct rtg_perr e;
     ptrdiff_t n, n2;
     int rc = rtg_sdp_parse(a, text, len, &e);
@@ -154,7 +134,7 @@ static void test_sdp_write_lf_kept(void **state) {
 static void test_sdp_get_chromium_offer(void **state) {
   struct rtg_sdp *s = new_sdp();
   size_t len, i = 0, first, end;
-  char *text = load("pcaps/chromium-firefox-dtls13/offer.sdp", &len);
+  char *text = tu_read_file(&len, "pcaps/chromium-firefox-dtls13/offer.sdp");
   struct rtg_sdp_group g;
   struct rtg_sdp_fingerprint fp;
   struct rtg_sdp_candidate c;
@@ -246,7 +226,7 @@ static void test_sdp_get_chromium_offer(void **state) {
 static void test_sdp_get_firefox_offer(void **state) {
   struct rtg_sdp *s = new_sdp();
   size_t len, i = 0;
-  char *text = load("pcaps/firefox-chromium-dtls12/offer.sdp", &len);
+  char *text = tu_read_file(&len, "pcaps/firefox-chromium-dtls12/offer.sdp");
   struct rtg_sdp_extmap x;
   struct rtg_sdp_rtpmap r;
   struct rtg_sdp_candidate c;
@@ -369,7 +349,7 @@ static void test_sdp_candidate_write_round_trip(void **state) {
   (void)state;
   for (size_t k = 0; k < NSDPS; k++) {
     size_t len;
-    char *text = load(browser_sdps[k], &len);
+    char *text = tu_read_file(&len, "%s", browser_sdps[k]);
     assert_int_equal(rtg_sdp_parse(s, text, len, NULL), 0);
     for (size_t i = 0; i < s->nlines; i++) {
       struct rtg_sdp_candidate c;
@@ -411,7 +391,7 @@ static void test_sdp_candidate_write_round_trip(void **state) {
 static void test_sdp_candidate_to_ice(void **state) {
   struct rtg_sdp *s = new_sdp();
   size_t len, i = 0;
-  char *text = load("pcaps/chromium-firefox-dtls13/offer.sdp", &len);
+  char *text = tu_read_file(&len, "pcaps/chromium-firefox-dtls13/offer.sdp");
   struct rtg_sdp_candidate c, c2;
   struct rtg_ice_cand ic, ic2;
   char out[256];
@@ -586,7 +566,7 @@ static void test_sdp_parse_truncation_sweep(void **state) {
   (void)state;
   for (size_t k = 0; k < NSDPS; k++) {
     size_t len, tpos;
-    char *text = load(browser_sdps[k], &len);
+    char *text = tu_read_file(&len, "%s", browser_sdps[k]);
     tpos = (size_t)(strstr(text, "\nt=") - text);
     for (size_t n = 0; n < len; n++) {
       struct rtg_perr e;
@@ -613,7 +593,7 @@ static void test_sdp_parse_line_drop_sweep(void **state) {
   (void)state;
   for (size_t k = 0; k < NSDPS; k++) {
     size_t len;
-    char *text = load(browser_sdps[k], &len);
+    char *text = tu_read_file(&len, "%s", browser_sdps[k]);
     assert_int_equal(rtg_sdp_parse(orig, text, len, NULL), 0);
     for (size_t drop = 0; drop < orig->nlines; drop++) {
       size_t a = orig->lines[drop].offset;
@@ -730,7 +710,7 @@ static void local_defaults(struct rtg_jsep_local *l) {
 static struct rtg_sdp *parse_file(const char *rel) {
   struct rtg_sdp *s = calloc(1, sizeof *s);
   size_t len;
-  char *t = load(rel, &len);
+  char *t = tu_read_file(&len, "%s", rel);
   assert_non_null(s);
   assert_int_equal(rtg_sdp_parse(s, t, len, NULL), 0);
   free(t);
@@ -1016,7 +996,7 @@ static void test_sdp_jsep_answer_bundle_only(void **state) {
   struct rtg_sdp *b = calloc(1, sizeof *b), *a = calloc(1, sizeof *a);
   struct rtg_sdp_mline ml;
   size_t len;
-  char *text = load("pcaps/chromium-firefox-dtls13/offer.sdp", &len);
+  char *text = tu_read_file(&len, "pcaps/chromium-firefox-dtls13/offer.sdp");
   char *zero = replace1(text, "m=video 46422 ", "m=video 0 ");
   char *only = replace1(zero, "a=mid:1\r\n", "a=mid:1\r\na=bundle-only\r\n");
   (void)state;
@@ -1124,7 +1104,7 @@ static void test_sdp_jsep_answer_ice_restart(void **state) {
   struct rtg_sdp *o1 = parse_file("pcaps/firefox-firefox-dtls13/offer.sdp");
   struct rtg_sdp *o2 = calloc(1, sizeof *o2), *a = calloc(1, sizeof *a);
   size_t len;
-  char *text = load("pcaps/firefox-firefox-dtls13/offer.sdp", &len);
+  char *text = tu_read_file(&len, "pcaps/firefox-firefox-dtls13/offer.sdp");
   (void)state;
   /* the offerer's second offer: new ufrag/pwd in every section */
   char *t1 = text, *t2;

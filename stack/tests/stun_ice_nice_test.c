@@ -22,18 +22,13 @@
 #include <cmocka.h>
 
 #include "rtg/ice.h"
+#include "test_util.h"
 
 struct nice_side {
   NiceAgent *agent;
   guint stream;
   bool gathered, ready, failed;
 };
-
-static rtg_time mono(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (rtg_time)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void on_gathered(NiceAgent *agent, guint stream, gpointer ud) {
   struct nice_side *n = ud;
@@ -61,24 +56,6 @@ static void on_recv(NiceAgent *agent, guint stream, guint comp, guint len, gchar
   (void)ud;
 }
 
-static struct rtg_stun_addr from_sin(const struct sockaddr_in *sin) {
-  struct rtg_stun_addr a;
-  memset(&a, 0, sizeof a);
-  a.family = 1;
-  a.port = ntohs(sin->sin_port);
-  memcpy(a.addr, &sin->sin_addr, 4);
-  return a;
-}
-
-static struct sockaddr_in to_sin(const struct rtg_stun_addr *a) {
-  struct sockaddr_in sin;
-  memset(&sin, 0, sizeof sin);
-  sin.sin_family = AF_INET;
-  sin.sin_port = htons(a->port);
-  memcpy(&sin.sin_addr, a->addr, 4);
-  return sin;
-}
-
 static void run_case(bool nice_controlling) {
   struct nice_side n = {0};
   struct rtg_ctx ctx;
@@ -86,20 +63,17 @@ static void run_case(bool nice_controlling) {
   struct rtg_ice_agent *ag;
   struct rtg_ice_config cfg;
   struct rtg_ice_cand mine;
+  struct rtg_stun_addr local;
   struct sockaddr_in sin;
-  socklen_t sl = sizeof sin;
+  uint16_t port;
   NiceAddress loop;
   gchar *ufrag = NULL, *pwd = NULL;
   GSList *cands, *l;
-  rtg_time start = mono(), deadline = start + RTG_SEC(15);
+  rtg_time start = tu_mono(), deadline = start + RTG_SEC(15);
   bool connected = false;
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  assert_true(fd >= 0);
-  sin.sin_family = AF_INET;
-  sin.sin_port = 0;
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
-  assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+  int fd = tu_udp_socket(&port);
+  local = tu_v4(127, 0, 0, 1, port);
+  sin = tu_sin_from_addr(&local);
 
   /* libnice, gathering on 127.0.0.1 only */
   n.agent = nice_agent_new(g_main_context_default(), NICE_COMPATIBILITY_RFC5245);
@@ -115,7 +89,7 @@ static void run_case(bool nice_controlling) {
   assert_true(n.stream > 0);
   assert_true(nice_agent_attach_recv(n.agent, n.stream, 1, g_main_context_default(), on_recv, &n));
   assert_true(nice_agent_gather_candidates(n.agent, n.stream));
-  while (!n.gathered && mono() < deadline) g_main_context_iteration(NULL, TRUE);
+  while (!n.gathered && tu_mono() < deadline) g_main_context_iteration(NULL, TRUE);
   assert_true(n.gathered);
   assert_true(nice_agent_get_local_credentials(n.agent, n.stream, &ufrag, &pwd));
 
@@ -129,7 +103,7 @@ static void run_case(bool nice_controlling) {
   assert_int_equal(rtg_ice_agent_new(&ag, &ctx, &cfg), 0);
   memset(&mine, 0, sizeof mine);
   mine.type = RTG_ICE_CAND_HOST;
-  mine.addr = from_sin(&sin);
+  mine.addr = local;
   mine.priority = rtg_ice_cand_priority(RTG_ICE_CAND_HOST, 65535);
   memcpy(mine.foundation, "1", 2);
   assert_int_equal(rtg_ice_agent_add_local_candidate(ag, &mine), 0);
@@ -147,7 +121,7 @@ static void run_case(bool nice_controlling) {
     nice_address_copy_to_sockaddr(&c->addr, (struct sockaddr *)&cs);
     memset(&rc, 0, sizeof rc);
     rc.type = RTG_ICE_CAND_HOST;
-    rc.addr = from_sin(&cs);
+    rc.addr = tu_addr_from_sin(&cs);
     rc.priority = c->priority;
     g_strlcpy(rc.foundation, c->foundation, sizeof rc.foundation);
     assert_int_equal(rtg_ice_agent_add_remote_candidate(ag, &rc), 0);
@@ -170,10 +144,10 @@ static void run_case(bool nice_controlling) {
   }
 
   /* the loop: libnice's main context and our drain loop, turn by turn */
-  while (mono() < deadline && !(connected && n.ready)) {
+  while (tu_mono() < deadline && !(connected && n.ready)) {
     uint8_t buf[1500];
     struct pollfd pfd = {fd, POLLIN, 0};
-    rtg_time now = mono(), t = rtg_ice_agent_poll_timeout(ag);
+    rtg_time now = tu_mono(), t = rtg_ice_agent_poll_timeout(ag);
     int wait_ms = 5;
     size_t len;
     struct rtg_stun_addr src, dst;
@@ -185,16 +159,16 @@ static void run_case(bool nice_controlling) {
       socklen_t fl = sizeof from;
       ssize_t r = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
       if (r > 0) {
-        struct rtg_stun_addr fa = from_sin(&from);
-        int rc = rtg_ice_agent_handle_datagram(ag, mono(), &mine.addr, &fa, buf, (size_t)r);
+        struct rtg_stun_addr fa = tu_addr_from_sin(&from);
+        int rc = rtg_ice_agent_handle_datagram(ag, tu_mono(), &mine.addr, &fa, buf, (size_t)r);
         assert_true(rc == 0 || rc == RTG_ERR_NOTFOUND);
       }
     }
-    now = mono();
+    now = tu_mono();
     if (rtg_ice_agent_poll_timeout(ag) <= now)
       assert_int_equal(rtg_ice_agent_handle_timeout(ag, now), 0);
     while (rtg_ice_agent_poll_transmit(ag, buf, sizeof buf, &len, &src, &dst) == 0) {
-      struct sockaddr_in to = to_sin(&dst);
+      struct sockaddr_in to = tu_sin_from_addr(&dst);
       /* only ever to 127.0.0.0/8 */
       assert_int_equal(dst.addr[0], 127);
       assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "rtg/ice.h"
+#include "test_util.h"
 
 #define MAXPKT 1024
 
@@ -50,18 +51,6 @@ struct sim {
   struct peer p[2];
   size_t delivered, dropped;
 };
-
-static struct rtg_stun_addr v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port) {
-  struct rtg_stun_addr x;
-  memset(&x, 0, sizeof x);
-  x.family = 1;
-  x.port = port;
-  x.addr[0] = a;
-  x.addr[1] = b;
-  x.addr[2] = c;
-  x.addr[3] = d;
-  return x;
-}
 
 static bool same(const struct rtg_stun_addr *x, const struct rtg_stun_addr *y) {
   return x->family == y->family && x->port == y->port && memcmp(x->addr, y->addr, 16) == 0;
@@ -172,7 +161,7 @@ static void peer_init(struct sim *s, int i, struct rtg_ice_config cfg, uint64_t 
   assert_int_equal(rtg_ice_agent_set_remote_credentials(p->ag, uf[1 - i], pw[1 - i]), 0);
 }
 
-static void bind(struct sim *s, int i, struct rtg_stun_addr a, bool advertise) {
+static void add_host(struct sim *s, int i, struct rtg_stun_addr a, bool advertise) {
   struct rtg_ice_cand c = host(a);
   /* the priority travels with the candidate (a=candidate), as in SDP */
   c.priority = rtg_ice_cand_priority(RTG_ICE_CAND_HOST, (uint16_t)(65535 - s->p[i].naddrs));
@@ -222,11 +211,11 @@ static struct rtg_ice_config cfg_of(uint8_t mode, uint8_t role, uint8_t nom) {
  * never learns it is bound... both bound), B one; plus an advertised
  * address of A that nobody owns (its pairs fail). */
 static void topology(struct sim *s) {
-  bind(s, 0, v4(10, 0, 0, 1, 5000), true);
-  bind(s, 0, v4(10, 0, 1, 1, 5002), true);
-  bind(s, 1, v4(10, 0, 0, 2, 6000), true);
+  add_host(s, 0, tu_v4(10, 0, 0, 1, 5000), true);
+  add_host(s, 0, tu_v4(10, 0, 1, 1, 5002), true);
+  add_host(s, 1, tu_v4(10, 0, 0, 2, 6000), true);
   {
-    struct rtg_ice_cand dead = host(v4(203, 0, 113, 9, 7000));
+    struct rtg_ice_cand dead = host(tu_v4(203, 0, 113, 9, 7000));
     dead.priority = rtg_ice_cand_priority(RTG_ICE_CAND_SRFLX, 1);
     dead.type = RTG_ICE_CAND_SRFLX;
     assert_int_equal(rtg_ice_agent_add_remote_candidate(s->p[1].ag, &dead), 0);
@@ -325,12 +314,12 @@ static void test_stun_ice_agent_lite(void **state) {
 /* B's candidates trickle in late; A learns B as peer-reflexive first. */
 static void test_stun_ice_agent_trickle_prflx(void **state) {
   struct sim *s = test_malloc(sizeof *s);
-  struct rtg_ice_cand cb = host(v4(10, 0, 0, 2, 6000));
+  struct rtg_ice_cand cb = host(tu_v4(10, 0, 0, 2, 6000));
   (void)state;
   sim_init(s, cfg_of(RTG_ICE_FULL, RTG_ICE_CONTROLLED, 0),
            cfg_of(RTG_ICE_FULL, RTG_ICE_CONTROLLING, RTG_ICE_NOMINATE_REGULAR), 0, 0, 7);
-  bind(s, 0, v4(10, 0, 0, 1, 5000), true);
-  bind(s, 1, v4(10, 0, 0, 2, 6000), false); /* not told to A */
+  add_host(s, 0, tu_v4(10, 0, 0, 1, 5000), true);
+  add_host(s, 1, tu_v4(10, 0, 0, 2, 6000), false); /* not told to A */
   run(s, RTG_SEC(10), true);
   assert_connected(s);
   /* the late candidate is a duplicate of the learnt prflx address */
@@ -345,15 +334,15 @@ static void test_stun_ice_agent_trickle_prflx(void **state) {
 
 static void test_stun_ice_agent_mdns(void **state) {
   struct sim *s = test_malloc(sizeof *s);
-  struct rtg_ice_cand m = host(v4(0, 0, 0, 0, 6000));
+  struct rtg_ice_cand m = host(tu_v4(0, 0, 0, 0, 6000));
   (void)state;
   sim_init(s, cfg_of(RTG_ICE_FULL, RTG_ICE_CONTROLLING, RTG_ICE_NOMINATE_REGULAR),
            cfg_of(RTG_ICE_FULL, RTG_ICE_CONTROLLED, 0), 0, 0, 9);
-  bind(s, 0, v4(10, 0, 0, 1, 5000), false);
+  add_host(s, 0, tu_v4(10, 0, 0, 1, 5000), false);
   /* B is only known to A by an mDNS name, and B does not know A at all */
-  s->p[1].addrs[s->p[1].naddrs++] = v4(10, 0, 0, 2, 6000);
+  s->p[1].addrs[s->p[1].naddrs++] = tu_v4(10, 0, 0, 2, 6000);
   {
-    struct rtg_ice_cand hb = host(v4(10, 0, 0, 2, 6000));
+    struct rtg_ice_cand hb = host(tu_v4(10, 0, 0, 2, 6000));
     assert_int_equal(rtg_ice_agent_add_local_candidate(s->p[1].ag, &hb), 0);
   }
   memcpy(m.hostname, "0f1e2d3c-4b5a.local", 20);
@@ -364,7 +353,7 @@ static void test_stun_ice_agent_mdns(void **state) {
   assert_string_equal(s->p[0].mdns_name, "0f1e2d3c-4b5a.local");
   assert_false(s->p[0].connected);
   {
-    struct rtg_stun_addr ip = v4(10, 0, 0, 2, 6000);
+    struct rtg_stun_addr ip = tu_v4(10, 0, 0, 2, 6000);
     assert_int_equal(rtg_ice_agent_resolve_mdns(s->p[0].ag, "0f1e2d3c-4b5a.local", &ip), 0);
     assert_int_equal(rtg_ice_agent_resolve_mdns(s->p[0].ag, "other.local", &ip), RTG_ERR_NOTFOUND);
   }
@@ -396,11 +385,11 @@ static void test_stun_ice_agent_consent_lost(void **state) {
 
 static void test_stun_ice_agent_fails_after_eoc(void **state) {
   struct sim *s = test_malloc(sizeof *s);
-  struct rtg_ice_cand dead = host(v4(203, 0, 113, 1, 9));
+  struct rtg_ice_cand dead = host(tu_v4(203, 0, 113, 1, 9));
   (void)state;
   sim_init(s, cfg_of(RTG_ICE_FULL, RTG_ICE_CONTROLLING, RTG_ICE_NOMINATE_REGULAR),
            cfg_of(RTG_ICE_FULL, RTG_ICE_CONTROLLED, 0), 0, 0, 13);
-  bind(s, 0, v4(10, 0, 0, 1, 5000), false);
+  add_host(s, 0, tu_v4(10, 0, 0, 1, 5000), false);
   assert_int_equal(rtg_ice_agent_add_remote_candidate(s->p[0].ag, &dead), 0);
   run(s, RTG_SEC(5), false);
   assert_false(s->p[0].failed); /* more candidates may trickle in */
@@ -455,8 +444,8 @@ static void test_stun_ice_agent_rejects_bad_requests(void **state) {
   struct rtg_prng prng;
   struct rtg_ice_agent *ag;
   struct rtg_ice_config cfg = cfg_of(RTG_ICE_FULL, RTG_ICE_CONTROLLED, 0);
-  struct rtg_ice_cand c = host(v4(127, 0, 0, 1, 5000));
-  struct rtg_stun_addr peer = v4(127, 0, 0, 1, 6000), src, dst;
+  struct rtg_ice_cand c = host(tu_v4(127, 0, 0, 1, 5000));
+  struct rtg_stun_addr peer = tu_v4(127, 0, 0, 1, 6000), src, dst;
   struct rtg_stun_builder b;
   struct rtg_stun_cred wrong;
   struct rtg_stun_msg m;
@@ -513,7 +502,7 @@ static void test_stun_ice_agent_rejects_bad_requests(void **state) {
  * family, and the relayed address is a base checks go out from. */
 static void test_stun_ice_agent_ipv6_and_relay(void **state) {
   struct sim *s = test_malloc(sizeof *s);
-  struct rtg_stun_addr a6, b6, relay = v4(198, 51, 100, 7, 40000), b4 = v4(10, 0, 0, 2, 6001);
+  struct rtg_stun_addr a6, b6, relay = tu_v4(198, 51, 100, 7, 40000), b4 = tu_v4(10, 0, 0, 2, 6001);
   struct rtg_ice_cand c;
   (void)state;
   memset(&a6, 0, sizeof a6);
@@ -526,8 +515,8 @@ static void test_stun_ice_agent_ipv6_and_relay(void **state) {
   b6.addr[15] = 2;
   sim_init(s, cfg_of(RTG_ICE_FULL, RTG_ICE_CONTROLLING, RTG_ICE_NOMINATE_REGULAR),
            cfg_of(RTG_ICE_FULL, RTG_ICE_CONTROLLED, 0), 10, RTG_MS(20), 17);
-  bind(s, 0, a6, true);
-  bind(s, 1, b6, true);
+  add_host(s, 0, a6, true);
+  add_host(s, 1, b6, true);
   /* A's relayed address (an IPv4 TURN allocation) and B's IPv4 host */
   memset(&c, 0, sizeof c);
   c.type = RTG_ICE_CAND_RELAY;
@@ -537,7 +526,7 @@ static void test_stun_ice_agent_ipv6_and_relay(void **state) {
   assert_int_equal(rtg_ice_agent_add_local_candidate(s->p[0].ag, &c), 0);
   c.priority = rtg_ice_cand_priority(RTG_ICE_CAND_RELAY, 65535);
   assert_int_equal(rtg_ice_agent_add_remote_candidate(s->p[1].ag, &c), 0);
-  bind(s, 1, b4, true);
+  add_host(s, 1, b4, true);
   run(s, RTG_SEC(30), true);
   run(s, s->now + RTG_SEC(10), false);
   assert_connected(s);

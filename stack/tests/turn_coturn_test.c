@@ -33,6 +33,7 @@
 
 #include "rtg/ice.h"
 #include "rtg/turn.h"
+#include "test_util.h"
 
 static pid_t server_pid = -1;
 static char tmpdir[256];
@@ -57,40 +58,6 @@ static const char *find_turnserver(void) {
     if (access(path, X_OK) == 0) return path;
   }
   return NULL;
-}
-
-static rtg_time now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (rtg_time)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int udp_socket(uint16_t *port) {
-  struct sockaddr_in sa;
-  socklen_t sl = sizeof sa;
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  assert_true(fd >= 0);
-  memset(&sa, 0, sizeof sa);
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-  assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
-  *port = ntohs(sa.sin_port);
-  return fd;
-}
-
-static void to_sa(const struct rtg_stun_addr *a, struct sockaddr_in *sa) {
-  memset(sa, 0, sizeof *sa);
-  sa->sin_family = AF_INET;
-  sa->sin_port = htons(a->port);
-  memcpy(&sa->sin_addr, a->addr, 4);
-}
-
-static void from_sa(const struct sockaddr_in *sa, struct rtg_stun_addr *a) {
-  memset(a, 0, sizeof *a);
-  a->family = 1;
-  a->port = ntohs(sa->sin_port);
-  memcpy(a->addr, &sa->sin_addr, 4);
 }
 
 static int setup(void **state) {
@@ -155,7 +122,7 @@ static void flush(struct io *io) {
   struct rtg_stun_addr dst;
   struct sockaddr_in sa;
   while (rtg_turn_client_poll_transmit(io->c, buf, sizeof buf, &len, &dst) == 0) {
-    to_sa(&dst, &sa);
+    sa = tu_sin_from_addr(&dst);
     assert_true(sendto(io->cfd, buf, len, 0, (struct sockaddr *)&sa, sizeof sa) == (ssize_t)len);
   }
 }
@@ -166,7 +133,7 @@ static enum rtg_turn_event_type wait_event(struct io *io, rtg_time deadline,
                                            struct rtg_turn_event *ev, uint8_t *data, size_t *dlen) {
   for (;;) {
     struct pollfd p[2] = {{io->cfd, POLLIN, 0}, {io->efd, POLLIN, 0}};
-    rtg_time now = now_ns(), t;
+    rtg_time now = tu_mono(), t;
     int ms;
     flush(io);
     if (rtg_turn_client_poll_event(io->c, ev) == 0) {
@@ -181,7 +148,7 @@ static enum rtg_turn_event_type wait_event(struct io *io, rtg_time deadline,
     if (t > deadline) t = deadline;
     ms = t <= now ? 0 : (int)((t - now) / 1000000) + 1;
     if (poll(p, 2, ms) < 0 && errno != EINTR) fail();
-    now = now_ns();
+    now = tu_mono();
     if (p[0].revents & POLLIN) {
       uint8_t buf[2048];
       struct sockaddr_in sa;
@@ -189,7 +156,7 @@ static enum rtg_turn_event_type wait_event(struct io *io, rtg_time deadline,
       struct rtg_stun_addr src;
       ssize_t n = recvfrom(io->cfd, buf, sizeof buf, 0, (struct sockaddr *)&sa, &sl);
       if (n > 0) {
-        from_sa(&sa, &src);
+        src = tu_addr_from_sin(&sa);
         (void)!rtg_turn_client_handle_datagram(io->c, now, &src, buf, (size_t)n);
       }
     }
@@ -201,7 +168,7 @@ static enum rtg_turn_event_type wait_event(struct io *io, rtg_time deadline,
       if (n > 0 && sendto(io->efd, buf, (size_t)n, 0, (struct sockaddr *)&sa, sl) == n)
         io->echoed++;
     }
-    assert_int_equal(rtg_turn_client_handle_timeout(io->c, now_ns()), 0);
+    assert_int_equal(rtg_turn_client_handle_timeout(io->c, tu_mono()), 0);
   }
 }
 
@@ -210,10 +177,10 @@ static void relay_round_trip(struct io *io, const char *msg, bool via_channel) {
   struct rtg_turn_event ev;
   uint8_t data[2048];
   size_t dlen = 0;
-  rtg_time deadline = now_ns() + RTG_SEC(3);
+  rtg_time deadline = tu_mono() + RTG_SEC(3);
   /* UDP may lose one: send up to 3 times */
   for (int attempt = 0; attempt < 3; attempt++) {
-    assert_int_equal(rtg_turn_client_send(io->c, now_ns(), &io->echo, msg, strlen(msg)), 0);
+    assert_int_equal(rtg_turn_client_send(io->c, tu_mono(), &io->echo, msg, strlen(msg)), 0);
     enum rtg_turn_event_type t = wait_event(io, deadline, &ev, data, &dlen);
     if (t == RTG_TURN_EV_DATA) {
       assert_int_equal(dlen, strlen(msg));
@@ -226,7 +193,7 @@ static void relay_round_trip(struct io *io, const char *msg, bool via_channel) {
       return;
     }
     assert_int_equal(t, RTG_TURN_EV_NONE);
-    deadline = now_ns() + RTG_SEC(3);
+    deadline = tu_mono() + RTG_SEC(3);
   }
   fail_msg("no echo for '%s'", msg);
 }
@@ -246,11 +213,11 @@ static void bring_up(struct io *io, struct rtg_ctx *ctx, struct rtg_turn_event *
   memset(io, 0, sizeof *io);
   /* a free port for the server: bind, read it, close */
   {
-    int fd = udp_socket(&port);
+    int fd = tu_udp_socket(&port);
     close(fd);
   }
-  io->cfd = udp_socket(cport);
-  io->efd = udp_socket(&eport);
+  io->cfd = tu_udp_socket(cport);
+  io->efd = tu_udp_socket(&eport);
   io->echo = (struct rtg_stun_addr){1, eport, {127, 0, 0, 1}};
   start_server(bin, port);
 
@@ -264,14 +231,14 @@ static void bring_up(struct io *io, struct rtg_ctx *ctx, struct rtg_turn_event *
   assert_int_equal(rtg_turn_client_new(&io->c, ctx, &cfg), 0);
 
   /* Allocate (retrying while turnserver starts up, at most ~10 s) */
-  rtg_time deadline = now_ns() + RTG_SEC(10);
+  rtg_time deadline = tu_mono() + RTG_SEC(10);
   for (;;) {
-    assert_int_equal(rtg_turn_client_allocate(io->c, now_ns()), 0);
+    assert_int_equal(rtg_turn_client_allocate(io->c, tu_mono()), 0);
     t = wait_event(io, deadline, ev, NULL, NULL);
     if (t == RTG_TURN_EV_ALLOCATED) break;
     assert_int_equal(t, RTG_TURN_EV_FAILED);
     assert_int_equal(ev->error_code, 0); /* only timeouts are acceptable here */
-    assert_true(now_ns() < deadline);
+    assert_true(tu_mono() < deadline);
   }
 }
 
@@ -290,15 +257,15 @@ static void test_turn_coturn_allocate_relay(void **state) {
   assert_true(ev.lifetime > 0);
 
   /* permission, then data through Send/Data indications */
-  assert_int_equal(rtg_turn_client_permit(io.c, now_ns(), &io.echo), 0);
-  t = wait_event(&io, now_ns() + RTG_SEC(5), &ev, NULL, NULL);
+  assert_int_equal(rtg_turn_client_permit(io.c, tu_mono(), &io.echo), 0);
+  t = wait_event(&io, tu_mono() + RTG_SEC(5), &ev, NULL, NULL);
   assert_int_equal(t, RTG_TURN_EV_PERMISSION_CREATED);
   relay_round_trip(&io, "rtcgate via Send indication 1", false);
   relay_round_trip(&io, "rtcgate via Send indication 2", false);
 
   /* channel, then data through ChannelData */
-  assert_int_equal(rtg_turn_client_bind(io.c, now_ns(), &io.echo, &ch), 0);
-  t = wait_event(&io, now_ns() + RTG_SEC(5), &ev, NULL, NULL);
+  assert_int_equal(rtg_turn_client_bind(io.c, tu_mono(), &io.echo, &ch), 0);
+  t = wait_event(&io, tu_mono() + RTG_SEC(5), &ev, NULL, NULL);
   assert_int_equal(t, RTG_TURN_EV_CHANNEL_BOUND);
   assert_int_equal(ev.channel, ch);
   relay_round_trip(&io, "rtcgate via channel 1", true);
@@ -306,12 +273,12 @@ static void test_turn_coturn_allocate_relay(void **state) {
   assert_true(io.echoed >= 4);
 
   /* refresh, then deallocate */
-  assert_int_equal(rtg_turn_client_refresh(io.c, now_ns(), 300), 0);
-  t = wait_event(&io, now_ns() + RTG_SEC(5), &ev, NULL, NULL);
+  assert_int_equal(rtg_turn_client_refresh(io.c, tu_mono(), 300), 0);
+  t = wait_event(&io, tu_mono() + RTG_SEC(5), &ev, NULL, NULL);
   assert_int_equal(t, RTG_TURN_EV_REFRESHED);
   assert_true(ev.lifetime > 0); /* the server picks (coturn keeps at least 600) */
-  assert_int_equal(rtg_turn_client_refresh(io.c, now_ns(), 0), 0);
-  t = wait_event(&io, now_ns() + RTG_SEC(5), &ev, NULL, NULL);
+  assert_int_equal(rtg_turn_client_refresh(io.c, tu_mono(), 0), 0);
+  t = wait_event(&io, tu_mono() + RTG_SEC(5), &ev, NULL, NULL);
   assert_int_equal(t, RTG_TURN_EV_DEALLOCATED);
 
   rtg_turn_client_free(io.c);
@@ -335,7 +302,7 @@ static void test_turn_coturn_ice_relay_candidate(void **state) {
   bool a_conn = false, b_conn = false;
   (void)state;
   bring_up(&io, &ctx, &ev, &cport);
-  bfd = udp_socket(&bport);
+  bfd = tu_udp_socket(&bport);
   memset(&ca, 0, sizeof ca);
   ca.role = RTG_ICE_CONTROLLING;
   ca.ufrag = "rtgA";
@@ -364,18 +331,18 @@ static void test_turn_coturn_ice_relay_candidate(void **state) {
   rtg_ice_agent_end_of_candidates(B);
   /* a permission for the remote candidate, as an agent gathering relay
    * candidates does (RFC 8445 §5.1.1.2 / RFC 8656 §9) */
-  assert_int_equal(rtg_turn_client_permit(io.c, now_ns(), &hostb.addr), 0);
-  assert_int_equal(wait_event(&io, now_ns() + RTG_SEC(5), &ev, NULL, NULL),
+  assert_int_equal(rtg_turn_client_permit(io.c, tu_mono(), &hostb.addr), 0);
+  assert_int_equal(wait_event(&io, tu_mono() + RTG_SEC(5), &ev, NULL, NULL),
                    RTG_TURN_EV_PERMISSION_CREATED);
 
-  rtg_time deadline = now_ns() + RTG_SEC(10);
-  while (!(a_conn && b_conn) && now_ns() < deadline) {
+  rtg_time deadline = tu_mono() + RTG_SEC(10);
+  while (!(a_conn && b_conn) && tu_mono() < deadline) {
     uint8_t buf[2048];
     size_t len;
     struct rtg_stun_addr src, dst;
     struct sockaddr_in sa;
     struct rtg_ice_event ie;
-    rtg_time now = now_ns(), t;
+    rtg_time now = tu_mono(), t;
     struct pollfd p[2] = {{io.cfd, POLLIN, 0}, {bfd, POLLIN, 0}};
     int ms;
     while (rtg_ice_agent_poll_transmit(A, buf, sizeof buf, &len, &src, &dst) == 0) {
@@ -383,7 +350,7 @@ static void test_turn_coturn_ice_relay_candidate(void **state) {
       assert_int_equal(rtg_turn_client_send(io.c, now, &dst, buf, len), 0);
     }
     while (rtg_ice_agent_poll_transmit(B, buf, sizeof buf, &len, &src, &dst) == 0) {
-      to_sa(&dst, &sa);
+      sa = tu_sin_from_addr(&dst);
       assert_true(sendto(bfd, buf, len, 0, (struct sockaddr *)&sa, sizeof sa) == (ssize_t)len);
     }
     flush(&io);
@@ -401,12 +368,12 @@ static void test_turn_coturn_ice_relay_candidate(void **state) {
     ms = t <= now ? 0 : (int)((t - now) / 1000000) + 1;
     if (ms > 50) ms = 50;
     if (poll(p, 2, ms) < 0 && errno != EINTR) fail();
-    now = now_ns();
+    now = tu_mono();
     if (p[0].revents & POLLIN) {
       socklen_t sl = sizeof sa;
       ssize_t n = recvfrom(io.cfd, buf, sizeof buf, 0, (struct sockaddr *)&sa, &sl);
       if (n > 0) {
-        from_sa(&sa, &src);
+        src = tu_addr_from_sin(&sa);
         (void)!rtg_turn_client_handle_datagram(io.c, now, &src, buf, (size_t)n);
       }
     }
@@ -414,7 +381,7 @@ static void test_turn_coturn_ice_relay_candidate(void **state) {
       socklen_t sl = sizeof sa;
       ssize_t n = recvfrom(bfd, buf, sizeof buf, 0, (struct sockaddr *)&sa, &sl);
       if (n > 0) {
-        from_sa(&sa, &src);
+        src = tu_addr_from_sin(&sa);
         (void)!rtg_ice_agent_handle_datagram(B, now, &hostb.addr, &src, buf, (size_t)n);
       }
     }
