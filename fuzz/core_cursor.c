@@ -13,7 +13,8 @@
 #include <string.h>
 
 #include "rtg/core.h"
-#include "rtg_fuzz.h"
+/* relative to this file: tools/tests/fuzz_coverage.sh compiles it without -I fuzz/common */
+#include "common/rtg_fuzz.h"
 
 static void check_rd(const struct rtg_rd *before, const struct rtg_rd *after, int rc, size_t n) {
   if (rc) {
