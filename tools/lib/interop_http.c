@@ -22,7 +22,8 @@
  * (rtcgate peer, external implementations), the server relays for it: an
  * offer for an echoes answerer is POSTed to its URL (libwebsockets client)
  * and the answer queued for the offerer; an answer for an echoes offerer
- * completes its pending POST /offer. Offers and answers pass through
+ * completes its pending POST /offer. The relay's POST runs on a thread
+ * (lib/http_client.h) that wakes the server when the answer is in. Offers and answers pass through
  * rtg_interop_sdp_rewrite() (fingerprint-mismatch, ipv6); the original
  * descriptions are kept as ROLE.sdp for the replay engine.
  */
@@ -31,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/http_client.h"
 #include "lib/interop.h"
 
 #define MAX_BODY (16u << 20)
@@ -61,14 +63,9 @@ struct rtg_interop_server {
   /* an echoes offerer's POST /offer waiting for the answer */
   struct lws *pending;
   struct pss *pending_ps;
-  /* the relay of an offer to an echoes answerer (client side) */
-  struct lws *cli;
-  char *cli_body;
-  size_t cli_len;
-  char *cli_resp;
-  size_t cli_rlen;
-  int cli_status, cli_run;
-  bool cli_done;
+  /* the relay of an offer to an echoes answerer (lib/http_client.h) */
+  struct rtg_http_post *relay;
+  int relay_run;
   char error[256];
 };
 
@@ -466,149 +463,70 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
   }
 }
 
-/* The answer of an echoes answerer (the relay's HTTP response). */
+/* The answer of an echoes answerer (the relay's HTTP response), once its
+ * POST has ended. */
 static void relay_done(struct rtg_interop_server *s) {
   json_error_t je;
-  json_t *j;
+  json_t *j = NULL;
   const char *type;
-  if (s->cli_done) return;
-  s->cli_done = true;
-  if (!s->active || s->cli_run != s->ss.id) return;
-  j = s->cli_resp ? json_loadb(s->cli_resp, s->cli_rlen, 0, &je) : NULL;
+  char *resp = NULL, err[300];
+  size_t rlen = 0;
+  unsigned status = 0;
+  int rc;
+  if (s->relay == NULL || !rtg_http_post_done(s->relay)) return;
+  rc = rtg_http_post_finish(s->relay, &status, &resp, &rlen, err, sizeof err);
+  s->relay = NULL;
+  if (!s->active || s->relay_run != s->ss.id) {
+    free(resp);
+    return;
+  }
+  siglog(s, "runner", "POST done", rc ? err : NULL);
+  j = rc == 0 ? json_loadb(resp, rlen, 0, &je) : NULL;
   type = json_string_value(json_object_get(j, "type"));
-  if (s->cli_status != 200 || type == NULL || strcmp(type, "answer") != 0 ||
+  if (rc != 0 || status != 200 || type == NULL || strcmp(type, "answer") != 0 ||
       !json_is_string(json_object_get(j, "sdp"))) {
-    char msg[200];
-    snprintf(msg, sizeof msg, "POST %.100s: HTTP %d, %s", s->answer_url, s->cli_status,
-             j ? "not an answer" : "no JSON answer");
+    char msg[400];
+    if (rc != 0)
+      snprintf(msg, sizeof msg, "%.300s", err);
+    else
+      snprintf(msg, sizeof msg, "POST %.100s: HTTP %u, %s", s->answer_url, status,
+               j ? "not an answer" : "no JSON answer");
     set_error(s, msg);
     if (s->ss.echoes[RTG_ROLE_OFFER]) respond_later(s, 502, "{\"error\":\"no answer\"}");
   } else if (handle_send(s, RTG_ROLE_ANSWER, j) != 0) {
     set_error(s, "cannot deliver the answer");
   }
   json_decref(j);
+  free(resp);
 }
 
-static int client_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-                     size_t len) {
-  struct rtg_interop_server *s = lws_context_user(lws_get_context(wsi));
-  if (s == NULL || wsi != s->cli) return lws_callback_http_dummy(wsi, reason, user, in, len);
-  switch (reason) {
-    case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
-      unsigned char **p = in, *end = (*p) + len;
-      char cl[24];
-      snprintf(cl, sizeof cl, "%zu", s->cli_len);
-      if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, (unsigned char *)cl,
-                                       (int)strlen(cl), p, end) ||
-          lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE,
-                                       (const unsigned char *)"application/json", 16, p, end))
-        return -1;
-      lws_client_http_body_pending(wsi, 1);
-      lws_callback_on_writable(wsi);
-      return 0;
-    }
-    case LWS_CALLBACK_CLIENT_HTTP_WRITEABLE: {
-      unsigned char *buf = malloc(LWS_PRE + s->cli_len);
-      int n;
-      if (buf == NULL) return -1;
-      memcpy(buf + LWS_PRE, s->cli_body, s->cli_len);
-      n = lws_write(wsi, buf + LWS_PRE, s->cli_len, LWS_WRITE_HTTP_FINAL);
-      free(buf);
-      lws_client_http_body_pending(wsi, 0);
-      /* the answerer gathers its candidates before it answers (the contract
-       * allows ~2 s); libwebsockets' default wait is shorter */
-      lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, 20);
-      return n < 0 ? -1 : 0;
-    }
-    case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
-      s->cli_status = (int)lws_http_client_http_response(wsi);
-      return 0;
-    case LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ: {
-      char *nb;
-      if (s->cli_rlen + len > MAX_BODY) return -1;
-      nb = realloc(s->cli_resp, s->cli_rlen + len + 1);
-      if (nb == NULL) return -1;
-      s->cli_resp = nb;
-      memcpy(s->cli_resp + s->cli_rlen, in, len);
-      s->cli_rlen += len;
-      return 0;
-    }
-    case LWS_CALLBACK_RECEIVE_CLIENT_HTTP: {
-      char buf[LWS_PRE + 4096], *px = buf + LWS_PRE;
-      int lenx = (int)sizeof buf - LWS_PRE;
-      return lws_http_client_read(wsi, &px, &lenx) < 0 ? -1 : 0;
-    }
-    case LWS_CALLBACK_COMPLETED_CLIENT_HTTP:
-      relay_done(s);
-      /* close it: a kept-alive connection would hold the answerer's HTTP
-       * server (and its exit after --sessions N) open */
-      s->cli = NULL;
-      return -1;
-    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
-      char msg[256];
-      snprintf(msg, sizeof msg, "POST %.100s: %.100s", s->answer_url,
-               in ? (const char *)in : "connection failed");
-      s->cli_done = true;
-      s->cli = NULL;
-      set_error(s, msg);
-      if (s->ss.echoes[RTG_ROLE_OFFER]) respond_later(s, 502, "{\"error\":\"no answer\"}");
-      return 0;
-    }
-    case LWS_CALLBACK_CLOSED_CLIENT_HTTP:
-      relay_done(s);
-      s->cli = NULL;
-      return 0;
-    default: return lws_callback_http_dummy(wsi, reason, user, in, len);
-  }
-}
+/* Wakes the server's lws_service from the relay's thread. */
+static void relay_wake(void *ud) { lws_cancel_service(((struct rtg_interop_server *)ud)->ctx); }
 
-/* POSTs an offer to the echoes answerer's URL; its answer arrives in
- * relay_done(). */
+/* POSTs an offer to the echoes answerer's URL on a thread of its own (the
+ * server goes on serving the pages); its answer is taken in relay_done(). */
 static void relay_offer(struct rtg_interop_server *s, json_t *msg) {
-  struct lws_client_connect_info ci;
-  char host[128], path[128];
-  int port = 80;
   json_t *o = json_pack("{s:s, s:O}", "type", "offer", "sdp", json_object_get(msg, "sdp"));
-  if (sscanf(s->answer_url, "http://%127[^:/]:%d%127s", host, &port, path) != 3) {
-    set_error(s, "echoes answerer: the URL must be http://HOST:PORT/PATH");
-    json_decref(o);
-    return;
-  }
-  if (s->cli != NULL) {
-    set_error(s, "echoes answerer: a second offer while the first is pending");
-    json_decref(o);
-    return;
-  }
-  free(s->cli_body);
-  free(s->cli_resp);
-  s->cli_resp = NULL;
-  s->cli_rlen = 0;
-  s->cli_status = 0;
-  s->cli_done = false;
-  s->cli_run = s->ss.id;
-  s->cli_body = json_dumps(o, JSON_COMPACT);
+  char *body = o ? json_dumps(o, JSON_COMPACT) : NULL, err[300];
   json_decref(o);
-  s->cli_len = s->cli_body ? strlen(s->cli_body) : 0;
-  memset(&ci, 0, sizeof ci);
-  ci.context = s->ctx;
-  ci.address = host;
-  ci.port = port;
-  ci.path = path;
-  ci.host = host;
-  ci.origin = host;
-  ci.method = "POST";
-  ci.local_protocol_name = "echoes-client";
-  ci.pwsi = &s->cli;
-  siglog(s, "runner", "POST", s->answer_url);
-  if (lws_client_connect_via_info(&ci) == NULL && !s->cli_done) {
-    s->cli = NULL;
-    set_error(s, "echoes answerer: cannot connect");
+  if (s->relay != NULL) {
+    set_error(s, "echoes answerer: a second offer while the first is pending");
+  } else if (body == NULL) {
+    set_error(s, "echoes answerer: cannot encode the offer");
+  } else {
+    siglog(s, "runner", "POST", s->answer_url);
+    s->relay_run = s->ss.id;
+    /* the answerer gathers its candidates before it answers (the contract
+     * allows ~2 s; a browser behind the contract may take longer) */
+    s->relay = rtg_http_post_start(s->answer_url, body, strlen(body), 20000, relay_wake, s, err,
+                                   sizeof err);
+    if (s->relay == NULL) set_error(s, err);
   }
+  free(body);
 }
 
 static const struct lws_protocols protocols[] = {
     {"http", http_cb, sizeof(struct pss), 0, 0, NULL, 0},
-    {"echoes-client", client_cb, 0, 0, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -671,8 +589,8 @@ int rtg_interop_server_begin(struct rtg_interop_server *s, const struct rtg_inte
 void rtg_interop_server_end(struct rtg_interop_server *s) {
   respond_later(s, 410, "{\"error\":\"run over\"}");
   /* a relay still waiting for its answer belongs to the run: drop it */
-  if (s->cli != NULL) lws_set_timeout(s->cli, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
-  s->cli_done = true;
+  rtg_http_post_abandon(s->relay);
+  s->relay = NULL;
   for (int i = 0; i < s->nagents; i++) s->agents[i].run[0] = s->agents[i].run[1] = -1;
   for (int r = 0; r < 2; r++) {
     json_decref(s->queue[r]);
@@ -730,8 +648,10 @@ const char *rtg_interop_server_error(const struct rtg_interop_server *s) {
 static void wake(lws_sorted_usec_list_t *sul) { (void)sul; }
 
 void rtg_interop_server_service(struct rtg_interop_server *s, int ms) {
+  relay_done(s);
   lws_sul_schedule(s->ctx, 0, &s->sul, wake, (lws_usec_t)ms * 1000);
   lws_service(s->ctx, 0);
+  relay_done(s);
 }
 
 bool rtg_interop_server_has_result(const struct rtg_interop_server *s, enum rtg_interop_role r) {
@@ -742,8 +662,6 @@ void rtg_interop_server_free(struct rtg_interop_server *s) {
   if (s == NULL) return;
   rtg_interop_server_end(s);
   if (s->ctx) lws_context_destroy(s->ctx);
-  free(s->cli_body);
-  free(s->cli_resp);
   free(s);
 }
 

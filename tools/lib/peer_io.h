@@ -201,29 +201,6 @@ void rtg_pio_http_service(struct rtg_pio_http *h);
 void rtg_pio_http_flush(struct rtg_pio_http *h, int ms);
 void rtg_pio_http_free(struct rtg_pio_http *h);
 
-/* POSTs |body| (application/json) to the http:// |url| and waits at most
- * |timeout_ms| for the whole response: |*status| and a malloc'd,
- * NUL-terminated |*resp|. returns 0, or -1 with |err| set (bad URL,
- * connection refused, timeout). */
-int rtg_pio_http_post(const char *url, const char *body, size_t len, int timeout_ms,
-                      unsigned *status, char **resp, size_t *rlen, char *err, size_t cap);
-
-/* The same POST on a thread of its own (peer_post.c), so that the caller
- * keeps answering ICE checks while the answer is on its way. start copies
- * its arguments; returns NULL with |err| set. rtg_pio_post_fd becomes
- * readable when the response (or the error) is there; rtg_pio_post_done
- * says so too. finish joins and returns what rtg_pio_http_post would (the
- * handle is freed); abandon leaves the POST to end on its own and free
- * itself. */
-struct rtg_pio_post;
-struct rtg_pio_post *rtg_pio_post_start(const char *url, const char *body, size_t len,
-                                        int timeout_ms, char *err, size_t cap);
-int rtg_pio_post_fd(const struct rtg_pio_post *p);
-bool rtg_pio_post_done(struct rtg_pio_post *p);
-int rtg_pio_post_finish(struct rtg_pio_post *p, unsigned *status, char **resp, size_t *rlen,
-                        char *err, size_t cap);
-void rtg_pio_post_abandon(struct rtg_pio_post *p);
-
 /* ---- report ---------------------------------------------------------------------------- */
 
 enum rtg_pio_expect {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "lib/http_client.h"
 #include "lib/peer_session.h"
 
 #define GATHER_MAX RTG_MS(2500)
@@ -441,39 +442,39 @@ static void post_readable(void *ud, int fd) {
   uint64_t v;
   (void)ud;
   if (read(fd, &v, sizeof v) != (ssize_t)sizeof v) {
-    /* nothing to read yet: rtg_pio_post_done decides */
+    /* nothing to read yet: rtg_http_post_done decides */
   }
 }
 
 /* POSTs |body| to the offer URL and keeps the peer running (answering the
  * answerer's early checks, RFC 8445 §7.3) until the response is there.
- * returns what rtg_pio_http_post returns; -1 with |err| = "interrupted"
+ * returns what rtg_http_post returns; -1 with |err| = "interrupted"
  * when a signal stopped the loop. */
 static int post_offer(struct rtg_pio_session *s, const char *body, int timeout_ms, unsigned *status,
                       char **resp, size_t *rlen, char *err, size_t cap) {
   struct rtg_pio_net *n = s->net;
-  struct rtg_pio_post *post =
-      rtg_pio_post_start(n->o->offer_to, body, strlen(body), timeout_ms, err, cap);
+  struct rtg_http_post *post =
+      rtg_http_post_start(n->o->offer_to, body, strlen(body), timeout_ms, NULL, NULL, err, cap);
   int rc;
   if (post == NULL) return -1;
-  if (rtg_pio_loop_add(&n->loop, rtg_pio_post_fd(post), post_readable, NULL) != 0) {
-    rtg_pio_post_abandon(post);
+  if (rtg_pio_loop_add(&n->loop, rtg_http_post_fd(post), post_readable, NULL) != 0) {
+    rtg_http_post_abandon(post);
     snprintf(err, cap, "too many descriptors");
     return -1;
   }
   n->posting = true;
-  while (!rtg_pio_post_done(post) && !n->loop.stop) {
+  while (!rtg_http_post_done(post) && !n->loop.stop) {
     rtg_time now = rtg_pio_now(), t = service(n, now);
     rtg_pio_loop_run_once(&n->loop, t, RTG_MS(100));
   }
   n->posting = false;
-  rtg_pio_loop_del(&n->loop, rtg_pio_post_fd(post));
-  if (!rtg_pio_post_done(post)) {
-    rtg_pio_post_abandon(post);
+  rtg_pio_loop_del(&n->loop, rtg_http_post_fd(post));
+  if (!rtg_http_post_done(post)) {
+    rtg_http_post_abandon(post);
     snprintf(err, cap, "interrupted while waiting for the answer");
     return -1;
   }
-  rc = rtg_pio_post_finish(post, status, resp, rlen, err, cap);
+  rc = rtg_http_post_finish(post, status, resp, rlen, err, cap);
   return rc;
 }
 

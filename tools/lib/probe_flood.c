@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/http_client.h"
 #include "lib/probe_flood.h"
-#include "lib/probe_http.h"
 #include "rtg/sdp.h"
 #include "rtg/stun.h"
 
@@ -199,7 +199,9 @@ static int signal_offer(struct ice *ic, const char *url, json_t *rep, char *err,
   uint8_t fp[32];
   struct rtg_jsep_local loc;
   struct rtg_sdp *sdp = malloc(sizeof *sdp);
-  int status = 0, rc = -1;
+  unsigned status = 0;
+  size_t rlen = 0;
+  int rc = -1;
   json_t *j = NULL;
   if (sdp == NULL || getsockname(ic->fd, (struct sockaddr *)&me, &ml) != 0) goto out;
   if (RAND_bytes(fp, sizeof fp) != 1) goto out;
@@ -226,12 +228,12 @@ static int signal_offer(struct ice *ic, const char *url, json_t *rep, char *err,
   json_decref(j);
   j = NULL;
   if (text == NULL) goto out;
-  resp = rtg_probe_http_post(url, text, 5000, &status, err, errcap);
-  if (resp == NULL) goto out;
+  if (rtg_http_post(url, text, strlen(text), 5000, &status, &resp, &rlen, err, errcap) != 0)
+    goto out;
   j = json_loads(resp, 0, NULL);
   free(resp);
   if (status != 200 || j == NULL || !json_is_string(json_object_get(j, "sdp"))) {
-    snprintf(err, errcap, "POST %s answered %d without an SDP answer", url, status);
+    snprintf(err, errcap, "POST %s answered %u without an SDP answer", url, status);
     goto out;
   }
   {

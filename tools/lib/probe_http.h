@@ -1,8 +1,8 @@
 /*
  * probe_http.h - the small HTTP pieces the probes share, on libwebsockets:
  * a server that hands each complete request to a handler (the leak probe's
- * page and result sink, the MitM relay's POST /offer) and a blocking POST
- * client (the webrtc-echoes signaling of the flood and MitM probes).
+ * page and result sink, the MitM relay's POST /offer). The POST client
+ * is lib/http_client.h.
  */
 #ifndef RTG_PROBE_HTTP_H
 #define RTG_PROBE_HTTP_H
@@ -24,11 +24,5 @@ struct rtg_probe_http *rtg_probe_http_new(const char *addr, int port, size_t max
 /* Services the server for up to |ms| milliseconds. */
 void rtg_probe_http_service(struct rtg_probe_http *h, int ms);
 void rtg_probe_http_free(struct rtg_probe_http *h);
-
-/* POSTs |body| (application/json) to http://HOST:PORT/PATH and waits up to
- * |timeout_ms|: the response body (malloc'd) and |*status|, or NULL with
- * |err| set. */
-char *rtg_probe_http_post(const char *url, const char *body, int timeout_ms, int *status, char *err,
-                          size_t errcap);
 
 #endif

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "lib/interop.h"
+#include "lib/http_client.h"
 #include "lib/probe_http.h"
 #include "lib/probe_mitm.h"
 #include "rtg/peer.h"
@@ -357,7 +358,8 @@ static void session_begin(struct mitm *m, const char *offer, unsigned *status, c
   char *buf = malloc(RTG_PEER_MAX_SDP), *body = NULL, *fwd = NULL;
   char fp[4][160], ouf[64], opw[64], auf[64], apw[64];
   size_t len;
-  int st = 0;
+  unsigned st = 0;
+  size_t flen = 0;
   bool keep_o, keep_a;
   struct rtg_perr pe;
   json_t *aj = NULL;
@@ -383,11 +385,13 @@ static void session_begin(struct mitm *m, const char *offer, unsigned *status, c
   sdp_attr_fp(buf, fp[2], sizeof fp[2]); /* told to the answerer */
   save_text(m->o->sdp_dir, "offer.rewritten.sdp", buf);
   body = describe(m, "offer", buf);
-  fwd = body ? rtg_probe_http_post(m->o->forward_to, body, 5000, &st, m->err, sizeof m->err) : NULL;
+  if (body && rtg_http_post(m->o->forward_to, body, strlen(body), 5000, &st, &fwd, &flen, m->err,
+                            sizeof m->err) != 0)
+    fwd = NULL;
   aj = fwd ? json_loads(fwd, 0, NULL) : NULL;
   answer_b = json_string_value(json_object_get(aj, "sdp"));
   if (st != 200 || answer_b == NULL) {
-    if (fwd) snprintf(m->err, sizeof m->err, "%s answered %d", m->o->forward_to, st);
+    if (fwd) snprintf(m->err, sizeof m->err, "%s answered %u", m->o->forward_to, st);
     goto fail;
   }
   if (rtg_peer_set_remote_description(m->b.peer, mono_now(), RTG_PEER_SDP_ANSWER, answer_b,
