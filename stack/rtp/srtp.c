@@ -8,6 +8,11 @@
  * session shares them); per packet only the IV is re-initialised and
  * nothing is allocated.
  *
+ * Profiles, the ECB-based AES-CM keystream and the KDF are in srtp_kdf.c.
+ * AES-CM sessions on a CPU with AES-NI and the SHA extensions hand the
+ * per-packet cipher and MAC work to srtp_x86.c (one stitched loop), chosen
+ * once in rtg_srtp_create; the EVP code below is the generic path.
+ *
  * SRTP packet (RFC 3711 §3.1):
  *   | RTP header | encrypted payload | MKI (opt) | auth tag |
  *   authenticated: header + encrypted payload (+ ROC for the MAC)
@@ -26,7 +31,6 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <string.h>
-#include <strings.h>
 
 #include "rtp/srtp_internal.h"
 
@@ -69,6 +73,7 @@ struct keyset {
   EVP_CIPHER_CTX *enc;          /* AES-ECB keystream (AES-CM, both ways) or GCM encrypt */
   EVP_CIPHER_CTX *dec;          /* GCM decrypt (NULL for AES-CM) */
   SHA_CTX mac_inner, mac_outer; /* AES-CM only: HMAC-SHA1 key, absorbed once */
+  struct rtg_srtp_fast fast;    /* AES-CM on a fast path: its keys */
   uint8_t salt[14];
 };
 
@@ -81,6 +86,7 @@ struct rtg_srtp {
   size_t mki_len;
   bool fixed_ssrcs;
   struct keyset rtp, rtcp;
+  const struct rtg_srtp_fast_ops *fast; /* AES-CM fast path, NULL = EVP */
   size_t nstreams, max_streams, cap_streams;
   struct stream *streams; /* |cap_streams| slots, the first |nstreams| used */
   size_t last;            /* index of the most recently used stream (fast path) */
@@ -88,183 +94,6 @@ struct rtg_srtp {
   uint32_t window, rtcp_window;
   uint64_t *bitmaps; /* one RTP + RTCP replay bitmap per slot */
 };
-
-/* ------------------------------------------------------------------------ */
-/* Profiles                                                                 */
-/* ------------------------------------------------------------------------ */
-
-const char *rtg_srtp_profile_name(enum rtg_srtp_profile p) {
-  switch (p) {
-    case RTG_SRTP_AES128_CM_HMAC_SHA1_80: return "AES_CM_128_HMAC_SHA1_80";
-    case RTG_SRTP_AES128_CM_HMAC_SHA1_32: return "AES_CM_128_HMAC_SHA1_32";
-    case RTG_SRTP_AEAD_AES_128_GCM: return "AEAD_AES_128_GCM";
-    case RTG_SRTP_AEAD_AES_256_GCM: return "AEAD_AES_256_GCM";
-    default: return NULL;
-  }
-}
-
-enum rtg_srtp_profile rtg_srtp_profile_from_name(const char *name) {
-  static const struct {
-    const char *n;
-    enum rtg_srtp_profile p;
-  } names[] = {
-      {"AES_CM_128_HMAC_SHA1_80", RTG_SRTP_AES128_CM_HMAC_SHA1_80},
-      {"SRTP_AES128_CM_SHA1_80", RTG_SRTP_AES128_CM_HMAC_SHA1_80},
-      {"SRTP_AES128_CM_HMAC_SHA1_80", RTG_SRTP_AES128_CM_HMAC_SHA1_80},
-      {"AES_CM_128_HMAC_SHA1_32", RTG_SRTP_AES128_CM_HMAC_SHA1_32},
-      {"SRTP_AES128_CM_SHA1_32", RTG_SRTP_AES128_CM_HMAC_SHA1_32},
-      {"SRTP_AES128_CM_HMAC_SHA1_32", RTG_SRTP_AES128_CM_HMAC_SHA1_32},
-      {"AEAD_AES_128_GCM", RTG_SRTP_AEAD_AES_128_GCM},
-      {"SRTP_AEAD_AES_128_GCM", RTG_SRTP_AEAD_AES_128_GCM},
-      {"AEAD_AES_256_GCM", RTG_SRTP_AEAD_AES_256_GCM},
-      {"SRTP_AEAD_AES_256_GCM", RTG_SRTP_AEAD_AES_256_GCM},
-  };
-  if (name == NULL) return (enum rtg_srtp_profile)0;
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if (strcasecmp(name, names[i].n) == 0) return names[i].p;
-  return (enum rtg_srtp_profile)0;
-}
-
-size_t rtg_srtp_profile_key_len(enum rtg_srtp_profile p) {
-  switch (p) {
-    case RTG_SRTP_AES128_CM_HMAC_SHA1_80:
-    case RTG_SRTP_AES128_CM_HMAC_SHA1_32:
-    case RTG_SRTP_AEAD_AES_128_GCM: return 16;
-    case RTG_SRTP_AEAD_AES_256_GCM: return 32;
-    default: return 0;
-  }
-}
-
-size_t rtg_srtp_profile_salt_len(enum rtg_srtp_profile p) {
-  switch (p) {
-    case RTG_SRTP_AES128_CM_HMAC_SHA1_80:
-    case RTG_SRTP_AES128_CM_HMAC_SHA1_32: return 14;
-    case RTG_SRTP_AEAD_AES_128_GCM:
-    case RTG_SRTP_AEAD_AES_256_GCM: return 12;
-    default: return 0;
-  }
-}
-
-static size_t profile_tag_len(enum rtg_srtp_profile p, bool rtcp) {
-  switch (p) {
-    case RTG_SRTP_AES128_CM_HMAC_SHA1_80: return 10;
-    /* RFC 5764 §4.1.2: SRTCP keeps the 80-bit tag in the _32 profile. */
-    case RTG_SRTP_AES128_CM_HMAC_SHA1_32: return rtcp ? 10 : 4;
-    case RTG_SRTP_AEAD_AES_128_GCM:
-    case RTG_SRTP_AEAD_AES_256_GCM: return GCM_TAG;
-    default: return 0;
-  }
-}
-
-size_t rtg_srtp_profile_rtp_overhead(enum rtg_srtp_profile p, size_t mki_len) {
-  return profile_tag_len(p, false) + mki_len;
-}
-
-size_t rtg_srtp_profile_rtcp_overhead(enum rtg_srtp_profile p, size_t mki_len) {
-  return profile_tag_len(p, true) + mki_len + 4;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Key derivation (RFC 3711 §4.3)                                           */
-/* ------------------------------------------------------------------------ */
-
-static const EVP_CIPHER *ecb_cipher(size_t key_len) {
-  switch (key_len) {
-    case 16: return EVP_aes_128_ecb();
-    case 24: return EVP_aes_192_ecb();
-    case 32: return EVP_aes_256_ecb();
-    default: return NULL;
-  }
-}
-
-/* AES-CM (RFC 3711 §4.1.1): keystream block i = AES(IV + i). The IV's low
- * 16 bits are zero and a packet is far below 2^16 blocks, so IV + i is the
- * IV with i in its last two bytes. The counter blocks are encrypted in
- * batches through |ecb| (an AES-ECB context keyed once); |p| = |in| XOR
- * keystream (|p| may equal |in|). */
-static int ctr_xor_to(EVP_CIPHER_CTX *ecb, const uint8_t iv[16], const uint8_t *in, uint8_t *p,
-                      size_t n) {
-  uint8_t ctr[16 * 64], ks[16 * 64];
-  uint32_t blk = 0;
-  while (n) {
-    size_t chunk = n < sizeof ks ? n : sizeof ks, nb = (chunk + 15) / 16;
-    int outl;
-    if (blk + nb > 0x10000u) return RTG_ERR_INVAL; /* cannot happen for SRTP sizes */
-    for (size_t i = 0; i < nb; i++) {
-      memcpy(ctr + 16 * i, iv, 14);
-      rtg_store_u16(ctr + 16 * i + 14, (uint16_t)(blk + i));
-    }
-    if (EVP_EncryptUpdate(ecb, ks, &outl, ctr, (int)(nb * 16)) != 1 || (size_t)outl != nb * 16)
-      return RTG_ERR_CRYPTO;
-    for (size_t i = 0; i < chunk; i++) p[i] = in[i] ^ ks[i];
-    in += chunk;
-    p += chunk;
-    n -= chunk;
-    blk += (uint32_t)nb;
-  }
-  return 0;
-}
-
-/* In place. */
-static int ctr_xor(EVP_CIPHER_CTX *ecb, const uint8_t iv[16], uint8_t *p, size_t n) {
-  return ctr_xor_to(ecb, iv, p, p, n);
-}
-
-/* An AES-ECB context keyed with |key| (no padding), or NULL. */
-static EVP_CIPHER_CTX *ecb_new(const EVP_CIPHER *c, const uint8_t *key) {
-  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-  if (ctx != NULL && (c == NULL || EVP_EncryptInit_ex(ctx, c, NULL, key, NULL) != 1 ||
-                      EVP_CIPHER_CTX_set_padding(ctx, 0) != 1)) {
-    EVP_CIPHER_CTX_free(ctx);
-    ctx = NULL;
-  }
-  return ctx;
-}
-
-int rtg_srtp_aes_cm_keystream(const uint8_t *key, size_t key_len, const uint8_t iv[16],
-                              uint8_t *out, size_t n) {
-  const EVP_CIPHER *c = ecb_cipher(key_len);
-  EVP_CIPHER_CTX *ctx;
-  int r;
-  if (c == NULL || n > INT32_MAX || n > 16u * 0x10000u) return RTG_ERR_INVAL;
-  ctx = ecb_new(c, key);
-  if (ctx == NULL) return RTG_ERR_CRYPTO;
-  memset(out, 0, n);
-  if (iv[14] == 0 && iv[15] == 0) {
-    r = ctr_xor(ctx, iv, out, n);
-  } else {
-    /* a counter that does not start at a 2^16 boundary: one block at a
-     * time, with the carry */
-    uint8_t ctr[16], ks[16];
-    int outl;
-    memcpy(ctr, iv, 16);
-    r = 0;
-    for (size_t off = 0; off < n && !r; off += 16) {
-      if (EVP_EncryptUpdate(ctx, ks, &outl, ctr, 16) != 1) r = RTG_ERR_CRYPTO;
-      for (size_t i = 0; i < 16 && off + i < n; i++) out[off + i] ^= ks[i];
-      for (int i = 15; i >= 0 && ++ctr[i] == 0; i--) continue;
-    }
-  }
-  EVP_CIPHER_CTX_free(ctx);
-  return r;
-}
-
-/* The PRF input of RFC 3711 §4.3.1 with key derivation rate 0:
- * x = key_id XOR master_salt, key_id = label || r (r = 0), aligned so that
- * the label lands on octet 7 of the 14-byte salt; the input is x * 2^16. */
-static void kdf_iv(uint8_t iv[16], const uint8_t *salt, size_t salt_len, uint8_t label) {
-  memset(iv, 0, 16);
-  memcpy(iv, salt, salt_len);
-  iv[7] ^= label;
-}
-
-int rtg_srtp_kdf(const uint8_t *key, size_t key_len, const uint8_t *salt, size_t salt_len,
-                 uint8_t label, uint8_t *out, size_t out_len) {
-  uint8_t iv[16];
-  if (salt_len > 14) return RTG_ERR_INVAL;
-  kdf_iv(iv, salt, salt_len, label);
-  return rtg_srtp_aes_cm_keystream(key, key_len, iv, out, out_len);
-}
 
 /* ------------------------------------------------------------------------ */
 /* Session setup                                                            */
@@ -296,7 +125,7 @@ static int keyset_init(struct rtg_srtp *s, struct keyset *k, const EVP_CIPHER *e
   /* AES-CM keystream blocks are AES-ECB of counter blocks: an ECB context
    * keyed once needs no per-packet IV re-initialisation (which costs more
    * than the AES of a small packet in OpenSSL 3). */
-  k->enc = ecb_new(ecb, enc_key);
+  k->enc = rtg_srtp_ecb_new(ecb, enc_key);
   if (k->enc == NULL) return RTG_ERR_CRYPTO;
   {
     /* RFC 2104: H(K ^ opad, H(K ^ ipad, m)); the 20-byte key is padded to
@@ -312,6 +141,7 @@ static int keyset_init(struct rtg_srtp *s, struct keyset *k, const EVP_CIPHER *e
       return RTG_ERR_CRYPTO;
     OPENSSL_cleanse(pad, sizeof pad);
   }
+  if (s->fast) s->fast->init(&k->fast, enc_key, auth_key);
   return 0;
 }
 
@@ -320,9 +150,9 @@ static int keyset_init(struct rtg_srtp *s, struct keyset *k, const EVP_CIPHER *e
 static int kdf_ecb(EVP_CIPHER_CTX *prf, const struct rtg_srtp_policy *p, uint8_t label,
                    uint8_t *out, size_t n) {
   uint8_t iv[16];
-  kdf_iv(iv, p->salt, p->salt_len, label);
+  rtg_srtp_kdf_iv(iv, p->salt, p->salt_len, label);
   memset(out, 0, n);
-  return ctr_xor(prf, iv, out, n);
+  return rtg_srtp_ecb_ctr(prf, iv, out, out, n);
 }
 
 static int derive_keyset(struct rtg_srtp *s, struct keyset *k, EVP_CIPHER_CTX *prf,
@@ -340,7 +170,7 @@ static int derive_keyset(struct rtg_srtp *s, struct keyset *k, EVP_CIPHER_CTX *p
 
 int rtg_srtp_set_session_keys(struct rtg_srtp *s, const uint8_t *key, const uint8_t *salt,
                               const uint8_t *auth) {
-  const EVP_CIPHER *ecb = ecb_cipher(s->key_len);
+  const EVP_CIPHER *ecb = rtg_srtp_ecb_cipher(s->key_len);
   int r;
   if (!s->gcm && auth == NULL) return RTG_ERR_INVAL;
   r = keyset_init(s, &s->rtp, ecb, key, salt, auth);
@@ -404,10 +234,12 @@ int rtg_srtp_create(struct rtg_srtp **out, const struct rtg_ctx *ctx,
   s->gcm = p->profile == RTG_SRTP_AEAD_AES_128_GCM || p->profile == RTG_SRTP_AEAD_AES_256_GCM;
   s->key_len = p->key_len;
   s->salt_len = p->salt_len;
-  s->tag_len = profile_tag_len(p->profile, false);
+  s->tag_len = rtg_srtp_profile_tag_len(p->profile, false);
   s->mki_len = p->mki_len;
   if (p->mki_len) memcpy(s->mki, p->mki, p->mki_len);
   s->fixed_ssrcs = p->fixed_ssrcs;
+  /* decided once: the AES-CM profiles (128-bit keys) on the CPU's path */
+  s->fast = s->gcm || p->generic_only ? NULL : rtg_srtp_x86_ops();
   s->window = p->replay_window ? p->replay_window : REPLAY_DEFAULT;
   s->rtcp_window = p->rtcp_replay_window ? p->rtcp_replay_window : RTCP_REPLAY_DEFAULT;
   s->max_streams = p->max_streams ? p->max_streams : STREAMS_DEFAULT;
@@ -419,7 +251,7 @@ int rtg_srtp_create(struct rtg_srtp **out, const struct rtg_ctx *ctx,
     /* RFC 3711 §4.3.2 labels: 0..2 SRTP, 3..5 SRTCP. */
     static const char *const ecb_names[3] = {"AES-128-ECB", "AES-192-ECB", "AES-256-ECB"};
     EVP_CIPHER *ecb = EVP_CIPHER_fetch(NULL, ecb_names[(p->key_len - 16) / 8], NULL);
-    EVP_CIPHER_CTX *prf = ecb_new(ecb, p->key);
+    EVP_CIPHER_CTX *prf = rtg_srtp_ecb_new(ecb, p->key);
     r = prf == NULL ? RTG_ERR_CRYPTO : streams_grow(s);
     if (!r) r = derive_keyset(s, &s->rtp, prf, ecb, p, 0);
     if (!r) r = derive_keyset(s, &s->rtcp, prf, ecb, p, 3);
@@ -447,6 +279,8 @@ void rtg_srtp_destroy(struct rtg_srtp *s) {
 }
 
 uint64_t rtg_srtp_last_index(const struct rtg_srtp *s) { return s->last_index; }
+
+const char *rtg_srtp_fast_path(const struct rtg_srtp *s) { return s->fast ? s->fast->name : NULL; }
 
 /* ------------------------------------------------------------------------ */
 /* Streams and replay windows                                               */
@@ -646,6 +480,43 @@ static int mac2(struct keyset *k, const uint8_t *a, size_t an, const uint8_t *b,
   return 0;
 }
 
+/* AES-CM + HMAC-SHA1 (RFC 3711 §4.1.1, §4.2) of one packet: encrypts
+ * p[off..len) in place, |tag| = HMAC(p[0..len) || sfx). */
+static int cm_seal(const struct rtg_srtp *s, struct keyset *k, const uint8_t iv[16], uint8_t *p,
+                   size_t off, size_t len, const uint8_t *sfx, size_t sn, uint8_t tag[20]) {
+  int err;
+  if (len - off > 16u * 0x10000u) return RTG_ERR_INVAL; /* beyond the 16-bit block counter */
+  if (s->fast) {
+    s->fast->seal(&k->fast, iv, p, off, len, sfx, sn, tag);
+    return 0;
+  }
+  err = rtg_srtp_ecb_ctr(k->enc, iv, p + off, p + off, len - off);
+  return err ? err : mac2(k, p, len, sfx, sn, tag);
+}
+
+/* The inverse: checks the |tag_len|-byte tag |want| against HMAC(in[0..len)
+ * || sfx), then in[off..len) decrypted is out[off..len) (|out| == |in| or
+ * disjoint). A fast path decrypts while it hashes: on a mismatch it puts
+ * an in-place packet back as it was. returns 0 or one of: RTG_ERR_AUTH,
+ * RTG_ERR_INVAL, RTG_ERR_CRYPTO. */
+static int cm_open(const struct rtg_srtp *s, struct keyset *k, const uint8_t iv[16],
+                   const uint8_t *in, uint8_t *out, size_t off, size_t len, const uint8_t *sfx,
+                   size_t sn, const uint8_t *want, size_t tag_len) {
+  uint8_t tag[20];
+  int err;
+  if (len - off > 16u * 0x10000u) return RTG_ERR_INVAL;
+  if (s->fast) {
+    s->fast->open(&k->fast, iv, in, out, off, len, sfx, sn, tag);
+    if (rtg_memeq_ct(tag, want, tag_len) == 0) return 0;
+    if (out == in) s->fast->ctr(&k->fast, iv, out + off, out + off, len - off);
+    return RTG_ERR_AUTH;
+  }
+  err = mac2(k, in, len, sfx, sn, tag);
+  if (err) return err;
+  if (rtg_memeq_ct(tag, want, tag_len) != 0) return RTG_ERR_AUTH;
+  return rtg_srtp_ecb_ctr(k->enc, iv, in + off, out + off, len - off);
+}
+
 static int gcm_seal(struct keyset *k, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
                     const uint8_t *aad2, size_t aad2_len, uint8_t *p, size_t n, uint8_t *tag) {
   int outl;
@@ -732,11 +603,9 @@ ptrdiff_t rtg_srtp_protect(struct rtg_srtp *s, uint8_t *pkt, size_t len, size_t 
   } else {
     uint8_t iv[16], roc[4], tag[20];
     cm_iv(iv, s->rtp.salt, ssrc, index);
-    err = ctr_xor(s->rtp.enc, iv, pkt + hl, plen);
-    if (err) return err;
     /* §4.2: M = authenticated portion || ROC */
     rtg_store_u32(roc, (uint32_t)(index >> 16));
-    err = mac2(&s->rtp, pkt, len, roc, 4, tag);
+    err = cm_seal(s, &s->rtp, iv, pkt, (size_t)hl, len, roc, 4, tag);
     if (err) return err;
     if (s->mki_len) memcpy(pkt + len, s->mki, s->mki_len);
     memcpy(pkt + len + s->mki_len, tag, s->tag_len);
@@ -790,15 +659,13 @@ ptrdiff_t rtg_srtp_unprotect_to(struct rtg_srtp *s, const uint8_t *pkt, size_t l
     if (err) return err;
     if (out != pkt) memcpy(out, pkt, (size_t)hl);
   } else {
-    uint8_t iv[16], roc[4], tag[20];
+    uint8_t iv[16], roc[4];
     rtg_store_u32(roc, (uint32_t)(index >> 16));
-    err = mac2(&s->rtp, pkt, body_len, roc, 4, tag);
-    if (err) return err;
-    if (rtg_memeq_ct(tag, pkt + body_len + s->mki_len, s->tag_len) != 0) return RTG_ERR_AUTH;
     cm_iv(iv, s->rtp.salt, ssrc, index);
-    if (out != pkt) memcpy(out, pkt, (size_t)hl);
-    err = ctr_xor_to(s->rtp.enc, iv, pkt + hl, out + hl, plen);
+    err = cm_open(s, &s->rtp, iv, pkt, out, (size_t)hl, body_len, roc, 4,
+                  pkt + body_len + s->mki_len, s->tag_len);
     if (err) return err;
+    if (out != pkt) memcpy(out, pkt, (size_t)hl);
   }
   if (st == &tmp) {
     st = stream_new(s, ssrc);
@@ -824,7 +691,7 @@ ptrdiff_t rtg_srtp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len) {
 /* ------------------------------------------------------------------------ */
 
 ptrdiff_t rtg_srtcp_protect(struct rtg_srtp *s, uint8_t *pkt, size_t len, size_t cap) {
-  size_t tag_len = profile_tag_len(s->profile, true);
+  size_t tag_len = rtg_srtp_profile_tag_len(s->profile, true);
   size_t out_len = len + 4 + s->mki_len + tag_len;
   struct stream *st;
   uint32_t ssrc, index, ei;
@@ -852,11 +719,9 @@ ptrdiff_t rtg_srtcp_protect(struct rtg_srtp *s, uint8_t *pkt, size_t len, size_t
   } else {
     uint8_t iv[16], tag[20];
     cm_iv(iv, s->rtcp.salt, ssrc, index);
-    err = ctr_xor(s->rtcp.enc, iv, pkt + 8, len - 8);
+    err = cm_seal(s, &s->rtcp, iv, pkt, 8, len, eib, 4, tag);
     if (err) return err;
     memcpy(pkt + len, eib, 4);
-    err = mac2(&s->rtcp, pkt, len + 4, NULL, 0, tag);
-    if (err) return err;
     if (s->mki_len) memcpy(pkt + len + 4, s->mki, s->mki_len);
     memcpy(pkt + len + 4 + s->mki_len, tag, tag_len);
   }
@@ -865,7 +730,7 @@ ptrdiff_t rtg_srtcp_protect(struct rtg_srtp *s, uint8_t *pkt, size_t len, size_t
 }
 
 ptrdiff_t rtg_srtcp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len) {
-  size_t tag_len = profile_tag_len(s->profile, true);
+  size_t tag_len = rtg_srtp_profile_tag_len(s->profile, true);
   size_t trailer = 4 + s->mki_len + tag_len, body_len;
   struct stream *st;
   uint32_t ssrc, ei, index;
@@ -901,15 +766,12 @@ ptrdiff_t rtg_srtcp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len) {
     }
     if (err) return err;
   } else {
-    uint8_t iv[16], tag[20];
-    err = mac2(&s->rtcp, pkt, body_len + 4, NULL, 0, tag);
+    uint8_t iv[16];
+    /* E = 0: authenticated only, nothing to decrypt */
+    cm_iv(iv, s->rtcp.salt, ssrc, index);
+    err = cm_open(s, &s->rtcp, iv, pkt, pkt, (ei & SRTCP_E) ? 8 : body_len, body_len, eib, 4,
+                  pkt + body_len + 4 + s->mki_len, tag_len);
     if (err) return err;
-    if (rtg_memeq_ct(tag, pkt + body_len + 4 + s->mki_len, tag_len) != 0) return RTG_ERR_AUTH;
-    if (ei & SRTCP_E) {
-      cm_iv(iv, s->rtcp.salt, ssrc, index);
-      err = ctr_xor(s->rtcp.enc, iv, pkt + 8, body_len - 8);
-      if (err) return err;
-    }
   }
   if (st == NULL) {
     st = stream_new(s, ssrc);

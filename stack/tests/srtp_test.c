@@ -28,8 +28,14 @@ static const enum rtg_srtp_profile all_profiles[] = {
     RTG_SRTP_AES128_CM_HMAC_SHA1_80, RTG_SRTP_AES128_CM_HMAC_SHA1_32, RTG_SRTP_AEAD_AES_128_GCM,
     RTG_SRTP_AEAD_AES_256_GCM};
 
-static struct rtg_srtp *make(enum rtg_srtp_profile p, const uint8_t *mki, size_t mki_len,
-                             uint32_t window) {
+/* The tests that create sessions run twice (see main): on the CPU's fast
+ * path when it has one, and with policy generic_only on OpenSSL EVP. */
+static bool path_generic = true, path_fast = false;
+
+static bool generic(void **state) { return state != NULL && *state != NULL && *(bool *)*state; }
+
+static struct rtg_srtp *make(void **state, enum rtg_srtp_profile p, const uint8_t *mki,
+                             size_t mki_len, uint32_t window) {
   static const uint8_t key[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
                                   17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
   static const uint8_t salt[14] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6,
@@ -47,7 +53,14 @@ static struct rtg_srtp *make(enum rtg_srtp_profile p, const uint8_t *mki, size_t
   pol.mki = mki;
   pol.mki_len = mki_len;
   pol.replay_window = window;
+  pol.generic_only = generic(state);
   assert_int_equal(rtg_srtp_create(&s, &ctx, &pol), 0);
+  {
+    /* the path asked for is the one taken: AES-CM on the CPU's, if any */
+    const struct rtg_srtp_fast_ops *ops = rtg_srtp_x86_ops();
+    bool cm = p == RTG_SRTP_AES128_CM_HMAC_SHA1_80 || p == RTG_SRTP_AES128_CM_HMAC_SHA1_32;
+    assert_ptr_equal(rtg_srtp_fast_path(s), cm && !generic(state) && ops ? ops->name : NULL);
+  }
   return s;
 }
 
@@ -86,6 +99,19 @@ static void test_srtp_aes_cm_keystream_rfc3711_b2(void **state) {
   assert_memory_equal(ks + 0xff00 * 16, want, 16);
   unhex(want, 16, "6A2CC3787889374FBEB4C81B17BA6C44");
   assert_memory_equal(ks + 0xff01 * 16, want, 16);
+  {
+    /* the CPU's fast path (if any) gives the same keystream */
+    const struct rtg_srtp_fast_ops *o = rtg_srtp_x86_ops();
+    struct rtg_srtp_fast f;
+    uint8_t auth[20] = {0}, *fks = calloc(1, n);
+    assert_non_null(fks);
+    if (o != NULL) {
+      o->init(&f, key, auth);
+      o->ctr(&f, iv, fks, fks, n);
+      assert_memory_equal(fks, ks, n);
+    }
+    free(fks);
+  }
   free(ks);
 }
 
@@ -153,7 +179,7 @@ static void test_srtp_kdf_rfc6188_72(void **state) {
 static void test_srtp_protect_rfc7714_16(void **state) {
   uint8_t key[16], salt[12], pkt[128], want[128], plain[64];
   size_t n, wn;
-  struct rtg_srtp *s = make(RTG_SRTP_AEAD_AES_128_GCM, NULL, 0, 0);
+  struct rtg_srtp *s = make(state, RTG_SRTP_AEAD_AES_128_GCM, NULL, 0, 0);
   ptrdiff_t r;
   (void)state;
   unhex(key, sizeof key, "000102030405060708090a0b0c0d0e0f");
@@ -171,7 +197,7 @@ static void test_srtp_protect_rfc7714_16(void **state) {
   assert_memory_equal(pkt, want, wn);
   /* a fresh receiver with the same keys gets the plaintext back */
   rtg_srtp_destroy(s);
-  s = make(RTG_SRTP_AEAD_AES_128_GCM, NULL, 0, 0);
+  s = make(state, RTG_SRTP_AEAD_AES_128_GCM, NULL, 0, 0);
   assert_int_equal(rtg_srtp_set_session_keys(s, key, salt, NULL), 0);
   assert_int_equal(rtg_srtp_unprotect(s, pkt, wn), (ptrdiff_t)n);
   assert_memory_equal(pkt, plain, n);
@@ -184,7 +210,7 @@ static void test_srtp_protect_rfc7714_16(void **state) {
 static void test_srtcp_protect_rfc7714_17(void **state) {
   uint8_t key[32], salt[12], pkt[128], want[128], plain[64];
   size_t n, wn;
-  struct rtg_srtp *s = make(RTG_SRTP_AEAD_AES_256_GCM, NULL, 0, 0);
+  struct rtg_srtp *s = make(state, RTG_SRTP_AEAD_AES_256_GCM, NULL, 0, 0);
   (void)state;
   unhex(key, sizeof key, "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
   unhex(salt, sizeof salt, "517569642070726f2071756f");
@@ -200,7 +226,7 @@ static void test_srtcp_protect_rfc7714_17(void **state) {
   assert_int_equal(rtg_srtcp_protect(s, pkt, n, sizeof pkt), (ptrdiff_t)wn);
   assert_memory_equal(pkt, want, wn);
   rtg_srtp_destroy(s);
-  s = make(RTG_SRTP_AEAD_AES_256_GCM, NULL, 0, 0);
+  s = make(state, RTG_SRTP_AEAD_AES_256_GCM, NULL, 0, 0);
   assert_int_equal(rtg_srtp_set_session_keys(s, key, salt, NULL), 0);
   /* the tag covers E|index: flipping the E bit fails */
   memcpy(pkt, want, wn);
@@ -218,8 +244,8 @@ static void test_srtcp_protect_rfc7714_17(void **state) {
 
 /* ---- round trips, ROC, replay, tamper ----------------------------------- */
 
-static void round_trip(enum rtg_srtp_profile p, const uint8_t *mki, size_t mki_len) {
-  struct rtg_srtp *tx = make(p, mki, mki_len, 0), *rx = make(p, mki, mki_len, 0);
+static void round_trip(void **state, enum rtg_srtp_profile p, const uint8_t *mki, size_t mki_len) {
+  struct rtg_srtp *tx = make(state, p, mki, mki_len, 0), *rx = make(state, p, mki, mki_len, 0);
   uint8_t buf[1500], orig[1500];
   for (uint16_t seq = 0; seq < 50; seq++) {
     size_t n = rtp_packet(orig, (uint16_t)(seq * 31), 0x1234, seq * 13u);
@@ -251,14 +277,14 @@ static void test_srtp_protect_round_trip_all_profiles(void **state) {
   static const uint8_t mki[4] = {0xde, 0xad, 0xbe, 0xef};
   (void)state;
   for (size_t i = 0; i < 4; i++) {
-    round_trip(all_profiles[i], NULL, 0);
-    round_trip(all_profiles[i], mki, sizeof mki);
+    round_trip(state, all_profiles[i], NULL, 0);
+    round_trip(state, all_profiles[i], mki, sizeof mki);
   }
 }
 
 static void test_srtp_unprotect_seq_wrap_roc(void **state) {
-  struct rtg_srtp *tx = make(RTG_SRTP_AES128_CM_HMAC_SHA1_80, NULL, 0, 0);
-  struct rtg_srtp *rx = make(RTG_SRTP_AES128_CM_HMAC_SHA1_80, NULL, 0, 0);
+  struct rtg_srtp *tx = make(state, RTG_SRTP_AES128_CM_HMAC_SHA1_80, NULL, 0, 0);
+  struct rtg_srtp *rx = make(state, RTG_SRTP_AES128_CM_HMAC_SHA1_80, NULL, 0, 0);
   uint8_t buf[256], hold[256];
   size_t hold_len = 0;
   (void)state;
@@ -282,7 +308,7 @@ static void test_srtp_unprotect_seq_wrap_roc(void **state) {
   assert_int_equal(rtg_srtp_last_index(rx), 65534u);
   /* a receiver told the ROC (joining late) decrypts ROC 1 packets */
   rtg_srtp_destroy(rx);
-  rx = make(RTG_SRTP_AES128_CM_HMAC_SHA1_80, NULL, 0, 0);
+  rx = make(state, RTG_SRTP_AES128_CM_HMAC_SHA1_80, NULL, 0, 0);
   {
     size_t n = rtp_packet(buf, 10, 7, 40);
     ptrdiff_t pn = rtg_srtp_protect(tx, buf, n, sizeof buf);
@@ -297,9 +323,9 @@ static void test_srtp_unprotect_seq_wrap_roc(void **state) {
   rtg_srtp_destroy(rx);
 }
 
-static void test_srtp_unprotect_replay(void **state) {
-  struct rtg_srtp *tx = make(RTG_SRTP_AEAD_AES_128_GCM, NULL, 0, 64);
-  struct rtg_srtp *rx = make(RTG_SRTP_AEAD_AES_128_GCM, NULL, 0, 64);
+static void replay_case(void **state, enum rtg_srtp_profile p) {
+  struct rtg_srtp *tx = make(state, p, NULL, 0, 64);
+  struct rtg_srtp *rx = make(state, p, NULL, 0, 64);
   uint8_t pkts[80][128], buf[128];
   ptrdiff_t lens[80];
   (void)state;
@@ -343,11 +369,16 @@ static void test_srtp_unprotect_replay(void **state) {
   rtg_srtp_destroy(rx);
 }
 
+static void test_srtp_unprotect_replay(void **state) {
+  replay_case(state, RTG_SRTP_AEAD_AES_128_GCM);
+  replay_case(state, RTG_SRTP_AES128_CM_HMAC_SHA1_80);
+}
+
 static void test_srtp_unprotect_tamper(void **state) {
   (void)state;
   for (size_t pi = 0; pi < 4; pi++) {
-    struct rtg_srtp *tx = make(all_profiles[pi], NULL, 0, 0);
-    struct rtg_srtp *rx = make(all_profiles[pi], NULL, 0, 0);
+    struct rtg_srtp *tx = make(state, all_profiles[pi], NULL, 0, 0);
+    struct rtg_srtp *rx = make(state, all_profiles[pi], NULL, 0, 0);
     uint8_t pkt[128], buf[128];
     size_t n = rtp_packet(pkt, 77, 3, 30);
     ptrdiff_t pn = rtg_srtp_protect(tx, pkt, n, sizeof pkt);
@@ -359,6 +390,12 @@ static void test_srtp_unprotect_tamper(void **state) {
       buf[i] ^= 0x10;
       ptrdiff_t r = rtg_srtp_unprotect(rx, buf, (size_t)pn);
       assert_true(r == RTG_ERR_AUTH || (i == 0 && r == RTG_ERR_PARSE));
+      /* AES-CM leaves a rejected packet as it was (the fast path decrypts
+       * while it authenticates and puts the bytes back) */
+      if (pi < 2) {
+        buf[i] ^= 0x10;
+        assert_memory_equal(buf, pkt, (size_t)pn);
+      }
     }
     /* truncations */
     for (size_t l = 0; l < (size_t)pn; l++) {
@@ -418,6 +455,7 @@ static void test_srtp_unprotect_unknown_ssrc_and_mki(void **state) {
   ptrdiff_t pn;
   (void)state;
   rtg_ctx_deterministic(&ctx, &g, 1, NULL);
+  pol.generic_only = generic(state);
   assert_int_equal(rtg_srtp_create(&tx, &ctx, &pol), 0);
   pol.fixed_ssrcs = true;
   assert_int_equal(rtg_srtp_create(&rx, &ctx, &pol), 0);
@@ -460,6 +498,7 @@ static void test_srtp_unprotect_to_copy(void **state) {
     size_t n = rtp_packet(plain, 9, 0x1234, 150);
     ptrdiff_t pn;
     rtg_ctx_deterministic(&ctx, &g, 1, NULL);
+    pol.generic_only = generic(state);
     assert_int_equal(rtg_srtp_create(&tx, &ctx, &pol), 0);
     assert_int_equal(rtg_srtp_create(&rx, &ctx, &pol), 0);
     memcpy(pkt, plain, n);
@@ -501,6 +540,7 @@ static void test_srtp_unprotect_stream_table_growth(void **state) {
   size_t n;
   (void)state;
   rtg_ctx_deterministic(&ctx, &g, 1, NULL);
+  pol.generic_only = generic(state);
   pol.max_streams = 64;
   assert_int_equal(rtg_srtp_create(&tx, &ctx, &pol), 0);
   pol.max_streams = 40;
@@ -550,6 +590,7 @@ static void test_srtp_unprotect_stream_table(void **state) {
   ptrdiff_t pn;
   (void)state;
   rtg_ctx_deterministic(&ctx, &g, 1, NULL);
+  pol.generic_only = generic(state);
   pol.max_streams = 8;
   assert_int_equal(rtg_srtp_create(&tx, &ctx, &pol), 0);
   pol.max_streams = 2;
@@ -608,13 +649,11 @@ static srtp_t lib_session(enum rtg_srtp_profile p, bool inbound, const uint8_t *
 
 static void test_srtp_protect_matches_libsrtp2(void **state) {
   static const uint8_t mki[3] = {7, 8, 9};
-  (void)state;
-  assert_int_equal(srtp_init(), srtp_err_status_ok);
   for (size_t pi = 0; pi < 4; pi++) {
     for (int with_mki = 0; with_mki < 2; with_mki++) {
       enum rtg_srtp_profile p = all_profiles[pi];
       size_t ml = with_mki ? sizeof mki : 0;
-      struct rtg_srtp *mine_tx = make(p, mki, ml, 0), *mine_rx = make(p, mki, ml, 0);
+      struct rtg_srtp *mine_tx = make(state, p, mki, ml, 0), *mine_rx = make(state, p, mki, ml, 0);
       srtp_t lib_tx = lib_session(p, false, mki, ml), lib_rx = lib_session(p, true, mki, ml);
       /* sequence numbers crossing a wrap, with a gap */
       static const uint16_t seqs[] = {65500, 65501, 65535, 0, 1, 300, 301};
@@ -685,6 +724,17 @@ static void test_srtp_protect_matches_libsrtp2(void **state) {
   }
 }
 
+/* libsrtp2 is initialised once for the whole group (a second srtp_init
+ * reports an error). */
+static int group_setup(void **state) {
+  (void)state;
+  return srtp_init() == srtp_err_status_ok ? 0 : -1;
+}
+
+/* A session test on the fast path, then again with generic_only. */
+#define BOTH_PATHS(f) \
+  cmocka_unit_test_prestate(f, &path_fast), { #f "_generic", f, NULL, NULL, &path_generic }
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_srtp_aes_cm_keystream_rfc3711_b2),
@@ -693,16 +743,16 @@ int main(void) {
       cmocka_unit_test(test_srtp_kdf_rfc6188_72),
       cmocka_unit_test(test_srtp_protect_rfc7714_16),
       cmocka_unit_test(test_srtcp_protect_rfc7714_17),
-      cmocka_unit_test(test_srtp_protect_round_trip_all_profiles),
-      cmocka_unit_test(test_srtp_unprotect_seq_wrap_roc),
-      cmocka_unit_test(test_srtp_unprotect_replay),
-      cmocka_unit_test(test_srtp_unprotect_tamper),
+      BOTH_PATHS(test_srtp_protect_round_trip_all_profiles),
+      BOTH_PATHS(test_srtp_unprotect_seq_wrap_roc),
+      BOTH_PATHS(test_srtp_unprotect_replay),
+      BOTH_PATHS(test_srtp_unprotect_tamper),
       cmocka_unit_test(test_srtp_create_invalid),
-      cmocka_unit_test(test_srtp_unprotect_unknown_ssrc_and_mki),
-      cmocka_unit_test(test_srtp_unprotect_stream_table),
-      cmocka_unit_test(test_srtp_unprotect_stream_table_growth),
-      cmocka_unit_test(test_srtp_unprotect_to_copy),
-      cmocka_unit_test(test_srtp_protect_matches_libsrtp2),
+      BOTH_PATHS(test_srtp_unprotect_unknown_ssrc_and_mki),
+      BOTH_PATHS(test_srtp_unprotect_stream_table),
+      BOTH_PATHS(test_srtp_unprotect_stream_table_growth),
+      BOTH_PATHS(test_srtp_unprotect_to_copy),
+      BOTH_PATHS(test_srtp_protect_matches_libsrtp2),
   };
-  return cmocka_run_group_tests_name("srtp", tests, NULL, NULL);
+  return cmocka_run_group_tests_name("srtp", tests, group_setup, NULL);
 }

@@ -2,6 +2,8 @@
  * rtg/srtp.h - SRTP/SRTCP (RFC 3711, RFC 7714; KDF of RFC 6188 for
  * AES-256), in place, over OpenSSL EVP contexts that are keyed once per
  * session: per packet only the IV is re-initialised, nothing is allocated.
+ * On x86-64 CPUs with AES-NI and the SHA extensions the AES-CM profiles use
+ * a stitched AES-CTR + HMAC-SHA1 loop instead (see generic_only).
  *
  * A session holds one master key (optionally with an MKI) and a table of
  * per-SSRC streams created on the first packet of each SSRC (for
@@ -43,6 +45,12 @@ struct rtg_srtp_policy {
   uint32_t rtcp_replay_window; /* SRTCP; 0 = 128; multiple of 64, <= 32768 */
   size_t max_streams;          /* 0 = 64 */
   bool fixed_ssrcs;            /* only SSRCs added with rtg_srtp_stream_add are accepted */
+  /* AES-CM profiles run on a CPU-specific path when the CPU has one (x86-64
+   * with AES-NI and the SHA extensions: AES-CTR and HMAC-SHA1 computed in
+   * one loop), decided once in rtg_srtp_create; otherwise on OpenSSL EVP.
+   * Both produce the same bytes. generic_only forces the EVP path (tests
+   * compare the two; a benchmark may measure either). */
+  bool generic_only;
 };
 
 struct rtg_srtp;
@@ -113,6 +121,11 @@ RTG_NODISCARD ptrdiff_t rtg_srtp_unprotect_to(struct rtg_srtp *s, const uint8_t 
  * Return values as above. */
 RTG_NODISCARD ptrdiff_t rtg_srtcp_protect(struct rtg_srtp *s, uint8_t *pkt, size_t len, size_t cap);
 RTG_NODISCARD ptrdiff_t rtg_srtcp_unprotect(struct rtg_srtp *s, uint8_t *pkt, size_t len);
+
+/* rtg_srtp_fast_path returns the name of the CPU-specific path |s| uses
+ * ("x86-64 AES-NI + SHA-NI"), or NULL when it uses OpenSSL EVP (GCM
+ * profiles, policy generic_only, or a CPU without the instructions). */
+RTG_NODISCARD const char *rtg_srtp_fast_path(const struct rtg_srtp *s);
 
 /* rtg_srtp_last_index returns the 48-bit packet index (ROC << 16 | SEQ) the
  * last successful rtg_srtp_protect/unprotect used (for tests and decode). */
