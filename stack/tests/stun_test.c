@@ -12,27 +12,11 @@
 #include <cmocka.h>
 
 #include "rtg/stun.h"
+#include "tests/stun_vectors.h"
 
 /* ---- vectors ------------------------------------------------------------- */
 
-/* RFC 5769 §2.1 Sample Request: SOFTWARE "STUN test client", PRIORITY,
- * ICE-CONTROLLED, USERNAME "evtj:h6vY", MESSAGE-INTEGRITY (short-term
- * password "VOkJxbRl1RmTxUk/WvJxBt"), FINGERPRINT. Padding is 0x20 on
- * purpose (receivers must ignore padding content). */
-static const uint8_t rfc5769_req[] = {
-    0x00, 0x01, 0x00, 0x58, /* Binding request, length 88 */
-    0x21, 0x12, 0xa4, 0x42, /* magic cookie */
-    0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34, 0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae, /* TID */
-    0x80, 0x22, 0x00, 0x10,                                                 /* SOFTWARE, 16 */
-    0x53, 0x54, 0x55, 0x4e, 0x20, 0x74, 0x65, 0x73, 0x74, 0x20, 0x63, 0x6c, 0x69, 0x65, 0x6e,
-    0x74, 0x00, 0x24, 0x00, 0x04, 0x6e, 0x00, 0x01, 0xff,                   /* PRIORITY */
-    0x80, 0x29, 0x00, 0x08, 0x93, 0x2f, 0xf9, 0xb1, 0x51, 0x26, 0x3b, 0x36, /* ICE-CONTROLLED */
-    0x00, 0x06, 0x00, 0x09, 0x65, 0x76, 0x74, 0x6a, 0x3a, 0x68, 0x36, 0x76, 0x59, 0x20, 0x20,
-    0x20,                   /* USERNAME "evtj:h6vY" + padding */
-    0x00, 0x08, 0x00, 0x14, /* MESSAGE-INTEGRITY */
-    0x9a, 0xea, 0xa7, 0x0c, 0xbf, 0xd8, 0xcb, 0x56, 0x78, 0x1e, 0xf2, 0xb5, 0xb2, 0xd3, 0xf2,
-    0x49, 0xc1, 0xb5, 0x71, 0xa2, 0x80, 0x28, 0x00, 0x04, 0xe5, 0x7a, 0x3b, 0xcf, /* FINGERPRINT */
-};
+/* RFC 5769 §2.1 Sample Request: rfc5769_req in tests/stun_vectors.h. */
 
 /* RFC 5769 §2.2 Sample IPv4 Response: XOR-MAPPED-ADDRESS 192.0.2.1:32853. */
 static const uint8_t rfc5769_v4[] = {
@@ -693,17 +677,13 @@ static void test_stun_msg_parse_legacy(void **state) {
   struct rtg_stun_attr a;
   struct rtg_stun_addr ad;
   struct rtg_stun_cred c = short_cred();
-  static const uint8_t
-      legacy
-          [] =
-              {
-                  0x01, 0x01, 0x00, 0x18, 0xde, 0xad, 0xbe, 0xef, 1,    2,    3,    4,    5,
-                  6,    7,    8,    9,    10,   11,   12,   0x00, 0x01, 0x00, 0x08, 0x00, 0x01,
-                  0x0d, 0x96, 192,  0,    2,    7, /* MAPPED-ADDRESS
-                                                    */
-                  0x00, 0x04, 0x00, 0x08, 0x00, 0x01, 0x0d, 0x96, 192,  0,    2,    8, /* SOURCE-ADDRESS
-                                                                                        */
-              };
+  static const uint8_t legacy[] = {
+      0x01, 0x01, 0x00, 0x18, 0xde, 0xad, 0xbe, 0xef, 1,    2,    3,    4,   5, 6, 7, 8, 9,
+      10,   11,   12,   0x00, 0x01, 0x00, 0x08, 0x00, 0x01, 0x0d, 0x96, 192, 0, 2, 7, /* MAPPED-ADDRESS
+                                                                                       */
+      0x00, 0x04, 0x00, 0x08, 0x00, 0x01, 0x0d, 0x96, 192,  0,    2,    8, /* SOURCE-ADDRESS
+                                                                            */
+  };
   (void)state;
   assert_int_equal(rtg_stun_classify(legacy, sizeof legacy), RTG_STUN_KIND_STUN_LEGACY);
   assert_int_equal(rtg_stun_classify(rfc5769_req, sizeof rfc5769_req), RTG_STUN_KIND_STUN);
