@@ -226,7 +226,7 @@ static void save_text(const char *dir, const char *name, const char *text) {
 }
 
 static void set_error(struct rtg_interop_server *s, const char *msg) {
-  if (s->error[0] == '\0') snprintf(s->error, sizeof s->error, "%s", msg);
+  if (s->error[0] == '\0') snprintf(s->error, sizeof s->error, "%.250s", msg);
   siglog(s, "runner", "error", msg);
 }
 
