@@ -201,6 +201,19 @@ static void expect_connected_with_keys(struct sim *s) {
   assert_memory_not_equal(k0.client_key, k0.server_key, 16);
 }
 
+/* Client (0) and server (1), each expecting the other's certificate. */
+static void sim_pair(struct sim *s) {
+  sim_endpoint(s, 0, s->cert[1], RTG_HASH_SHA256);
+  sim_endpoint(s, 1, s->cert[0], RTG_HASH_SHA256);
+}
+
+/* sim_pair, and the handshake to its end: both connected, same SRTP keys. */
+static void sim_handshake(struct sim *s) {
+  sim_pair(s);
+  sim_run(s, 400);
+  expect_connected_with_keys(s);
+}
+
 static void exchange_data_and_close(struct sim *s) {
   assert_int_equal(rtg_dtls_endpoint_send(s->ep[0], (const uint8_t *)"ping from client", 16), 0);
   assert_int_equal(rtg_dtls_endpoint_send(s->ep[1], (const uint8_t *)"pong from server", 16), 0);
@@ -222,8 +235,7 @@ static void test_dtls_endpoint_handshake_back_to_back(void **state) {
   struct rtg_dtls_endpoint_stats st;
   (void)state;
   sim_init(&s, 1);
-  sim_endpoint(&s, 0, s.cert[1], RTG_HASH_SHA256);
-  sim_endpoint(&s, 1, s.cert[0], RTG_HASH_SHA256);
+  sim_pair(&s);
   /* the client's first flight is ready and its timer runs from now */
   assert_true(rtg_dtls_endpoint_poll_timeout(s.ep[0]) <= s.now + RTG_SEC(1));
   assert_true(rtg_dtls_endpoint_poll_timeout(s.ep[0]) > s.now + RTG_MS(900));
@@ -249,10 +261,7 @@ static void test_dtls_endpoint_handshake_loss_reorder(void **state) {
     s.rto = 0; /* the default 1 s: simulated, so the test never waits */
     s.drop_percent = 30;
     s.reorder = true;
-    sim_endpoint(&s, 0, s.cert[1], RTG_HASH_SHA256);
-    sim_endpoint(&s, 1, s.cert[0], RTG_HASH_SHA256);
-    sim_run(&s, 400);
-    expect_connected_with_keys(&s);
+    sim_handshake(&s);
     rtg_dtls_endpoint_stats(s.ep[0], &st0);
     rtg_dtls_endpoint_stats(s.ep[1], &st1);
     timeouts += st0.timeouts + st1.timeouts;
@@ -363,10 +372,7 @@ static void test_dtls_endpoint_keylog_decrypts_own_traffic(void **state) {
   s.rto = RTG_MS(10);
   s.drop_percent = 20;
   s.reorder = true;
-  sim_endpoint(&s, 0, s.cert[1], RTG_HASH_SHA256);
-  sim_endpoint(&s, 1, s.cert[0], RTG_HASH_SHA256);
-  sim_run(&s, 400);
-  expect_connected_with_keys(&s);
+  sim_handshake(&s);
   exchange_data_and_close(&s);
   assert_true(s.keylog_len > 0);
   assert_memory_equal(s.keylog, "CLIENT_RANDOM ", 14);
@@ -470,10 +476,7 @@ static void test_dtls_endpoint_small_mtu_fragments(void **state) {
   s.mtu = 256;
   s.rto = RTG_MS(10);
   s.drop_percent = 10;
-  sim_endpoint(&s, 0, s.cert[1], RTG_HASH_SHA256);
-  sim_endpoint(&s, 1, s.cert[0], RTG_HASH_SHA256);
-  sim_run(&s, 400);
-  expect_connected_with_keys(&s);
+  sim_handshake(&s);
   msgs = parse_own_handshake(&s, 256);
   /* CH, SH, Certificate, SKE, CertificateRequest, SHD, Certificate, CKE,
    * CertificateVerify from the two sides */
