@@ -4,6 +4,10 @@
  * operations over a few SSRCs: protect a packet (sequence steps, payload
  * sizes), tamper with a packet, replay an earlier one, protect/replay RTCP.
  *
+ * Byte 0 also puts rtcgate's sender (bit 3) and receiver (bit 4) on the
+ * generic EVP path instead of the CPU's AES-CM fast path, so both paths
+ * are held to libsrtp2 and to each other.
+ *
  * Checked on every step:
  * - rtcgate and libsrtp2 protect an RTP packet to the same bytes (when
  *   libsrtp2 accepts to protect it at all);
@@ -30,7 +34,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
     if (!(c)) abort(); \
   } while (0)
 
-#define MAXPKT 400
+#define MAXPKT 512
 #define HIST 8
 
 struct in {
@@ -69,7 +73,7 @@ static const enum rtg_srtp_profile profiles[4] = {
     RTG_SRTP_AEAD_AES_256_GCM};
 
 static struct rtg_srtp *rtg_session(enum rtg_srtp_profile p, const uint8_t *keysalt,
-                                    const uint8_t *mki, size_t mki_len) {
+                                    const uint8_t *mki, size_t mki_len, bool generic) {
   struct rtg_ctx ctx;
   struct rtg_prng g;
   struct rtg_srtp *s = NULL;
@@ -82,6 +86,7 @@ static struct rtg_srtp *rtg_session(enum rtg_srtp_profile p, const uint8_t *keys
   pol.salt_len = rtg_srtp_profile_salt_len(p);
   pol.mki = mki;
   pol.mki_len = mki_len;
+  pol.generic_only = generic;
   if (rtg_srtp_create(&s, &ctx, &pol)) return NULL;
   return s;
 }
@@ -106,7 +111,7 @@ static void deliver(struct diff *d, const struct pkt *p, const uint8_t *plain, s
 static void op_rtp(struct diff *d, struct in *in, uint8_t op) {
   uint8_t plain[MAXPKT], lib[MAXPKT];
   struct pkt p;
-  size_t si = op & 3, plen = take(in) % 200, n;
+  size_t si = op & 3, plen = take(in) % 200 + ((op & 0x20) ? 180u : 0u), n;
   uint16_t step = (uint16_t)(take(in) << 8 | take(in));
   uint32_t ssrc = 0x1000u + (uint32_t)si;
   int ln;
@@ -235,8 +240,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t kl = rtg_srtp_profile_key_len(d->profile);
     memcpy(ks, keysalt, kl);
     memcpy(ks + kl, keysalt + 32, 14);
-    d->tx = rtg_session(d->profile, ks, d->mki ? mki : NULL, d->mki ? sizeof mki : 0);
-    d->rx = rtg_session(d->profile, ks, d->mki ? mki : NULL, d->mki ? sizeof mki : 0);
+    d->tx = rtg_session(d->profile, ks, d->mki ? mki : NULL, d->mki ? sizeof mki : 0, b0 & 8);
+    d->rx = rtg_session(d->profile, ks, d->mki ? mki : NULL, d->mki ? sizeof mki : 0, b0 & 16);
     d->ltx = rtg_libsrtp_session(d->profile, false, ks, mki, d->mki ? sizeof mki : 0);
     d->lrx = rtg_libsrtp_session(d->profile, true, ks, mki, d->mki ? sizeof mki : 0);
   }
