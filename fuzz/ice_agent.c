@@ -20,11 +20,6 @@
 #include "rtg/ice.h"
 #include "rtg_fuzz.h"
 
-#define CHECK(c)       \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
-
 struct fz {
   struct rtg_ice_agent *ag;
   struct rtg_stun_cred lcred, rcred; /* our password, the peer's */
@@ -36,19 +31,6 @@ struct fz {
   bool have_req;
   unsigned gen;
 };
-
-struct in {
-  const uint8_t *p;
-  size_t n;
-};
-
-static uint8_t take(struct in *in) {
-  uint8_t v;
-  if (in->n == 0) return 0;
-  v = *in->p++;
-  in->n--;
-  return v;
-}
 
 static struct rtg_stun_addr addr4(uint8_t last, uint16_t port) {
   struct rtg_stun_addr a;
@@ -119,22 +101,22 @@ static void deliver(struct fz *f, const struct rtg_stun_addr *local,
 }
 
 /* A peer's Binding request, authenticated with our password. */
-static void peer_request(struct fz *f, struct in *in) {
-  uint8_t buf[600], tid[RTG_STUN_TID_LEN] = {0}, flags = take(in);
+static void peer_request(struct fz *f, struct rtg_fuzz_in *in) {
+  uint8_t buf[600], tid[RTG_STUN_TID_LEN] = {0}, flags = rtg_fuzz_take(in);
   char user[40];
   size_t ul = strlen(f->lufrag), rl = strlen(f->rufrag);
   struct rtg_stun_builder b;
-  uint64_t tie = (uint64_t)take(in) << 56 | take(in);
+  uint64_t tie = (uint64_t)rtg_fuzz_take(in) << 56 | rtg_fuzz_take(in);
   ptrdiff_t n;
-  tid[0] = take(in);
-  tid[1] = take(in);
+  tid[0] = rtg_fuzz_take(in);
+  tid[1] = rtg_fuzz_take(in);
   memcpy(user, f->lufrag, ul);
   user[ul] = ':';
   memcpy(user + ul + 1, f->rufrag, rl);
   CHECK(rtg_stun_builder_init(&b, buf, sizeof buf, RTG_STUN_REQUEST, RTG_STUN_BINDING, tid) == 0);
   CHECK(rtg_stun_builder_add(&b, RTG_STUN_ATTR_USERNAME, user, ul + 1 + rl) == 0);
   CHECK(rtg_stun_builder_add_u32(&b, RTG_STUN_ATTR_PRIORITY,
-                                 0x6e0000ffu | (uint32_t)take(in) << 8) == 0);
+                                 0x6e0000ffu | (uint32_t)rtg_fuzz_take(in) << 8) == 0);
   if (flags & 1) CHECK(rtg_stun_builder_add_u64(&b, RTG_STUN_ATTR_ICE_CONTROLLING, tie) == 0);
   if (flags & 2) CHECK(rtg_stun_builder_add_u64(&b, RTG_STUN_ATTR_ICE_CONTROLLED, tie) == 0);
   if (flags & 4) CHECK(rtg_stun_builder_add(&b, RTG_STUN_ATTR_USE_CANDIDATE, NULL, 0) == 0);
@@ -148,13 +130,13 @@ static void peer_request(struct fz *f, struct in *in) {
 
 /* A response to the agent's last request, authenticated with the peer's
  * password; from where it went (or elsewhere, to test symmetry). */
-static void peer_response(struct fz *f, struct in *in) {
-  uint8_t buf[600], flags = take(in);
+static void peer_response(struct fz *f, struct rtg_fuzz_in *in) {
+  uint8_t buf[600], flags = rtg_fuzz_take(in);
   struct rtg_stun_builder b;
   struct rtg_stun_addr mapped = f->last_src;
   ptrdiff_t n;
   if (!f->have_req) return;
-  if (flags & 1) mapped.port ^= take(in); /* a NAT: peer-reflexive local */
+  if (flags & 1) mapped.port ^= rtg_fuzz_take(in); /* a NAT: peer-reflexive local */
   CHECK(rtg_stun_builder_init(&b, buf, sizeof buf, (flags & 2) ? RTG_STUN_ERROR : RTG_STUN_SUCCESS,
                               RTG_STUN_BINDING, f->last_tid) == 0);
   if (flags & 2)
@@ -169,13 +151,13 @@ static void peer_response(struct fz *f, struct in *in) {
           (flags & 16) ? &f->remote[flags >> 6] : &f->last_dst, buf, (size_t)n);
 }
 
-static void remote_cand(struct fz *f, struct in *in) {
+static void remote_cand(struct fz *f, struct rtg_fuzz_in *in) {
   struct rtg_ice_cand c;
-  uint8_t k = take(in);
+  uint8_t k = rtg_fuzz_take(in);
   memset(&c, 0, sizeof c);
   c.type = k & 3;
   c.addr = f->remote[(k >> 2) & 3];
-  c.priority = (uint32_t)take(in) << 24 | take(in);
+  c.priority = (uint32_t)rtg_fuzz_take(in) << 24 | rtg_fuzz_take(in);
   c.foundation[0] = (char)('a' + (k >> 4));
   if (k & 0x80) {
     memcpy(c.hostname, "peer.local", 11);
@@ -189,14 +171,14 @@ static void remote_cand(struct fz *f, struct in *in) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static struct fz f;
-  struct in in = {data, size};
+  struct rtg_fuzz_in in = {data, size};
   struct rtg_ctx ctx;
   struct rtg_prng prng;
   struct rtg_ice_config cfg;
-  uint8_t c0 = take(&in);
+  uint8_t c0 = rtg_fuzz_take(&in);
   memset(&f, 0, sizeof f);
   memset(&cfg, 0, sizeof cfg);
-  rtg_ctx_deterministic(&ctx, &prng, take(&in), NULL);
+  rtg_ctx_deterministic(&ctx, &prng, rtg_fuzz_take(&in), NULL);
   cfg.mode = c0 & 1;
   cfg.role = (c0 >> 1) & 1;
   cfg.nomination = (c0 >> 2) & 1;
@@ -226,10 +208,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   for (int i = 0; i < 4; i++) f.remote[i] = addr4((uint8_t)(100 + i), (uint16_t)(6000 + i));
   while (in.n > 0) {
-    uint8_t op = take(&in);
+    uint8_t op = rtg_fuzz_take(&in);
     switch (op % 8) {
       case 0: { /* raw datagram */
-        size_t n = take(&in);
+        size_t n = rtg_fuzz_take(&in);
         if (n > in.n) n = in.n;
         deliver(&f, &f.local[op >> 7], &f.remote[(op >> 4) & 3], in.p, n);
         in.p += n;
@@ -240,7 +222,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       case 2: peer_response(&f, &in); break;
       case 3: { /* time passes */
         rtg_time t = rtg_ice_agent_poll_timeout(f.ag);
-        rtg_time step = RTG_MS((uint32_t)take(&in) * 20);
+        rtg_time step = RTG_MS((uint32_t)rtg_fuzz_take(&in) * 20);
         if ((op & 0x80) && t != RTG_TIME_NEVER && t > f.now) step = t - f.now;
         f.now += step;
         CHECK(rtg_ice_agent_handle_timeout(f.ag, f.now) == 0);

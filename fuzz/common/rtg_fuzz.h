@@ -50,6 +50,23 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
     if (!(c)) abort(); \
   } while (0)
 
+/* A command stream read byte by byte: rtg_fuzz_take gives the next byte,
+ * or 0 once the input is used up, so a harness never has to stop midway.
+ *   struct rtg_fuzz_in in = {data, size};
+ *   switch (rtg_fuzz_take(&in) % 8) ... */
+struct rtg_fuzz_in {
+  const uint8_t *p;
+  size_t n;
+};
+
+static inline uint8_t rtg_fuzz_take(struct rtg_fuzz_in *in) {
+  uint8_t v;
+  if (in->n == 0) return 0;
+  v = *in->p++;
+  in->n--;
+  return v;
+}
+
 /* A fix-up repairs |data| (|size| bytes, room for |max_size|) in place and
  * returns the new size (<= max_size). It never fails: input it cannot make
  * sense of is returned unchanged (or truncated, see each function). */
