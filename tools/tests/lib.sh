@@ -1,6 +1,8 @@
 # lib.sh - helpers the CLI test scripts (tools/tests/*.sh) source. POSIX sh.
 # Run as a script (ctest's cli_lib, since every tools/tests/*.sh is a test)
-# it checks its own helpers. ctest runs a test as `sh NAME.sh RTCGATE SRCDIR`; start it with
+# it checks its own helpers.
+#
+# ctest runs a test as `sh NAME.sh RTCGATE SRCDIR`; start it with
 #
 #   R="$1"; S="$2"
 #   . "$(dirname "$0")/lib.sh"
