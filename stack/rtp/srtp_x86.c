@@ -27,6 +27,7 @@
 
 #include <cpuid.h>
 #include <immintrin.h>
+#include <openssl/crypto.h>
 #include <string.h>
 
 #include "rtp/srtp_internal.h"
@@ -64,7 +65,7 @@ TGT static void aes128_expand(uint8_t out[11][16], const uint8_t key[16]) {
   KEY_ROUND(9, 0x1b);
   KEY_ROUND(10, 0x36);
   for (int i = 0; i < 11; i++) _mm_storeu_si128((__m128i *)out[i], rk[i]);
-  memset(rk, 0, sizeof rk);
+  OPENSSL_cleanse(rk, sizeof rk);
 }
 
 struct aes {
@@ -266,7 +267,7 @@ TGT static void hmac_pad_state(uint32_t out[5], const uint8_t key[20], uint8_t p
   for (int i = 0; i < 20; i++) blk[i] ^= key[i];
   sha_block(&h, blk);
   sha_words(&h, out);
-  memset(blk, 0, sizeof blk);
+  OPENSSL_cleanse(blk, sizeof blk);
 }
 
 TGT static void x86_init(struct rtg_srtp_fast *f, const uint8_t key[16], const uint8_t auth[20]) {

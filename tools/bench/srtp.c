@@ -290,10 +290,13 @@ static double unprotect_lib(void *p, uint64_t iters) {
   return (double)iters;
 }
 
+/* Limits: the issue's targets, 5x libsrtp2 for AES-CM (held on the fast
+ * path: 5.7-5.9x over three release runs), 1.5x for GCM, 0.8 of the bare
+ * primitives. */
 static const struct rtg_bench_case cases[] = {
-    {"protect AES_CM_128_HMAC_SHA1_80 1200B", "packets/s", "libsrtp2 srtp_protect", 0, setup_cm,
+    {"protect AES_CM_128_HMAC_SHA1_80 1200B", "packets/s", "libsrtp2 srtp_protect", 5, setup_cm,
      teardown, protect_rtg, protect_lib},
-    {"unprotect AES_CM_128_HMAC_SHA1_80 1200B", "packets/s", "libsrtp2 srtp_unprotect", 0, setup_cm,
+    {"unprotect AES_CM_128_HMAC_SHA1_80 1200B", "packets/s", "libsrtp2 srtp_unprotect", 5, setup_cm,
      teardown, unprotect_rtg, unprotect_lib},
     /* the same on the generic EVP path (policy generic_only), for reference */
     {"protect AES_CM_128_HMAC_SHA1_80 1200B generic path", "packets/s", "libsrtp2 srtp_protect", 0,
