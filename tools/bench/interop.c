@@ -165,14 +165,19 @@ static void teardown(void *st) {
   free(s);
 }
 
+/* Sessions per timed call: one session takes longer than the harness's
+ * calibration span, and the time of a single session varies by tens of
+ * milliseconds (browser scheduling), so each round averages a few. */
+#define PER_ROUND 3
+
 static double run_rtg(void *st, uint64_t iters) {
   struct ist *s = st;
-  return s->browser_offers ? sessions(s, P_BROWSER, P_RTCGATE, iters)
-                           : sessions(s, P_RTCGATE, P_BROWSER, iters);
+  return s->browser_offers ? sessions(s, P_BROWSER, P_RTCGATE, iters * PER_ROUND)
+                           : sessions(s, P_RTCGATE, P_BROWSER, iters * PER_ROUND);
 }
 
 static double run_base(void *st, uint64_t iters) {
-  return sessions(st, P_BROWSER, P_BROWSER, iters);
+  return sessions(st, P_BROWSER, P_BROWSER, iters * PER_ROUND);
 }
 
 static void *setup_chromium_offers(void) { return setup_for("chromium", true); }
@@ -180,18 +185,23 @@ static void *setup_chromium_answers(void) { return setup_for("chromium", false);
 static void *setup_firefox_offers(void) { return setup_for("firefox", true); }
 static void *setup_firefox_answers(void) { return setup_for("firefox", false); }
 
-/* limit 0: the target (rtcgate no slower than the browser with itself)
- * holds when the browser offers (1.00x chromium, 1.57x firefox) but not
- * when it answers (0.15x, 0.35x: README, interop runner) */
+/* The target is rtcgate no slower than the browser with itself (ratio
+ * 1.0). Single sessions vary by tens of milliseconds with the browsers'
+ * scheduling, so medians of 7 rounds x 3 sessions still move by about 10%
+ * from run to run: the limit is the target less that spread. Measured
+ * (README, interop runner), chromium offers / answers, firefox offers /
+ * answers: 0.99-1.13x, 1.17x, 1.41-1.45x, 0.99-1.16x. */
+#define LIMIT 0.9
+
 static const struct rtg_bench_case cases[] = {
-    {"chromium-offers-dc-open", "opens/s", "chromium<->chromium", 0, setup_chromium_offers,
+    {"chromium-offers-dc-open", "opens/s", "chromium<->chromium", LIMIT, setup_chromium_offers,
      teardown, run_rtg, run_base},
-    {"chromium-answers-dc-open", "opens/s", "chromium<->chromium", 0, setup_chromium_answers,
+    {"chromium-answers-dc-open", "opens/s", "chromium<->chromium", LIMIT, setup_chromium_answers,
      teardown, run_rtg, run_base},
-    {"firefox-offers-dc-open", "opens/s", "firefox<->firefox", 0, setup_firefox_offers, teardown,
-     run_rtg, run_base},
-    {"firefox-answers-dc-open", "opens/s", "firefox<->firefox", 0, setup_firefox_answers, teardown,
-     run_rtg, run_base},
+    {"firefox-offers-dc-open", "opens/s", "firefox<->firefox", LIMIT, setup_firefox_offers,
+     teardown, run_rtg, run_base},
+    {"firefox-answers-dc-open", "opens/s", "firefox<->firefox", LIMIT, setup_firefox_answers,
+     teardown, run_rtg, run_base},
 };
 
 const struct rtg_bench rtg_bench_interop = {

@@ -176,6 +176,11 @@ function recv(dc, ms) {
     };
   });
 }
+function markOpen(dc) {
+  if (dc.readyState === 'open') mark('dc_open');
+  else dc.addEventListener('open', () => mark('dc_open'));
+  return dc;
+}
 function opened(dc) {
   return new Promise(res => {
     if (dc.readyState === 'open') {
@@ -689,8 +694,13 @@ async function main() {
     if (pc.connectionState === 'failed') state.failed = true;
   };
   pc.ondatachannel = e => {
+    markOpen(e.channel);
     incoming.push(queued(e.channel));
   };
+  // dc_open is the first channel's open event, whichever side created it,
+  // not the moment the case's code gets to look at the channel
+  const create = pc.createDataChannel.bind(pc);
+  pc.createDataChannel = (...args) => markOpen(create(...args));
   rxLoop();
   signal({type: 'ready'});
   let fn = cases[cfg.case];
