@@ -220,6 +220,23 @@ static void test_srtp_fast_matches_generic(void **state) {
       for (size_t i = 12; i < n; i++) plain[i] = (uint8_t)next(&x);
       check_rtp(tx, rx, plain, n, &x);
     }
+    {
+      /* session keys set afterwards re-key the fast path too */
+      static const uint8_t sk[16] = {0x5e, 0x55}, ss[14] = {0x51}, sa[20] = {0xa7};
+      uint8_t a[128], b[128];
+      size_t n = 12 + 77;
+      ptrdiff_t na, nb;
+      assert_int_equal(rtg_srtp_set_session_keys(tx[0], sk, ss, sa), 0);
+      assert_int_equal(rtg_srtp_set_session_keys(tx[1], sk, ss, sa), 0);
+      plain[0] = 0x80;
+      rtg_store_u16(plain + 2, 9000);
+      memcpy(a, plain, n);
+      memcpy(b, plain, n);
+      na = rtg_srtp_protect(tx[0], a, n, sizeof a);
+      nb = rtg_srtp_protect(tx[1], b, n, sizeof b);
+      assert_true(na > 0 && na == nb);
+      assert_memory_equal(a, b, (size_t)na);
+    }
     for (int k = 0; k < 2; k++) {
       rtg_srtp_destroy(tx[k]);
       rtg_srtp_destroy(rx[k]);
