@@ -15,15 +15,20 @@ static const char usage[] =
     "\n"
     "Runs the reference WebRTC peer over real UDP. Signaling is the webrtc-echoes\n"
     "contract: HTTP POST /offer with {\"type\":\"offer\",\"sdp\":...}, the answer in\n"
-    "the response; the SDPs carry every candidate (no trickle).\n"
+    "the response; the SDPs carry every candidate (no trickle), unless --trickle.\n"
     "\n"
     "  --listen ADDR:PORT     answer offers POSTed to http://ADDR:PORT/offer (port 0:\n"
     "                         any free port, printed on stderr), one session at a\n"
     "                         time; data-channel messages and media are echoed\n"
     "  --offer-to URL         POST an offer to URL, then run the active test: echo of\n"
     "                         1 B .. 256 KiB messages, media, ICE restart as expected\n"
+    "  --trickle BASE         trickle ICE through a mailbox (the interop runner's):\n"
+    "                         the SDPs carry no candidates; ours are POSTed to\n"
+    "                         BASE/send/ROLE, the remote's polled from\n"
+    "                         BASE/recv/ROLE/N (ROLE: offer or answer, ours)\n"
     "  --expect LIST          comma list of: ice, dtls, datachannel,\n"
-    "                         datachannel-unreliable, audio, video, ice-restart\n"
+    "                         datachannel-unreliable, audio, video, ice-restart,\n"
+    "                         trickle (candidates went both ways by --trickle)\n"
     "                         (the offer's sections follow it; default: ice,dtls)\n"
     "  --timeout S            give up after S seconds (default 20; with --listen: per\n"
     "                         session)\n"
@@ -71,6 +76,7 @@ static int value_option(struct args *a, const char *name, const char *v) {
   } strs[] = {
       {"--listen", offsetof(struct rtg_pio_options, listen)},
       {"--offer-to", offsetof(struct rtg_pio_options, offer_to)},
+      {"--trickle", offsetof(struct rtg_pio_options, trickle)},
       {"--json", offsetof(struct rtg_pio_options, json)},
       {"--keylog", offsetof(struct rtg_pio_options, keylog)},
       {"--bind", offsetof(struct rtg_pio_options, bind)},
@@ -181,6 +187,14 @@ static int check(struct args *a) {
   }
   if (o->relay_only && o->turn == NULL) {
     rtg_cli_err("peer", "--relay-only needs --turn");
+    return -1;
+  }
+  if (o->trickle && strncmp(o->trickle, "http://", 7) != 0) {
+    rtg_cli_err("peer", "--trickle: '%s' is not an http:// URL", o->trickle);
+    return -1;
+  }
+  if ((o->expect & RTG_PIO_EXPECT_TRICKLE) && o->trickle == NULL) {
+    rtg_cli_err("peer", "--expect trickle needs --trickle BASE");
     return -1;
   }
   if (o->sessions && o->listen == NULL) {

@@ -24,6 +24,7 @@ static long long now_ms(void) {
  */
 
 struct client {
+  bool get; /* GET (no body) instead of POST */
   const char *body;
   size_t len;
   bool sent, done, failed;
@@ -53,6 +54,7 @@ static int client_append(struct client *c, const void *in, size_t len) {
 static int client_headers(struct lws *wsi, struct client *c, void *in, size_t len) {
   unsigned char **p = (unsigned char **)in, *end = (*p) + len;
   char cl[24];
+  if (c->get) return 0;
   snprintf(cl, sizeof cl, "%zu", c->len);
   if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE,
                                    (const unsigned char *)"application/json", 16, p, end) ||
@@ -117,7 +119,7 @@ static const struct lws_protocols client_protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
-static int connect_url(struct lws_context *ctx, const char *url, char *err, size_t cap) {
+static int connect_url(struct lws_context *ctx, const char *url, bool get, char *err, size_t cap) {
   char copy[512];
   const char *prot, *ads, *path;
   char fullpath[520];
@@ -140,7 +142,7 @@ static int connect_url(struct lws_context *ctx, const char *url, char *err, size
   ci.path = fullpath;
   ci.host = ads;
   ci.origin = ads;
-  ci.method = "POST";
+  ci.method = get ? "GET" : "POST";
   ci.protocol = client_protocols[0].name;
   if (lws_client_connect_via_info(&ci) == NULL) {
     snprintf(err, cap, "cannot connect to %s", url);
@@ -149,14 +151,16 @@ static int connect_url(struct lws_context *ctx, const char *url, char *err, size
   return 0;
 }
 
-int rtg_http_post(const char *url, const char *body, size_t len, int timeout_ms, unsigned *status,
-                  char **resp, size_t *rlen, char *err, size_t cap) {
+/* One request: GET when |body| is NULL, else POST. */
+static int request(const char *url, const char *body, size_t len, int timeout_ms, unsigned *status,
+                   char **resp, size_t *rlen, char *err, size_t cap) {
   struct lws_context_creation_info info;
   struct lws_context *ctx;
   struct client c;
   long long deadline = now_ms() + timeout_ms;
   lws_sorted_usec_list_t sul;
   memset(&c, 0, sizeof c);
+  c.get = body == NULL;
   c.body = body;
   c.len = len;
   memset(&info, 0, sizeof info);
@@ -171,7 +175,7 @@ int rtg_http_post(const char *url, const char *body, size_t len, int timeout_ms,
     snprintf(err, cap, "libwebsockets: cannot create a client context");
     return -1;
   }
-  if (connect_url(ctx, url, err, cap) == 0) {
+  if (connect_url(ctx, url, c.get, err, cap) == 0) {
     memset(&sul, 0, sizeof sul);
     while (!c.done && now_ms() < deadline) {
       /* lws_service blocks until an event; a timer wakes it for the
@@ -184,7 +188,7 @@ int rtg_http_post(const char *url, const char *body, size_t len, int timeout_ms,
     if (!c.done)
       snprintf(err, cap, "no answer from %s within %d ms", url, timeout_ms);
     else if (c.failed)
-      snprintf(err, cap, "cannot POST to %s: %s", url, c.err);
+      snprintf(err, cap, "cannot %s %s: %s", c.get ? "GET" : "POST to", url, c.err);
   } else {
     c.failed = c.done = true;
   }
@@ -199,14 +203,24 @@ int rtg_http_post(const char *url, const char *body, size_t len, int timeout_ms,
   return *resp ? 0 : -1;
 }
 
+int rtg_http_post(const char *url, const char *body, size_t len, int timeout_ms, unsigned *status,
+                  char **resp, size_t *rlen, char *err, size_t cap) {
+  return request(url, body ? body : "", body ? len : 0, timeout_ms, status, resp, rlen, err, cap);
+}
+
+int rtg_http_get(const char *url, int timeout_ms, unsigned *status, char **resp, size_t *rlen,
+                 char *err, size_t cap) {
+  return request(url, NULL, 0, timeout_ms, status, resp, rlen, err, cap);
+}
+
 /* ---- on a thread -------------------------------------------------------------------- */
 
 enum { POST_RUNNING = 0, POST_DONE = 1, POST_ABANDONED = 2 };
 
-struct rtg_http_post {
+struct rtg_http_async {
   pthread_t th;
   int efd;
-  char *url, *body;
+  char *url, *body; /* body NULL: GET */
   size_t len;
   int timeout_ms;
   void (*notify)(void *ud);
@@ -220,7 +234,7 @@ struct rtg_http_post {
   int state; /* atomic: POST_RUNNING, then DONE (thread) or ABANDONED (caller) */
 };
 
-static void post_free(struct rtg_http_post *p) {
+static void post_free(struct rtg_http_async *p) {
   if (p->efd >= 0) close(p->efd);
   free(p->url);
   free(p->body);
@@ -229,11 +243,11 @@ static void post_free(struct rtg_http_post *p) {
 }
 
 static void *post_thread(void *arg) {
-  struct rtg_http_post *p = arg;
+  struct rtg_http_async *p = arg;
   uint64_t one = 1;
   int running = POST_RUNNING;
-  p->rc = rtg_http_post(p->url, p->body, p->len, p->timeout_ms, &p->status, &p->resp, &p->rlen,
-                        p->err, sizeof p->err);
+  p->rc = request(p->url, p->body, p->len, p->timeout_ms, &p->status, &p->resp, &p->rlen, p->err,
+                  sizeof p->err);
   if (!__atomic_compare_exchange_n(&p->state, &running, POST_DONE, false, __ATOMIC_ACQ_REL,
                                    __ATOMIC_ACQUIRE)) {
     post_free(p); /* abandoned (and detached): nobody waits for it */
@@ -241,50 +255,62 @@ static void *post_thread(void *arg) {
   }
   /* from here the caller joins before it frees anything */
   if (write(p->efd, &one, sizeof one) != (ssize_t)sizeof one) {
-    /* one write cannot overflow the counter; rtg_http_post_done still says it */
+    /* one write cannot overflow the counter; rtg_http_async_done still says it */
   }
   if (p->notify) p->notify(p->ud);
   return NULL;
 }
 
-struct rtg_http_post *rtg_http_post_start(const char *url, const char *body, size_t len,
-                                          int timeout_ms, void (*notify)(void *ud), void *ud,
-                                          char *err, size_t cap) {
-  struct rtg_http_post *p = calloc(1, sizeof *p);
+static struct rtg_http_async *start(const char *url, const char *body, size_t len, int timeout_ms,
+                                    void (*notify)(void *ud), void *ud, char *err, size_t cap) {
+  struct rtg_http_async *p = calloc(1, sizeof *p);
   if (p == NULL) {
     snprintf(err, cap, "out of memory");
     return NULL;
   }
   p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   p->url = strdup(url);
-  p->body = malloc(len + 1);
-  if (p->efd < 0 || p->url == NULL || p->body == NULL) {
-    snprintf(err, cap, "cannot prepare the POST to %.200s", url);
+  p->body = body ? malloc(len + 1) : NULL;
+  if (p->efd < 0 || p->url == NULL || (body && p->body == NULL)) {
+    snprintf(err, cap, "cannot prepare the request to %.200s", url);
     post_free(p);
     return NULL;
   }
-  memcpy(p->body, body, len);
-  p->body[len] = '\0';
+  if (body) {
+    memcpy(p->body, body, len);
+    p->body[len] = '\0';
+  }
   p->len = len;
   p->timeout_ms = timeout_ms;
   p->notify = notify;
   p->ud = ud;
   if (pthread_create(&p->th, NULL, post_thread, p) != 0) {
-    snprintf(err, cap, "cannot start a thread for the POST to %.200s", url);
+    snprintf(err, cap, "cannot start a thread for the request to %.200s", url);
     post_free(p);
     return NULL;
   }
   return p;
 }
 
-int rtg_http_post_fd(const struct rtg_http_post *p) { return p->efd; }
+struct rtg_http_async *rtg_http_async_post(const char *url, const char *body, size_t len,
+                                           int timeout_ms, void (*notify)(void *ud), void *ud,
+                                           char *err, size_t cap) {
+  return start(url, body ? body : "", body ? len : 0, timeout_ms, notify, ud, err, cap);
+}
 
-bool rtg_http_post_done(struct rtg_http_post *p) {
+struct rtg_http_async *rtg_http_async_get(const char *url, int timeout_ms, void (*notify)(void *ud),
+                                          void *ud, char *err, size_t cap) {
+  return start(url, NULL, 0, timeout_ms, notify, ud, err, cap);
+}
+
+int rtg_http_async_fd(const struct rtg_http_async *p) { return p->efd; }
+
+bool rtg_http_async_done(struct rtg_http_async *p) {
   return __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == POST_DONE;
 }
 
-int rtg_http_post_finish(struct rtg_http_post *p, unsigned *status, char **resp, size_t *rlen,
-                         char *err, size_t cap) {
+int rtg_http_async_finish(struct rtg_http_async *p, unsigned *status, char **resp, size_t *rlen,
+                          char *err, size_t cap) {
   int rc;
   pthread_join(p->th, NULL);
   rc = p->rc;
@@ -297,7 +323,7 @@ int rtg_http_post_finish(struct rtg_http_post *p, unsigned *status, char **resp,
   return rc;
 }
 
-void rtg_http_post_abandon(struct rtg_http_post *p) {
+void rtg_http_async_abandon(struct rtg_http_async *p) {
   int running = POST_RUNNING;
   if (p == NULL) return;
   if (__atomic_compare_exchange_n(&p->state, &running, POST_ABANDONED, false, __ATOMIC_ACQ_REL,

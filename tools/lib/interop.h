@@ -92,6 +92,10 @@ struct rtg_interop_participant {
   /* speaks the webrtc-echoes contract (POST /offer -> answer) instead of the
    * page's mailbox: rtcgate, and externals with "signaling": "echoes" */
   bool echoes;
+  /* an echoes participant that trickles through the mailbox (send/recv,
+   * the `trickle` case): rtcgate (`peer --trickle`), externals with
+   * "trickle": true */
+  bool trickle;
   /* echoes answerer: where it serves POST /offer; "" = the runner's choice,
    * http://127.0.0.1:RTG_INTEROP_ECHOES_PORT/offer (RTG_INTEROP_LISTEN) */
   char answer_url[256];

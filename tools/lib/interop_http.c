@@ -64,7 +64,7 @@ struct rtg_interop_server {
   struct lws *pending;
   struct pss *pending_ps;
   /* the relay of an offer to an echoes answerer (lib/http_client.h) */
-  struct rtg_http_post *relay;
+  struct rtg_http_async *relay;
   int relay_run;
   char error[256];
 };
@@ -264,7 +264,10 @@ static int handle_send(struct rtg_interop_server *s, int from, json_t *msg) {
     json_array_append(s->queue[to], msg);
     return 0;
   }
-  /* the webrtc-echoes contract carries only the offer and its answer */
+  /* the webrtc-echoes contract carries only the offer and its answer;
+   * candidates wait in the mailbox for an echoes participant that trickles
+   * (rtcgate peer --trickle polls GET /recv/ROLE/N) */
+  if (type && strcmp(type, "candidate") == 0) json_array_append(s->queue[to], msg);
   if (type && strcmp(type, "offer") == 0 && to == RTG_ROLE_ANSWER) {
     relay_offer(s, msg);
   } else if (type && strcmp(type, "answer") == 0 && to == RTG_ROLE_OFFER) {
@@ -473,8 +476,8 @@ static void relay_done(struct rtg_interop_server *s) {
   size_t rlen = 0;
   unsigned status = 0;
   int rc;
-  if (s->relay == NULL || !rtg_http_post_done(s->relay)) return;
-  rc = rtg_http_post_finish(s->relay, &status, &resp, &rlen, err, sizeof err);
+  if (s->relay == NULL || !rtg_http_async_done(s->relay)) return;
+  rc = rtg_http_async_finish(s->relay, &status, &resp, &rlen, err, sizeof err);
   s->relay = NULL;
   if (!s->active || s->relay_run != s->ss.id) {
     free(resp);
@@ -518,7 +521,7 @@ static void relay_offer(struct rtg_interop_server *s, json_t *msg) {
     s->relay_run = s->ss.id;
     /* the answerer gathers its candidates before it answers (the contract
      * allows ~2 s; a browser behind the contract may take longer) */
-    s->relay = rtg_http_post_start(s->answer_url, body, strlen(body), 20000, relay_wake, s, err,
+    s->relay = rtg_http_async_post(s->answer_url, body, strlen(body), 20000, relay_wake, s, err,
                                    sizeof err);
     if (s->relay == NULL) set_error(s, err);
   }
@@ -589,7 +592,7 @@ int rtg_interop_server_begin(struct rtg_interop_server *s, const struct rtg_inte
 void rtg_interop_server_end(struct rtg_interop_server *s) {
   respond_later(s, 410, "{\"error\":\"run over\"}");
   /* a relay still waiting for its answer belongs to the run: drop it */
-  rtg_http_post_abandon(s->relay);
+  rtg_http_async_abandon(s->relay);
   s->relay = NULL;
   for (int i = 0; i < s->nagents; i++) s->agents[i].run[0] = s->agents[i].run[1] = -1;
   for (int r = 0; r < 2; r++) {

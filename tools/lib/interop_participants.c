@@ -56,6 +56,7 @@ int rtg_interop_participant_builtin(const char *name, const char *binary_overrid
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     p->kind = RTG_PART_RTCGATE;
     p->echoes = true;
+    p->trickle = true;
     if (binary_override) {
       snprintf(p->binary, sizeof p->binary, "%s", binary_override);
     } else if (n > 0 && (size_t)n < sizeof p->binary) {
@@ -166,6 +167,7 @@ int rtg_interop_participants_load(const char *path, struct rtg_interop_participa
       return -1;
     }
     p->echoes = sig != NULL && strcmp(sig, "echoes") == 0;
+    p->trickle = p->echoes && json_is_true(json_object_get(it, "trickle"));
     if (aurl != NULL && (strncmp(aurl, "http://127.", 11) != 0 || strlen(aurl) >= 256)) {
       snprintf(err, errcap,
                "%s: implementation '%s': answer_url must be http://127.x.y.z:PORT/PATH (the "
@@ -298,6 +300,11 @@ static pid_t start_rtcgate(const struct rtg_interop_launch *l, const char *log) 
     argv[a++] = listen;
     argv[a++] = "--sessions";
     argv[a++] = "1";
+  }
+  if (strcmp(l->c->name, "trickle") == 0) {
+    /* candidates through the mailbox of this run (peer_trickle.c) */
+    argv[a++] = "--trickle";
+    argv[a++] = (char *)l->base_url;
   }
   argv[a++] = "--expect";
   argv[a++] = (char *)l->c->expect;

@@ -211,8 +211,9 @@ enum rtg_pio_expect {
   RTG_PIO_EXPECT_AUDIO = 1u << 4,
   RTG_PIO_EXPECT_VIDEO = 1u << 5,
   RTG_PIO_EXPECT_ICE_RESTART = 1u << 6,
+  RTG_PIO_EXPECT_TRICKLE = 1u << 7,
 };
-#define RTG_PIO_EXPECT_COUNT 7
+#define RTG_PIO_EXPECT_COUNT 8
 
 /* "ice", "dtls", ... for bit |i| of enum rtg_pio_expect. */
 const char *rtg_pio_expect_name(unsigned i);

@@ -10,7 +10,8 @@
 #include "lib/peer_io.h"
 
 static const char *const expect_names[RTG_PIO_EXPECT_COUNT] = {
-    "ice", "dtls", "datachannel", "datachannel-unreliable", "audio", "video", "ice-restart",
+    "ice",   "dtls",  "datachannel", "datachannel-unreliable",
+    "audio", "video", "ice-restart", "trickle",
 };
 
 const char *rtg_pio_expect_name(unsigned i) {
@@ -28,7 +29,7 @@ int rtg_pio_expect_parse(const char *list, unsigned *out, char *err, size_t cap)
     if (i == RTG_PIO_EXPECT_COUNT) {
       snprintf(err, cap,
                "--expect: unknown '%.*s' (known: ice, dtls, datachannel, "
-               "datachannel-unreliable, audio, video, ice-restart)",
+               "datachannel-unreliable, audio, video, ice-restart, trickle)",
                (int)n, p);
       return -1;
     }

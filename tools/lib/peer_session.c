@@ -79,6 +79,9 @@ static void on_event(struct rtg_pio_session *s, const struct rtg_peer_event *ev,
   }
   switch (ev->type) {
     case RTG_PEER_EV_GATHERING_DONE: s->gathered = true; break;
+    case RTG_PEER_EV_LOCAL_CANDIDATE:
+      if (s->tr) rtg_pio_trickle_candidate(s->tr, ev->candidate);
+      break;
     case RTG_PEER_EV_MDNS_RESOLVE:
       if (!s->net->mdns_open || rtg_pio_mdns_resolve(&s->net->mdns, now, ev->hostname) != 0)
         rtg_pio_session_event(s, now, "mdns-failed", json_pack("{s:s}", "hostname", ev->hostname));
@@ -175,6 +178,23 @@ static void stun_finish(struct rtg_pio_session *s) {
   rtg_peer_local_candidates_done(s->peer);
 }
 
+/* Host candidates now, srflx ones when the STUN server has answered. */
+static void start_gathering(struct rtg_pio_session *s, rtg_time now) {
+  struct rtg_pio_net *n = s->net;
+  if (s->gathering_started) return;
+  s->gathering_started = true;
+  add_host_candidates(s);
+  if (n->have_stun &&
+      rtg_pio_stun_start(&s->stun, &n->ctx, &n->stun_server, n->socks, n->nsocks) == 0) {
+    s->stun_on = true;
+    rtg_pio_stun_service(&s->stun, now, n->socks);
+  } else {
+    rtg_peer_local_candidates_done(s->peer);
+  }
+}
+
+static void session_free(struct rtg_pio_session *s);
+
 static void peer_config(struct rtg_pio_net *n, bool offerer, struct rtg_peer_config *cfg) {
   const struct rtg_pio_options *o = n->o;
   rtg_peer_config_default(cfg);
@@ -187,6 +207,7 @@ static void peer_config(struct rtg_pio_net *n, bool offerer, struct rtg_peer_con
   cfg->keylog_ud = &n->report;
   cfg->turn = n->have_turn ? &n->turn : NULL;
   cfg->relay_only = o->relay_only;
+  cfg->trickle = o->trickle != NULL;
   cfg->loss_permille_in = cfg->loss_permille_out = (uint16_t)(o->loss_percent * 10.0 + 0.5);
 }
 
@@ -217,13 +238,17 @@ static struct rtg_pio_session *session_new(struct rtg_pio_net *n, bool offerer, 
     return NULL;
   }
   if (offerer) rtg_pio_test_init(s);
-  add_host_candidates(s);
-  if (n->have_stun &&
-      rtg_pio_stun_start(&s->stun, &n->ctx, &n->stun_server, n->socks, n->nsocks) == 0) {
-    s->stun_on = true;
-    rtg_pio_stun_service(&s->stun, now, n->socks);
+  if (n->o->trickle) {
+    /* the description goes out first, without candidates; they follow
+     * through the mailbox as they are gathered */
+    s->tr = rtg_pio_trickle_new(n->o->trickle, offerer);
+    if (s->tr == NULL) {
+      snprintf(err, cap, "out of memory");
+      session_free(s);
+      return NULL;
+    }
   } else {
-    rtg_peer_local_candidates_done(s->peer);
+    start_gathering(s, now);
   }
   rtg_pio_session_drain(s, now);
   return s;
@@ -254,6 +279,7 @@ static bool session_finish(struct rtg_pio_session *s, rtg_time now) {
   json_object_set_new(s->js, "rtp_packets_received", json_integer((json_int_t)s->rtp_packets));
   if (s->failure[0]) json_object_set_new(s->js, "failure", json_string(s->failure));
   if (s->offerer) json_object_set_new(s->js, "test", rtg_pio_test_json(s));
+  if (s->tr) json_object_set_new(s->js, "trickle", rtg_pio_trickle_json(s->tr));
   json_array_append(n->report.sessions, s->js);
   for (unsigned i = 0; i < RTG_PIO_EXPECT_COUNT && !s->signaling_failed; i++)
     if (missing & (1u << i))
@@ -266,6 +292,7 @@ static bool session_finish(struct rtg_pio_session *s, rtg_time now) {
 static void session_free(struct rtg_pio_session *s) {
   if (s == NULL) return;
   if (s->offerer) rtg_pio_test_free(s);
+  rtg_pio_trickle_free(s->tr);
   rtg_peer_free(s->peer);
   json_decref(s->js);
   free(s->remote_sdp);
@@ -341,6 +368,7 @@ static rtg_time service(struct rtg_pio_net *n, rtg_time now) {
     /* it always returns 0; failures come as events */
   }
   if (s->offerer && !n->posting) rtg_pio_test_service(s, now);
+  if (s->tr && (x = rtg_pio_trickle_service(s->tr, s, now)) < t) t = x;
   rtg_pio_session_drain(s, now);
   if (s->stun_on && (x = rtg_pio_stun_poll_timeout(&s->stun)) < t) t = x;
   if ((x = rtg_peer_poll_timeout(s->peer)) < t) t = x;
@@ -442,7 +470,7 @@ static void post_readable(void *ud, int fd) {
   uint64_t v;
   (void)ud;
   if (read(fd, &v, sizeof v) != (ssize_t)sizeof v) {
-    /* nothing to read yet: rtg_http_post_done decides */
+    /* nothing to read yet: rtg_http_async_done decides */
   }
 }
 
@@ -453,28 +481,28 @@ static void post_readable(void *ud, int fd) {
 static int post_offer(struct rtg_pio_session *s, const char *body, int timeout_ms, unsigned *status,
                       char **resp, size_t *rlen, char *err, size_t cap) {
   struct rtg_pio_net *n = s->net;
-  struct rtg_http_post *post =
-      rtg_http_post_start(n->o->offer_to, body, strlen(body), timeout_ms, NULL, NULL, err, cap);
+  struct rtg_http_async *post =
+      rtg_http_async_post(n->o->offer_to, body, strlen(body), timeout_ms, NULL, NULL, err, cap);
   int rc;
   if (post == NULL) return -1;
-  if (rtg_pio_loop_add(&n->loop, rtg_http_post_fd(post), post_readable, NULL) != 0) {
-    rtg_http_post_abandon(post);
+  if (rtg_pio_loop_add(&n->loop, rtg_http_async_fd(post), post_readable, NULL) != 0) {
+    rtg_http_async_abandon(post);
     snprintf(err, cap, "too many descriptors");
     return -1;
   }
   n->posting = true;
-  while (!rtg_http_post_done(post) && !n->loop.stop) {
+  while (!rtg_http_async_done(post) && !n->loop.stop) {
     rtg_time now = rtg_pio_now(), t = service(n, now);
     rtg_pio_loop_run_once(&n->loop, t, RTG_MS(100));
   }
   n->posting = false;
-  rtg_pio_loop_del(&n->loop, rtg_http_post_fd(post));
-  if (!rtg_http_post_done(post)) {
-    rtg_http_post_abandon(post);
+  rtg_pio_loop_del(&n->loop, rtg_http_async_fd(post));
+  if (!rtg_http_async_done(post)) {
+    rtg_http_async_abandon(post);
     snprintf(err, cap, "interrupted while waiting for the answer");
     return -1;
   }
-  rc = rtg_http_post_finish(post, status, resp, rlen, err, cap);
+  rc = rtg_http_async_finish(post, status, resp, rlen, err, cap);
   return rc;
 }
 
@@ -493,6 +521,7 @@ static int exchange(struct rtg_pio_session *s, rtg_time *now, char *err, size_t 
     snprintf(err, cap, "cannot create the offer: %s", rtg_strerror(orc));
     goto out;
   }
+  start_gathering(s, *now); /* --trickle: the offer is out, candidates follow */
   rtg_pio_session_drain(s, *now);
   json_object_set_new(s->js, "offer_sdp", json_string(sdp));
   rtg_pio_session_event(s, *now, "offer-sent", json_pack("{s:s}", "url", s->net->o->offer_to));
@@ -573,7 +602,7 @@ int rtg_pio_run_offerer(const struct rtg_pio_options *o) {
     net_free(&n);
     return RTG_EXIT_USAGE;
   }
-  wait_gathered(&n, s);
+  if (!s->tr) wait_gathered(&n, s);
   now = rtg_pio_now();
   rc = exchange(s, &now, err, sizeof err);
   if (rc != 0) {
@@ -758,7 +787,7 @@ static void answerer_step(struct rtg_pio_net *n, rtg_time now) {
     session_free(s);
     return;
   }
-  if (s->req_pending && (s->gathered || now - s->started > GATHER_MAX)) {
+  if (s->req_pending && (s->gathered || s->tr || now - s->started > GATHER_MAX)) {
     int rc = s->pending_offer ? apply_offer(s, s->req, s->pending_offer, now) : 0;
     free(s->pending_offer);
     s->pending_offer = NULL;
@@ -768,6 +797,7 @@ static void answerer_step(struct rtg_pio_net *n, rtg_time now) {
       return;
     }
     reply_answer(s, now);
+    start_gathering(s, now); /* --trickle: the answer is out, candidates follow */
   }
   if (!s->ended && now >= s->deadline) {
     s->ended = true; /* set first: the CLOSED event of our own close is no failure */

@@ -12,6 +12,7 @@
 struct rtg_pio_options {
   const char *listen;   /* ADDR:PORT or NULL */
   const char *offer_to; /* URL or NULL */
+  const char *trickle;  /* --trickle BASE: candidates through a mailbox, or NULL */
   unsigned expect;      /* enum rtg_pio_expect bits */
   const char *json, *keylog, *bind, *stun, *turn, *turn_user, *turn_password;
   bool relay_only, quiet;
@@ -91,6 +92,9 @@ struct rtg_pio_session {
   char remote_sess_id[64];
   char remote_ufrag[300];
   bool restart_pending; /* the remote restarted ICE; no pair selected since */
+  /* --trickle: candidates through the mailbox (peer_trickle.c) */
+  struct rtg_pio_trickle *tr;
+  bool gathering_started;
   /* offerer */
   char *remote_sdp;
   struct rtg_pio_test t;
@@ -132,6 +136,18 @@ void rtg_pio_session_drain(struct rtg_pio_session *s, rtg_time now);
 /* Offerer: a new offer/answer exchange on the session (ICE restart).
  * returns 0 or -1 with s->failure set. */
 int rtg_pio_session_renegotiate(struct rtg_pio_session *s, rtg_time now);
+
+/* peer_trickle.c: --trickle BASE, candidates through the interop
+ * runner's mailbox (BASE/send/ROLE, BASE/recv/ROLE/N). service sends our
+ * queued candidates, polls for the remote's, hands them to the peer once
+ * it has the remote description, and says when to be called again. */
+struct rtg_pio_trickle;
+struct rtg_pio_trickle *rtg_pio_trickle_new(const char *base, bool offerer);
+void rtg_pio_trickle_free(struct rtg_pio_trickle *t);
+void rtg_pio_trickle_candidate(struct rtg_pio_trickle *t, const char *line);
+rtg_time rtg_pio_trickle_service(struct rtg_pio_trickle *t, struct rtg_pio_session *s,
+                                 rtg_time now);
+json_t *rtg_pio_trickle_json(const struct rtg_pio_trickle *t);
 
 /* peer_stats.c: JSON of candidates, events and statistics; the
  * answerer's expectations judged from the statistics at the end. */

@@ -5,7 +5,8 @@
 # parallel slots (--jobs 2: two namespaces, each with its own long-lived
 # browsers), every run with its own capture checked by the replay engine;
 # then rtcgate (`rtcgate peer`) with both browsers both ways x handshake,
-# datachannel, datachannel-large, audio and fingerprint-mismatch. Checks the exit code, the console
+# datachannel, datachannel-large, audio, fingerprint-mismatch and trickle
+# (candidates through the runner's mailbox). Checks the exit code, the console
 # matrix, the JSON and JUnit reports, the kept captures (pcaps/ format, with
 # an expected.json that `rtcgate replay` reproduces), the HTML report, and
 # that no browser or capture process is left running.
@@ -82,12 +83,13 @@ page = open(os.path.join(html, "index.html")).read()
 assert page.count("capture.pcap") >= 14 and "fingerprint-mismatch" in page
 PY
 then ok; else bad "reports"; fi
-# rtcgate (the reference peer) with both browsers, both directions
+# rtcgate (the reference peer) with both browsers, both directions; trickle
+# through the runner's mailbox (rtcgate peer --trickle)
 if "$R" peer --help 2>/dev/null | grep -q -- --offer-to; then
   start=$(date +%s)
   TMPDIR="$T" "$R" interop --participants chromium,firefox,rtcgate \
     --pairs chromium:rtcgate,rtcgate:chromium,firefox:rtcgate,rtcgate:firefox \
-    --cases handshake,datachannel,datachannel-large,audio,fingerprint-mismatch --retries 1 \
+    --cases handshake,datachannel,datachannel-large,audio,fingerprint-mismatch,trickle --retries 1 \
     --json "$T/g.json" --keep-captures "$T/gruns" >"$T/gout" 2>"$T/gerr"
   rc=$?
   echo "rtcgate matrix: $(( $(date +%s) - start )) s"
@@ -97,7 +99,7 @@ if "$R" peer --help 2>/dev/null | grep -q -- --offer-to; then
   if python3 - "$T/g.json" "$T/gruns" <<'PY'
 import json, os, sys
 d = json.load(open(sys.argv[1]))
-assert len(d["results"]) == 20, len(d["results"])
+assert len(d["results"]) == 24, len(d["results"])
 for r in d["results"]:
     assert r["result"] in ("pass", "flaky"), r
     if r["result"] == "flaky":
@@ -113,6 +115,13 @@ for r in d["results"]:
         assert rep["summary"]["keylog"]["matched"] >= 1, (dd, rep["summary"]["keylog"])
         assert rep["summary"]["dtls_decrypted"] > 0, dd
         assert r["timings_ms"]["dtls_connected"] is not None, r
+    if r["case"] == "trickle":
+        # rtcgate peer --trickle: no candidate in either SDP, candidates
+        # both ways through the runner's mailbox
+        for side in ("offer", "answer"):
+            assert "a=candidate" not in open(os.path.join(dd, side + ".sdp")).read(), (dd, side)
+        tr = json.load(open(os.path.join(dd, peer + "-peer.json")))["sessions"][0]["trickle"]
+        assert tr["candidates_sent"] >= 1 and tr["candidates_applied"] >= 1, (dd, tr)
 PY
   then ok; else bad "rtcgate reports"; fi
 else

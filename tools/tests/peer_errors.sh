@@ -34,6 +34,8 @@ expect bad-expect 2 "unknown 'bogus'" "$R" peer --offer-to http://127.0.0.1:1/of
 expect bad-loss 2 "--loss: bad value" "$R" peer --offer-to http://127.0.0.1:1/offer --loss 101
 expect bad-timeout 2 "--timeout: bad value" "$R" peer --offer-to http://127.0.0.1:1/offer --timeout 0
 expect turn-creds 2 "--turn needs --turn-user" "$R" peer --offer-to http://127.0.0.1:1/ --turn 127.0.0.1:3478
+expect trickle-url 2 "--trickle: 'ftp://x' is not an http:// URL" "$R" peer --offer-to http://127.0.0.1:1/offer --trickle ftp://x
+expect trickle-expect 2 "--expect trickle needs --trickle" "$R" peer --offer-to http://127.0.0.1:1/offer --expect ice,trickle
 expect relay-only 2 "--relay-only needs --turn" "$R" peer --offer-to http://127.0.0.1:1/ --relay-only
 expect unknown 2 "unknown option --frob" "$R" peer --frob 1
 expect bad-listen 2 "--listen" "$R" peer --listen nothing

@@ -496,14 +496,15 @@ const cases = {
     if (isOffer) pc.createDataChannel('trickle');
     await start();
     await connected();
-    const dc = isOffer ? pc.createDataChannel('trickle-2') : await firstIncoming();
+    const dc = isOffer ? queued(pc.createDataChannel('trickle-2')) : await firstIncoming();
     check('dc_open', dc && (await opened(dc)));
-    // the session may come up on peer-reflexive candidates before the
-    // peer's trickled ones arrive
-    await waitFor(() => state.remoteCands > 0, Math.min(3000, remaining()));
-    check('trickled', state.sentSdpCandidates === 0, {candidates_in_sdp: state.sentSdpCandidates});
-    check('sent_candidates', state.localCands > 0, state.localCands);
-    check('got_candidates', state.remoteCands > 0, state.remoteCands);
+    // an echoes peer (rtcgate peer --trickle) echoes: one message shows
+    // the channel carries data both ways
+    if (cfg.peer === 'echoes' && isOffer && dc) {
+      dc.send('trickle');
+      check('echoed', (await recv(dc, Math.min(3000, remaining()))) === 'trickle');
+    }
+    await trickleChecks();
   },
 
   async mdns() {
@@ -541,6 +542,20 @@ const cases = {
 // The answerer facing an echoes offerer (rtcgate peer --offer-to, an
 // external implementation): it drives the test, this side echoes every
 // message on every channel until the runner says the peer is done.
+// The session may come up on peer-reflexive candidates before the peer's
+// trickled ones arrive: wait for one a little.
+async function trickleChecks() {
+  await waitFor(() => state.remoteCands > 0, Math.min(3000, remaining()));
+  check('trickled', state.sentSdpCandidates === 0, {candidates_in_sdp: state.sentSdpCandidates});
+  check('sent_candidates', state.localCands > 0, state.localCands);
+  check('got_candidates', state.remoteCands > 0, state.remoteCands);
+}
+// The answering page of the trickle case facing an echoes offerer: the
+// echo server, then the trickle checks.
+async function echoTrickle() {
+  await echoServer();
+  await trickleChecks();
+}
 async function echoServer() {
   if (!(await connected())) return;
   let echoed = 0, opened_ = 0;
@@ -705,7 +720,8 @@ async function main() {
   signal({type: 'ready'});
   let fn = cases[cfg.case];
   if (!fn) throw new Error('case not supported by this page: ' + cfg.case);
-  if (cfg.peer === 'echoes' && !isOffer && !cfg.media && !cfg.expect_fail) fn = echoServer;
+  if (cfg.peer === 'echoes' && !isOffer && !cfg.media && !cfg.expect_fail)
+    fn = cfg.case === 'trickle' ? echoTrickle : echoServer;
   await fn();
 }
 main().then(() => finish(), e => {
