@@ -89,6 +89,29 @@ PY
   expect silent-fails 1 "no result from the offer" \
     env TMPDIR="$T" "$R" interop --implementations "$T/impls.json" --participants silent \
     --cases handshake
+  # rtcgate with itself (no browser): trickle through the runner's mailbox
+  # (`rtcgate peer --trickle`) and a plain data channel; an external echoes
+  # implementation that does not declare "trickle" is unsupported there
+  TMPDIR="$T" "$R" interop --participants rtcgate --cases trickle,datachannel \
+    --json "$T/self.json" --keep-captures "$T/self" >"$T/out" 2>"$T/err"; rc=$?
+  if [ "$rc" -eq 0 ] && python3 - "$T/self.json" "$T/self" <<'PY'
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+assert sorted(r["case"] for r in d["results"]) == ["datachannel", "trickle"], d["results"]
+assert all(r["result"] == "pass" for r in d["results"]), d["results"]
+dd = os.path.join(sys.argv[2], "rtcgate-rtcgate", "trickle")
+for side in ("offer", "answer"):
+    assert "a=candidate" not in open(os.path.join(dd, side + ".sdp")).read(), side
+    tr = json.load(open(os.path.join(dd, side + "-peer.json")))["sessions"][0]["trickle"]
+    assert tr["candidates_sent"] >= 1 and tr["candidates_applied"] >= 1, (side, tr)
+PY
+  then ok; else bad "rtcgate with itself (trickle): exit $rc"; cat "$T/err" "$T/out"; fi
+  printf '{"implementations": [{"name": "plain", "command": "exit 0", "signaling": "echoes"}]}' \
+    > "$T/plain.json"
+  TMPDIR="$T" "$R" interop --implementations "$T/plain.json" --participants plain \
+    --cases trickle --json "$T/plain.out.json" >"$T/out" 2>"$T/err"; rc=$?
+  if [ "$rc" -eq 0 ] && python3 -c "import json,sys; r=json.load(open('$T/plain.out.json'))['results']; sys.exit(0 if len(r)==1 and r[0]['result']=='unsupported' else 1)"
+  then ok; else bad "echoes without trickle: exit $rc"; cat "$T/err" "$T/out"; fi
   # the runner leaves no process behind (their arguments name files in $T)
   if pgrep -f "$T" >/dev/null 2>&1; then bad "processes left behind"; pgrep -af "$T"; else ok; fi
   # Ctrl-C in the middle of a run: the runner stops within seconds, says so
