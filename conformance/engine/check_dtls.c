@@ -5,6 +5,8 @@
  * profile chosen by the ServerHello, plaintext alerts, and - for DTLS 1.2,
  * whose Certificate is sent in the clear - the peer certificate against the
  * sender's SDP a=fingerprint (RFC 8122 §5: a mismatch is a MitM finding).
+ * Datagrams are parsed with the connection ID length (RFC 9146) the
+ * session decryptor learnt from the hellos for their direction.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +97,32 @@ void rtg_dtls_handshake_bytes(struct rtg_replay *r, int f, int dir, const uint8_
   }
 }
 
+/* The connection ID length of the records direction |dir| of flow |f|
+ * sends (RFC 9146: negotiated by the hellos, absent from the header), from
+ * the session decryptor of the flow or of the flow it continues. A flow
+ * not linked yet whose datagram starts with a tls12_cid record (an
+ * association moved to a new path: what CIDs are for) takes the length of
+ * the negotiated CID its bytes carry, so that the decryptor can link it. */
+static size_t cid_len_of(const struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n) {
+  const struct rtg_flow *fl = &r->flows[f];
+  if (fl->dtls_owner >= 0) {
+    if (fl->dtls_swap) dir = !dir;
+    fl = &r->flows[fl->dtls_owner];
+  }
+  if (fl->dec != NULL && fl->client_dir >= 0)
+    return rtg_dtls_decryptor_cid_len(fl->dec, dir == fl->client_dir);
+  if (n < 11 || p[0] != RTG_DTLS_CT_TLS12_CID) return 0;
+  for (int g = 0; g < r->nflows; g++) {
+    const struct rtg_dtls_decryptor *d = r->flows[g].dec;
+    if (d == NULL) continue;
+    for (int from_client = 0; from_client < 2; from_client++) {
+      size_t len = rtg_dtls_decryptor_cid_len(d, from_client);
+      if (len && n >= 11 + len && memcmp(p + 11, d->cid[from_client], len) == 0) return len;
+    }
+  }
+  return 0;
+}
+
 void rtg_check_dtls(struct rtg_replay *r, int f, int dir, const uint8_t *p, size_t n) {
   struct rtg_flow *fl = &r->flows[f];
   struct rtg_dtls_record recs[MAX_RECORDS];
@@ -106,7 +134,7 @@ void rtg_check_dtls(struct rtg_replay *r, int f, int dir, const uint8_t *p, size
   fl->dtls_seen = true;
   r->dtls++;
   rtg_perr_clear(&e);
-  rc = rtg_dtls_datagram_parse(p, n, 0, recs, MAX_RECORDS, &nrec, &e);
+  rc = rtg_dtls_datagram_parse(p, n, cid_len_of(r, f, dir, p, n), recs, MAX_RECORDS, &nrec, &e);
   if (rc == RTG_ERR_PARSE) {
     rtg_perr_format(&e, msg, sizeof msg);
     rtg_finding(r, R_DTLS_MALFORMED, fl->session, "%s", msg);

@@ -25,11 +25,25 @@ void rtg_dtls_decryptor_free(struct rtg_dtls_decryptor *d) {
     for (int j = 0; j < 2; j++) rtg_dtls_cipher_cache_free(&d->cache[i][j]);
 }
 
+/* connection_id (RFC 9146 §3: opaque cid<0..2^8-1>) of a hello: |i| 0
+ * for the ClientHello, 1 for the ServerHello. */
+static void learn_cid(struct rtg_dtls_decryptor *d, int i, const struct rtg_dtls_exts *x) {
+  const struct rtg_dtls_ext *e = rtg_dtls_exts_find(x, RTG_DTLS_EXT_CONNECTION_ID);
+  struct rtg_slice cid;
+  d->cid_sent[i] = false;
+  d->cid_len[i] = 0;
+  if (e == NULL || rtg_dtls_ext_opaque_parse(e, &cid, NULL) || cid.len > RTG_DTLS_CID_MAX) return;
+  d->cid_sent[i] = true;
+  d->cid_len[i] = (uint8_t)cid.len;
+  if (cid.len) memcpy(d->cid[i], cid.p, cid.len);
+}
+
 static void learn_client_hello(struct rtg_dtls_decryptor *d, struct rtg_rd *body) {
   struct rtg_dtls_hs_msg m;
   if (rtg_dtls_hs_body_parse(RTG_DTLS_HS_CLIENT_HELLO, body, false, &m, NULL)) return;
   memcpy(d->client_random, m.u.ch.random.p, 32);
   d->have_client_random = true;
+  learn_cid(d, 0, &m.u.ch.exts);
 }
 
 static void learn_server_hello(struct rtg_dtls_decryptor *d, struct rtg_rd *body) {
@@ -51,6 +65,7 @@ static void learn_server_hello(struct rtg_dtls_decryptor *d, struct rtg_rd *body
     if (rtg_dtls_ext_use_srtp_parse(e, &u, NULL) == 0 && u.profiles.n == 1)
       d->srtp_profile = u.profiles.v[0];
   }
+  learn_cid(d, 1, &m.u.sh.exts);
   d->have_server_hello = true;
   d->have12 = false;
   memset(d->have13, 0, sizeof d->have13);
@@ -148,12 +163,17 @@ ptrdiff_t rtg_dtls_decryptor_record(struct rtg_dtls_decryptor *d, bool from_clie
     return (ptrdiff_t)rec->payload.len;
   }
   if (!rec->unified) {
-    ptrdiff_t n;
+    if (rec->type == RTG_DTLS_CT_TLS12_CID) {
+      /* records from the client carry the CID of the ServerHello */
+      size_t want = rtg_dtls_decryptor_cid_len(d, from_client);
+      if (want == 0 || rec->cid.len != want || memcmp(rec->cid.p, d->cid[!dir], want) != 0)
+        return rtg_perr_set(perr, rec->offset + 11, "dtls.record.cid",
+                            "connection ID is not the one negotiated for this sender",
+                            "RFC 9146 §3");
+    }
     if ((rc = keys12(d))) return rc;
-    n = rtg_dtls12_unprotect_cached(from_client ? &d->c12 : &d->s12, rec, out, cap, perr,
-                                    &d->cache[dir][0]);
-    if (n >= 0) *type = rec->type;
-    return n;
+    return rtg_dtls12_unprotect_cached_typed(from_client ? &d->c12 : &d->s12, rec, out, cap, type,
+                                             perr, &d->cache[dir][0]);
   }
   {
     /* Unified header: epoch bits 2 = handshake keys, otherwise the current
@@ -171,6 +191,12 @@ ptrdiff_t rtg_dtls_decryptor_record(struct rtg_dtls_decryptor *d, bool from_clie
       return rc;
     return n;
   }
+}
+
+size_t rtg_dtls_decryptor_cid_len(const struct rtg_dtls_decryptor *d, bool from_client) {
+  int i = from_client ? 1 : 0;
+  if (d->tls13 || !d->have_server_hello || !d->cid_sent[0] || !d->cid_sent[1]) return 0;
+  return d->cid_len[i];
 }
 
 int rtg_dtls_decryptor_srtp_keys(const struct rtg_dtls_decryptor *d, struct rtg_dtls_srtp_keys *k) {

@@ -267,16 +267,53 @@ int rtg_dtls12_keys_derive(uint16_t suite, bool etm, const uint8_t master[48],
   return RTG_OK;
 }
 
-/* RFC 5246 §6.2.3.3 additional data / §6.2.3.1 MAC header, with the DTLS
- * epoch || sequence_number as seq_num (RFC 6347 §4.1.2.1). */
-static void ad12(uint8_t ad[13], uint16_t epoch, uint64_t seq, uint8_t type, uint16_t version,
-                 size_t len) {
-  rtg_store_u16(ad, epoch);
-  rtg_store_u16(ad + 2, (uint16_t)(seq >> 32));
-  rtg_store_u32(ad + 4, (uint32_t)seq);
-  ad[8] = type;
-  rtg_store_u16(ad + 9, version);
-  rtg_store_u16(ad + 11, (uint16_t)len);
+/* The header fields the MAC / additional data covers (RFC 6347 §4.1.2.1
+ * epoch || sequence_number as seq_num); |cid| only for tls12_cid records. */
+struct hdr12 {
+  uint8_t type;
+  uint16_t version, epoch;
+  uint64_t seq;
+  const uint8_t *cid;
+  size_t cid_len;
+};
+
+#define AD12_MAX (8 + 3 + 2 + 8 + RTG_DTLS_CID_MAX + 2)
+
+static struct hdr12 hdr_of(const struct rtg_dtls_record *rec) {
+  struct hdr12 h = {rec->type, rec->version, rec->epoch, rec->seq, rec->cid.p, rec->cid.len};
+  return h;
+}
+
+/* Writes the additional data (AEAD) or MAC header (CBC) for a record whose
+ * protected length is |len| and returns its size:
+ *   RFC 5246 §6.2.3.3 / §6.2.3.1: seq_num(8) type(1) version(2) length(2);
+ *   RFC 9146 §5 (tls12_cid): seq_num_placeholder (8 x 0xff) tls12_cid(1)
+ *   cid_length(1) tls12_cid(1) version(2) epoch(2) sequence_number(6)
+ *   cid(cid_length) length(2). */
+static size_t ad12(uint8_t *ad, const struct hdr12 *h, size_t len) {
+  size_t n = 0;
+  if (h->type == RTG_DTLS_CT_TLS12_CID) {
+    memset(ad, 0xff, 8);
+    ad[8] = RTG_DTLS_CT_TLS12_CID;
+    ad[9] = (uint8_t)h->cid_len;
+    ad[10] = RTG_DTLS_CT_TLS12_CID;
+    rtg_store_u16(ad + 11, h->version);
+    n = 13;
+  }
+  rtg_store_u16(ad + n, h->epoch);
+  rtg_store_u16(ad + n + 2, (uint16_t)(h->seq >> 32));
+  rtg_store_u32(ad + n + 4, (uint32_t)h->seq);
+  n += 8;
+  if (h->type == RTG_DTLS_CT_TLS12_CID) {
+    if (h->cid_len) memcpy(ad + n, h->cid, h->cid_len);
+    n += h->cid_len;
+  } else {
+    ad[n] = h->type;
+    rtg_store_u16(ad + n + 1, h->version);
+    n += 3;
+  }
+  rtg_store_u16(ad + n, (uint16_t)len);
+  return n + 2;
 }
 
 static void nonce12(const struct rtg_dtls12_keys *k, uint16_t epoch, uint64_t seq,
@@ -304,18 +341,20 @@ static ptrdiff_t unprotect_cbc(const struct rtg_dtls12_keys *k, const struct rtg
                                uint8_t *out, size_t cap, struct rtg_perr *perr,
                                struct rtg_dtls_cipher_cache *cache) {
   const struct rtg_dtls12_suite *s = k->suite;
+  const struct hdr12 h = hdr_of(rec);
   const uint8_t *p = rec->payload.p;
-  size_t len = rec->payload.len, ml = s->mac_len, ct_len, pt_len, pad;
-  uint8_t ad[13], mac[RTG_HASH_MAX];
+  size_t len = rec->payload.len, ml = s->mac_len, ct_len, pt_len, pad, adl;
+  uint8_t ad[AD12_MAX], mac[RTG_HASH_MAX];
   int rc;
   if (k->etm) {
-    /* RFC 7366 §3: IV || ciphertext || MAC(seq..length(IV+ct) || IV || ct) */
+    /* RFC 7366 §3 (RFC 9146 §5.2 for tls12_cid): IV || ciphertext ||
+     * MAC(header fields, length(IV+ct) || IV || ct) */
     if (len < 16 + 16 + ml || (len - ml) % 16)
       return rtg_perr_set(perr, rec->offset + rec->header.len, "dtls.record.payload",
                           "too short or misaligned for CBC", "RFC 7366 §3");
     ct_len = len - ml - 16;
-    ad12(ad, rec->epoch, rec->seq, rec->type, rec->version, len - ml);
-    rc = hmac3(s->mac_alg, k->mac_key, ml, ad, 13, p, len - ml, NULL, 0, mac);
+    adl = ad12(ad, &h, len - ml);
+    rc = hmac3(s->mac_alg, k->mac_key, ml, ad, adl, p, len - ml, NULL, 0, mac);
     if (rc) return rc;
     if (rtg_memeq_ct(mac, p + len - ml, ml)) {
       rtg_perr_set(perr, rec->offset + rec->header.len + len - ml, "dtls.record.mac",
@@ -331,7 +370,8 @@ static ptrdiff_t unprotect_cbc(const struct rtg_dtls12_keys *k, const struct rtg
       if (out[ct_len - 1 - i] != pad) goto bad_pad;
     return (ptrdiff_t)(ct_len - pad - 1);
   }
-  /* RFC 5246 §6.2.3.2: IV || CBC(content || MAC || padding) */
+  /* RFC 5246 §6.2.3.2: IV || CBC(content || MAC || padding); RFC 9146 §5.1:
+   * the content is the DTLSInnerPlaintext */
   if (len < 16 + 16 || len % 16)
     return rtg_perr_set(perr, rec->offset + rec->header.len, "dtls.record.payload",
                         "too short or misaligned for CBC", "RFC 5246 §6.2.3.2");
@@ -344,8 +384,8 @@ static ptrdiff_t unprotect_cbc(const struct rtg_dtls12_keys *k, const struct rtg
   for (size_t i = 0; i <= pad; i++)
     if (out[ct_len - 1 - i] != pad) goto bad_pad;
   pt_len = ct_len - pad - 1 - ml;
-  ad12(ad, rec->epoch, rec->seq, rec->type, rec->version, pt_len);
-  rc = hmac3(s->mac_alg, k->mac_key, ml, ad, 13, out, pt_len, NULL, 0, mac);
+  adl = ad12(ad, &h, pt_len);
+  rc = hmac3(s->mac_alg, k->mac_key, ml, ad, adl, out, pt_len, NULL, 0, mac);
   if (rc) return rc;
   if (rtg_memeq_ct(mac, out + pt_len, ml)) {
     rtg_perr_set(perr, rec->offset + rec->header.len, "dtls.record.mac",
@@ -361,63 +401,100 @@ bad_pad:
 
 ptrdiff_t rtg_dtls12_unprotect(const struct rtg_dtls12_keys *k, const struct rtg_dtls_record *rec,
                                uint8_t *out, size_t cap, struct rtg_perr *perr) {
-  return rtg_dtls12_unprotect_cached(k, rec, out, cap, perr, NULL);
+  uint8_t type;
+  return rtg_dtls12_unprotect_cached_typed(k, rec, out, cap, &type, perr, NULL);
 }
 
 ptrdiff_t rtg_dtls12_unprotect_cached(const struct rtg_dtls12_keys *k,
                                       const struct rtg_dtls_record *rec, uint8_t *out, size_t cap,
                                       struct rtg_perr *perr, struct rtg_dtls_cipher_cache *cache) {
-  const uint8_t *p = rec->payload.p;
-  size_t len = rec->payload.len, explicit_len, ct_len;
-  uint8_t ad[13], nonce[12], tag[TAG_LEN];
-  int rc;
-  if (k->suite == NULL || rec->unified) return RTG_ERR_INVAL;
-  /* RFC 9146 §5 builds the additional data (and hides the content type)
-   * differently for connection-ID records: not implemented. */
-  if (rec->type == RTG_DTLS_CT_TLS12_CID) return RTG_ERR_UNSUPPORTED;
-  if (k->suite->kind == RTG_DTLS_CIPHER_AES_CBC)
-    return unprotect_cbc(k, rec, out, cap, perr, cache);
-  explicit_len = k->suite->kind == RTG_DTLS_CIPHER_AES_GCM ? 8 : 0;
-  if (len < explicit_len + TAG_LEN)
-    return rtg_perr_set(perr, rec->offset + rec->header.len, "dtls.record.payload",
-                        "shorter than nonce and tag", "RFC 5288 §3");
-  ct_len = len - explicit_len - TAG_LEN;
-  if (cap < ct_len) return RTG_ERR_NOBUF;
-  nonce12(k, rec->epoch, rec->seq, p, nonce);
-  ad12(ad, rec->epoch, rec->seq, rec->type, rec->version, ct_len);
-  memcpy(tag, p + len - TAG_LEN, TAG_LEN);
-  rc = aead(false, k->suite->kind, k->key, k->suite->key_len, nonce, ad, 13, p + explicit_len,
-            ct_len, out, tag, cache);
-  if (rc == RTG_ERR_AUTH)
-    rtg_perr_set(perr, rec->offset + rec->header.len + len - TAG_LEN, "dtls.record.tag",
-                 "AEAD tag does not verify (altered record or wrong keys)", "RFC 5246 §6.2.3.3");
-  return rc ? rc : (ptrdiff_t)ct_len;
+  uint8_t type;
+  return rtg_dtls12_unprotect_cached_typed(k, rec, out, cap, &type, perr, cache);
 }
 
-ptrdiff_t rtg_dtls12_protect(const struct rtg_dtls12_keys *k, uint8_t type, uint16_t version,
-                             uint16_t epoch, uint64_t seq, const uint8_t *pt, size_t len,
-                             uint8_t *out, size_t cap) {
-  const struct rtg_dtls12_suite *s = k->suite;
-  uint8_t ad[13], nonce[12], expl[16];
-  size_t body;
-  uint8_t *p = out + 13;
+ptrdiff_t rtg_dtls12_unprotect_typed(const struct rtg_dtls12_keys *k,
+                                     const struct rtg_dtls_record *rec, uint8_t *out, size_t cap,
+                                     uint8_t *type, struct rtg_perr *perr) {
+  return rtg_dtls12_unprotect_cached_typed(k, rec, out, cap, type, perr, NULL);
+}
+
+/* RFC 9146 §4: DTLSInnerPlaintext = content || real_type || zeros. The
+ * real type is the last non-zero byte; none at all is an error (RFC 8446
+ * §5.4, which RFC 9146 §4 follows: unexpected_message). */
+static ptrdiff_t inner_plaintext(const struct rtg_dtls_record *rec, const uint8_t *out, size_t n,
+                                 uint8_t *type, struct rtg_perr *perr) {
+  while (n > 0 && out[n - 1] == 0) n--;
+  if (n == 0)
+    return rtg_perr_set(perr, rec->offset + rec->header.len, "dtls.record.real_type",
+                        "DTLSInnerPlaintext has no non-zero byte (no real content type)",
+                        "RFC 9146 §4, RFC 8446 §5.4");
+  *type = out[n - 1];
+  return (ptrdiff_t)(n - 1);
+}
+
+ptrdiff_t rtg_dtls12_unprotect_cached_typed(const struct rtg_dtls12_keys *k,
+                                            const struct rtg_dtls_record *rec, uint8_t *out,
+                                            size_t cap, uint8_t *type, struct rtg_perr *perr,
+                                            struct rtg_dtls_cipher_cache *cache) {
+  const struct hdr12 h = hdr_of(rec);
+  const uint8_t *p = rec->payload.p;
+  size_t len = rec->payload.len, explicit_len, ct_len, adl;
+  uint8_t ad[AD12_MAX], nonce[12], tag[TAG_LEN];
+  bool cid = rec->type == RTG_DTLS_CT_TLS12_CID;
+  ptrdiff_t n;
   int rc;
-  if (s == NULL || len > 16384 || seq >> 48) return RTG_ERR_INVAL;
-  rtg_store_u16(expl, epoch);
-  rtg_store_u16(expl + 2, (uint16_t)(seq >> 32));
-  rtg_store_u32(expl + 4, (uint32_t)seq);
+  if (k->suite == NULL || rec->unified || rec->cid.len > RTG_DTLS_CID_MAX) return RTG_ERR_INVAL;
+  if (k->suite->kind == RTG_DTLS_CIPHER_AES_CBC) {
+    n = unprotect_cbc(k, rec, out, cap, perr, cache);
+  } else {
+    explicit_len = k->suite->kind == RTG_DTLS_CIPHER_AES_GCM ? 8 : 0;
+    if (len < explicit_len + TAG_LEN)
+      return rtg_perr_set(perr, rec->offset + rec->header.len, "dtls.record.payload",
+                          "shorter than nonce and tag", "RFC 5288 §3");
+    ct_len = len - explicit_len - TAG_LEN;
+    if (cap < ct_len) return RTG_ERR_NOBUF;
+    nonce12(k, rec->epoch, rec->seq, p, nonce);
+    adl = ad12(ad, &h, ct_len);
+    memcpy(tag, p + len - TAG_LEN, TAG_LEN);
+    rc = aead(false, k->suite->kind, k->key, k->suite->key_len, nonce, ad, adl, p + explicit_len,
+              ct_len, out, tag, cache);
+    if (rc == RTG_ERR_AUTH)
+      rtg_perr_set(perr, rec->offset + rec->header.len + len - TAG_LEN, "dtls.record.tag",
+                   "AEAD tag does not verify (altered record or wrong keys)",
+                   cid ? "RFC 9146 §5.3" : "RFC 5246 §6.2.3.3");
+    n = rc ? rc : (ptrdiff_t)ct_len;
+  }
+  if (n < 0) return n;
+  if (cid) return inner_plaintext(rec, out, (size_t)n, type, perr);
+  *type = rec->type;
+  return n;
+}
+
+/* Protects |len| bytes at |pt| (which may already sit where the plaintext
+ * goes: |out| + header + explicit nonce or IV) under the header fields of
+ * |h|; the header written is 13 bytes, plus the CID for tls12_cid. */
+static ptrdiff_t protect12(const struct rtg_dtls12_keys *k, const struct hdr12 *h,
+                           const uint8_t *pt, size_t len, uint8_t *out, size_t cap) {
+  const struct rtg_dtls12_suite *s = k->suite;
+  uint8_t ad[AD12_MAX], nonce[12], expl[16];
+  size_t body, hl = 13 + h->cid_len, adl;
+  uint8_t *p = out + hl;
+  int rc;
+  rtg_store_u16(expl, h->epoch);
+  rtg_store_u16(expl + 2, (uint16_t)(h->seq >> 32));
+  rtg_store_u32(expl + 4, (uint32_t)h->seq);
   memset(expl + 8, 0x5a, 8);
   if (s->kind == RTG_DTLS_CIPHER_AES_CBC) {
     size_t ml = s->mac_len, pad, inner = k->etm ? len : len + ml;
     pad = 16 - (inner + 1) % 16;
     if (pad == 16) pad = 0;
     body = 16 + inner + pad + 1 + (k->etm ? ml : 0);
-    if (cap < 13 + body) return RTG_ERR_NOBUF;
+    if (cap < hl + body) return RTG_ERR_NOBUF;
+    if (len && pt != p + 16) memmove(p + 16, pt, len);
     memcpy(p, expl, 16);
-    if (len) memcpy(p + 16, pt, len);
     if (!k->etm) {
-      ad12(ad, epoch, seq, type, version, len);
-      if ((rc = hmac3(s->mac_alg, k->mac_key, ml, ad, 13, pt, len, NULL, 0, p + 16 + len)))
+      adl = ad12(ad, h, len);
+      if ((rc = hmac3(s->mac_alg, k->mac_key, ml, ad, adl, p + 16, len, NULL, 0, p + 16 + len)))
         return rc;
     }
     memset(p + 16 + inner, (int)pad, pad + 1);
@@ -425,29 +502,61 @@ ptrdiff_t rtg_dtls12_protect(const struct rtg_dtls12_keys *k, uint8_t type, uint
                          NULL)))
       return rc;
     if (k->etm) {
-      ad12(ad, epoch, seq, type, version, 16 + inner + pad + 1);
-      if ((rc = hmac3(s->mac_alg, k->mac_key, ml, ad, 13, p, 16 + inner + pad + 1, NULL, 0,
+      adl = ad12(ad, h, 16 + inner + pad + 1);
+      if ((rc = hmac3(s->mac_alg, k->mac_key, ml, ad, adl, p, 16 + inner + pad + 1, NULL, 0,
                       p + 16 + inner + pad + 1)))
         return rc;
     }
   } else {
     size_t explicit_len = s->kind == RTG_DTLS_CIPHER_AES_GCM ? 8 : 0;
     body = explicit_len + len + TAG_LEN;
-    if (cap < 13 + body) return RTG_ERR_NOBUF;
+    if (cap < hl + body) return RTG_ERR_NOBUF;
+    if (len && pt != p + explicit_len) memmove(p + explicit_len, pt, len);
     memcpy(p, expl, explicit_len);
-    nonce12(k, epoch, seq, expl, nonce);
-    ad12(ad, epoch, seq, type, version, len);
-    rc = aead(true, s->kind, k->key, s->key_len, nonce, ad, 13, pt, len, p + explicit_len,
-              p + explicit_len + len, NULL);
+    nonce12(k, h->epoch, h->seq, expl, nonce);
+    adl = ad12(ad, h, len);
+    rc = aead(true, s->kind, k->key, s->key_len, nonce, ad, adl, p + explicit_len, len,
+              p + explicit_len, p + explicit_len + len, NULL);
     if (rc) return rc;
   }
-  out[0] = type;
-  rtg_store_u16(out + 1, version);
-  rtg_store_u16(out + 3, epoch);
-  rtg_store_u16(out + 5, (uint16_t)(seq >> 32));
-  rtg_store_u32(out + 7, (uint32_t)seq);
-  rtg_store_u16(out + 11, (uint16_t)body);
-  return (ptrdiff_t)(13 + body);
+  out[0] = h->type;
+  rtg_store_u16(out + 1, h->version);
+  rtg_store_u16(out + 3, h->epoch);
+  rtg_store_u16(out + 5, (uint16_t)(h->seq >> 32));
+  rtg_store_u32(out + 7, (uint32_t)h->seq);
+  if (h->cid_len) memcpy(out + 11, h->cid, h->cid_len);
+  rtg_store_u16(out + 11 + h->cid_len, (uint16_t)body);
+  return (ptrdiff_t)(hl + body);
+}
+
+ptrdiff_t rtg_dtls12_protect(const struct rtg_dtls12_keys *k, uint8_t type, uint16_t version,
+                             uint16_t epoch, uint64_t seq, const uint8_t *pt, size_t len,
+                             uint8_t *out, size_t cap) {
+  struct hdr12 h = {type, version, epoch, seq, NULL, 0};
+  if (k->suite == NULL || len > 16384 || seq >> 48 || type == RTG_DTLS_CT_TLS12_CID)
+    return RTG_ERR_INVAL;
+  return protect12(k, &h, pt, len, out, cap);
+}
+
+ptrdiff_t rtg_dtls12_protect_cid(const struct rtg_dtls12_keys *k, uint8_t type, uint16_t version,
+                                 uint16_t epoch, uint64_t seq, const uint8_t *cid, size_t cid_len,
+                                 const uint8_t *pt, size_t len, size_t zeros, uint8_t *out,
+                                 size_t cap) {
+  struct hdr12 h = {RTG_DTLS_CT_TLS12_CID, version, epoch, seq, cid, cid_len};
+  size_t at, inner = len + 1 + zeros;
+  if (k->suite == NULL || len > 16384 || zeros > 255 || seq >> 48 || type == 0 || cid_len == 0 ||
+      cid_len > RTG_DTLS_CID_MAX || (cid == NULL && cid_len))
+    return RTG_ERR_INVAL;
+  /* Build the DTLSInnerPlaintext where protect12 encrypts it. */
+  at = 13 + cid_len +
+       (k->suite->kind == RTG_DTLS_CIPHER_AES_GCM   ? 8
+        : k->suite->kind == RTG_DTLS_CIPHER_AES_CBC ? 16
+                                                    : 0);
+  if (cap < at + inner) return RTG_ERR_NOBUF;
+  if (len) memmove(out + at, pt, len);
+  out[at + len] = type;
+  memset(out + at + len + 1, 0, zeros);
+  return protect12(k, &h, out + at, inner, out, cap);
 }
 
 int rtg_dtls12_export(uint8_t prf_alg, const uint8_t master[48], const uint8_t client_random[32],

@@ -543,22 +543,46 @@ RTG_NODISCARD int rtg_dtls12_keys_derive(uint16_t suite, bool etm, const uint8_t
                                          struct rtg_dtls12_keys *server_write);
 
 /* rtg_dtls12_unprotect decrypts and authenticates the payload of |rec|
- * (a DTLS 1.2 record, epoch > 0) into |out|. returns the plaintext length or
- * one of: RTG_ERR_AUTH (tag, MAC or padding check failed: the record was
- * altered or the keys are wrong; |perr| says which), RTG_ERR_PARSE (payload
- * too short for the suite), RTG_ERR_UNSUPPORTED (an RFC 9146 connection-ID
- * record), RTG_ERR_NOBUF, RTG_ERR_CRYPTO. */
+ * (a DTLS 1.2 record, epoch > 0) into |out|. A tls12_cid record (type 25,
+ * RFC 9146 §5: its own additional data / MAC header with the CID) yields
+ * the content of its DTLSInnerPlaintext: use rtg_dtls12_unprotect_typed to
+ * learn its real content type. returns the plaintext length or one of:
+ * RTG_ERR_AUTH (tag, MAC or padding check failed: the record was altered or
+ * the keys are wrong; |perr| says which), RTG_ERR_PARSE (payload too short
+ * for the suite; a tls12_cid inner plaintext without a non-zero byte),
+ * RTG_ERR_INVAL, RTG_ERR_NOBUF, RTG_ERR_CRYPTO. */
 RTG_NODISCARD ptrdiff_t rtg_dtls12_unprotect(const struct rtg_dtls12_keys *k,
                                              const struct rtg_dtls_record *rec, uint8_t *out,
                                              size_t cap, struct rtg_perr *perr);
 
+/* rtg_dtls12_unprotect_typed is rtg_dtls12_unprotect that also stores the
+ * content type in |*type|: the record's type, or for a tls12_cid record the
+ * real_type of its DTLSInnerPlaintext (RFC 9146 §4; content || real_type ||
+ * zeros, the zero padding stripped). Same returns. */
+RTG_NODISCARD ptrdiff_t rtg_dtls12_unprotect_typed(const struct rtg_dtls12_keys *k,
+                                                   const struct rtg_dtls_record *rec, uint8_t *out,
+                                                   size_t cap, uint8_t *type,
+                                                   struct rtg_perr *perr);
+
 /* rtg_dtls12_protect writes a whole protected record (13-byte header and
  * payload) for |pt|. The explicit nonce (GCM) is epoch||seq and the CBC IV
  * is derived from it, so output is deterministic. returns the record length
- * or one of: RTG_ERR_NOBUF, RTG_ERR_INVAL, RTG_ERR_CRYPTO. */
+ * or one of: RTG_ERR_NOBUF, RTG_ERR_INVAL (|type| 25: use
+ * rtg_dtls12_protect_cid), RTG_ERR_CRYPTO. */
 RTG_NODISCARD ptrdiff_t rtg_dtls12_protect(const struct rtg_dtls12_keys *k, uint8_t type,
                                            uint16_t version, uint16_t epoch, uint64_t seq,
                                            const uint8_t *pt, size_t len, uint8_t *out, size_t cap);
+
+/* rtg_dtls12_protect_cid writes a tls12_cid record (RFC 9146 §4, §5):
+ * header type 25 with |cid| (1..255 bytes, the CID the receiver asked for),
+ * payload the protected DTLSInnerPlaintext |pt| || |type| || |zeros| zero
+ * bytes (0..255). Same nonce and IV choice as rtg_dtls12_protect. returns
+ * the record length or one of: RTG_ERR_NOBUF, RTG_ERR_INVAL, RTG_ERR_CRYPTO. */
+RTG_NODISCARD ptrdiff_t rtg_dtls12_protect_cid(const struct rtg_dtls12_keys *k, uint8_t type,
+                                               uint16_t version, uint16_t epoch, uint64_t seq,
+                                               const uint8_t *cid, size_t cid_len,
+                                               const uint8_t *pt, size_t len, size_t zeros,
+                                               uint8_t *out, size_t cap);
 
 /* rtg_dtls12_export computes the RFC 5705 exporter without context:
  * PRF(master, label, client_random + server_random)[0..len). returns 0 or
@@ -680,7 +704,9 @@ struct rtg_dtls_cipher_cache {
  * hellos, then decrypts protected records with secrets from |kl|
  * (CLIENT_RANDOM for 1.2; *_TRAFFIC_SECRET_* for 1.3, following KeyUpdate).
  * Plaintext handshake messages are reassembled (browsers fragment their
- * ClientHello), with buffers from |ctx|. */
+ * ClientHello), with buffers from |ctx|. DTLS 1.2 connection IDs (RFC 9146)
+ * negotiated by the hellos are followed: tls12_cid records decrypt to their
+ * real content type. */
 struct rtg_dtls_decryptor {
   const struct rtg_dtls_keylog *kl;
   struct rtg_dtls_reasm reasm[2]; /* [from_server] epoch-0 handshake */
@@ -690,6 +716,12 @@ struct rtg_dtls_decryptor {
   uint16_t suite;
   bool etm;
   uint16_t srtp_profile;
+  /* connection_id (RFC 9146 §3) as the hellos carried it: [0] the CID the
+   * client asked for (ClientHello; on the server's records), [1] the one
+   * the server asked for (ServerHello; on the client's records). */
+  bool cid_sent[2];
+  uint8_t cid_len[2];
+  uint8_t cid[2][RTG_DTLS_CID_MAX];
   bool have12;
   struct rtg_dtls12_keys c12, s12;
   bool have13[2][2]; /* [from_server][0 handshake, 1 application] */
@@ -704,13 +736,24 @@ void rtg_dtls_decryptor_free(struct rtg_dtls_decryptor *d);
 /* rtg_dtls_decryptor_record takes the next record sent by the client
  * (|from_client|) or the server, and writes its content to |out| (the
  * payload itself for plaintext records) with the content type in |*type|.
+ * A tls12_cid record gives its real content type (RFC 9146 §4).
  * returns the content length or one of: RTG_ERR_NOTFOUND (no secret for this
  * session and epoch in the key log), RTG_ERR_AUTH (failed authentication),
- * RTG_ERR_UNSUPPORTED (cipher suite), RTG_ERR_PARSE, RTG_ERR_NOBUF,
- * RTG_ERR_CRYPTO. */
+ * RTG_ERR_UNSUPPORTED (cipher suite), RTG_ERR_PARSE (also: a tls12_cid
+ * record whose CID is not the one negotiated for its sender, or no real
+ * content type inside), RTG_ERR_NOBUF, RTG_ERR_CRYPTO. */
 RTG_NODISCARD ptrdiff_t rtg_dtls_decryptor_record(struct rtg_dtls_decryptor *d, bool from_client,
                                                   const struct rtg_dtls_record *rec, uint8_t *out,
                                                   size_t cap, uint8_t *type, struct rtg_perr *perr);
+
+/* rtg_dtls_decryptor_cid_len returns the length of the connection ID
+ * carried by the records the client (|from_client|) or the server sends:
+ * the CID the receiver asked for in its hello (RFC 9146 §3: records from
+ * the client carry the ServerHello's, from the server the ClientHello's),
+ * when both hellos carried connection_id and that CID is not empty; else 0.
+ * Pass it to rtg_dtls_datagram_parse for that direction. */
+RTG_NODISCARD size_t rtg_dtls_decryptor_cid_len(const struct rtg_dtls_decryptor *d,
+                                                bool from_client);
 
 /* rtg_dtls_decryptor_srtp_keys derives the DTLS-SRTP keys of the session
  * (RFC 5764 §4.2) from the key log: the TLS 1.2 PRF exporter over the
