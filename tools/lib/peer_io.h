@@ -101,8 +101,10 @@ ptrdiff_t rtg_pio_sock_recv(const struct rtg_pio_sock *s, void *buf, size_t cap,
 typedef void (*rtg_pio_mdns_cb)(void *ud, const char *name, const struct rtg_stun_addr *addr);
 
 struct rtg_pio_mdns {
-  int qfd; /* querier: ephemeral port, one-shot queries (RFC 6762 §5.1) */
-  int rfd; /* responder on port 5353, -1 unless names are published */
+  int qfd;  /* querier: ephemeral port, one-shot queries (RFC 6762 §5.1) */
+  int rfd;  /* responder on port 5353, -1 unless names are published */
+  int qfd6; /* the same over IPv6 (ff02::fb), -1 where IPv6 is off */
+  int rfd6;
   rtg_time timeout;
   struct {
     bool used;
@@ -125,15 +127,18 @@ struct rtg_pio_mdns {
 int rtg_pio_mdns_open(struct rtg_pio_mdns *m, rtg_time timeout, rtg_pio_mdns_cb cb, void *ud,
                       char *err, size_t cap);
 void rtg_pio_mdns_close(struct rtg_pio_mdns *m);
-/* Starts resolving |name| (A and AAAA questions to 224.0.0.251:5353, resent
+/* Starts resolving |name| (A and AAAA questions to 224.0.0.251:5353 and,
+ * where IPv6 is on, to [ff02::fb]:5353 on every multicast interface; resent
  * after 1 s). returns 0 or -1 (table full, bad name, socket error). */
 int rtg_pio_mdns_resolve(struct rtg_pio_mdns *m, rtg_time now, const char *name);
 /* Answers queries for |name| with |addr| from now on (opens the port-5353
- * responder on first use and joins 224.0.0.251 on every IPv4 interface).
+ * responders on first use and joins 224.0.0.251 on every IPv4 interface
+ * and ff02::fb on every IPv6 one; an answer goes back over the family the
+ * query came in).
  * returns 0 or -1 with |err|. */
 int rtg_pio_mdns_publish(struct rtg_pio_mdns *m, const char *name, const struct rtg_stun_addr *addr,
                          char *err, size_t cap);
-/* Reads what is waiting on |fd| (qfd or rfd). */
+/* Reads what is waiting on |fd| (qfd, rfd, qfd6 or rfd6). */
 void rtg_pio_mdns_readable(struct rtg_pio_mdns *m, rtg_time now, int fd);
 void rtg_pio_mdns_handle_timeout(struct rtg_pio_mdns *m, rtg_time now);
 rtg_time rtg_pio_mdns_poll_timeout(const struct rtg_pio_mdns *m);

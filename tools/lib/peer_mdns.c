@@ -1,8 +1,10 @@
 /*
  * peer_mdns.c - mDNS over real sockets (RFC 6762): one-shot queries for the
  * `.local` names of remote candidates, and a small responder answering for
- * names this process publishes (its own host candidates with --mdns). The
- * messages are built and parsed by the sans-IO codec (rtg/mdns.h).
+ * names this process publishes (its own host candidates with --mdns), over
+ * IPv4 (224.0.0.251) and IPv6 (ff02::fb on every multicast interface) when
+ * the system has it. The messages are built and parsed by the sans-IO
+ * codec (rtg/mdns.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include "rtg/mdns.h"
 
 #define MDNS_GROUP4 "224.0.0.251"
+#define MDNS_GROUP6 "ff02::fb"
 #define RESEND_AFTER RTG_SEC(1)
 
 static int udp4(uint16_t port, bool reuse) {
@@ -44,25 +47,74 @@ static int udp4(uint16_t port, bool reuse) {
   return fd;
 }
 
+/* The IPv6 twin of udp4 (v6-only, so that both can hold port 5353); -1
+ * where the system has no IPv6. */
+static int udp6(uint16_t port, bool reuse) {
+  struct sockaddr_in6 sin;
+  int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), on = 1, hops = 255;
+  if (fd < 0) return -1;
+  setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+  if (reuse) {
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+  }
+  /* RFC 6762 §11: hop limit 255 */
+  setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof hops);
+  setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof hops);
+  setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &on, sizeof on);
+  memset(&sin, 0, sizeof sin);
+  sin.sin6_family = AF_INET6;
+  sin.sin6_port = htons(port);
+  if (bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* The interfaces that are up and can do multicast with an address of
+ * |family|, as indexes (at most |cap|). */
+static size_t mcast_ifaces(int family, unsigned *idx, size_t cap) {
+  struct ifaddrs *ifa, *i;
+  size_t n = 0;
+  if (getifaddrs(&ifa) != 0) return 0;
+  for (i = ifa; i && n < cap; i = i->ifa_next) {
+    unsigned x;
+    bool seen = false;
+    if (i->ifa_addr == NULL || i->ifa_addr->sa_family != family || !(i->ifa_flags & IFF_UP) ||
+        !(i->ifa_flags & IFF_MULTICAST))
+      continue;
+    x = if_nametoindex(i->ifa_name);
+    for (size_t k = 0; k < n; k++) seen |= idx[k] == x;
+    if (x && !seen) idx[n++] = x;
+  }
+  freeifaddrs(ifa);
+  return n;
+}
+
 int rtg_pio_mdns_open(struct rtg_pio_mdns *m, rtg_time timeout, rtg_pio_mdns_cb cb, void *ud,
                       char *err, size_t cap) {
   memset(m, 0, sizeof *m);
-  m->rfd = -1;
+  m->rfd = m->rfd6 = -1;
+  m->qfd6 = udp6(0, false);
   m->timeout = timeout ? timeout : RTG_SEC(3);
   m->cb = cb;
   m->ud = ud;
   m->qfd = udp4(0, false);
   if (m->qfd < 0) {
     snprintf(err, cap, "mDNS socket: %s", strerror(errno));
+    rtg_pio_mdns_close(m);
     return -1;
   }
   return 0;
 }
 
 void rtg_pio_mdns_close(struct rtg_pio_mdns *m) {
-  if (m->qfd >= 0) close(m->qfd);
-  if (m->rfd >= 0) close(m->rfd);
-  m->qfd = m->rfd = -1;
+  int *fds[4] = {&m->qfd, &m->rfd, &m->qfd6, &m->rfd6};
+  for (int i = 0; i < 4; i++) {
+    if (*fds[i] >= 0) close(*fds[i]);
+    *fds[i] = -1;
+  }
 }
 
 static void send_to_group(int fd, const void *msg, size_t len) {
@@ -74,6 +126,22 @@ static void send_to_group(int fd, const void *msg, size_t len) {
   (void)sendto(fd, msg, len, 0, (struct sockaddr *)&to, sizeof to);
 }
 
+/* ff02::fb is link-local: one copy per multicast interface. */
+static void send_to_group6(int fd, const void *msg, size_t len) {
+  unsigned idx[16];
+  size_t n = mcast_ifaces(AF_INET6, idx, 16);
+  for (size_t i = 0; i < n; i++) {
+    struct sockaddr_in6 to;
+    memset(&to, 0, sizeof to);
+    to.sin6_family = AF_INET6;
+    to.sin6_port = htons(RTG_MDNS_PORT);
+    to.sin6_scope_id = idx[i];
+    inet_pton(AF_INET6, MDNS_GROUP6, &to.sin6_addr);
+    (void)setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &idx[i], sizeof idx[i]);
+    (void)sendto(fd, msg, len, 0, (struct sockaddr *)&to, sizeof to);
+  }
+}
+
 static int send_query(struct rtg_pio_mdns *m, const char *name) {
   static const uint16_t types[2] = {RTG_DNS_TYPE_A, RTG_DNS_TYPE_AAAA};
   uint8_t buf[600];
@@ -81,6 +149,7 @@ static int send_query(struct rtg_pio_mdns *m, const char *name) {
     ptrdiff_t n = rtg_mdns_build_query(buf, sizeof buf, 0, name, types[i], true);
     if (n < 0) return -1;
     send_to_group(m->qfd, buf, (size_t)n);
+    if (m->qfd6 >= 0) send_to_group6(m->qfd6, buf, (size_t)n);
     m->queries_sent++;
   }
   return 0;
@@ -100,21 +169,26 @@ int rtg_pio_mdns_resolve(struct rtg_pio_mdns *m, rtg_time now, const char *name)
   return -1;
 }
 
-/* Joins the mDNS group on every IPv4 interface that can do multicast. */
-static void join_group(int fd) {
-  struct ifaddrs *ifa, *i;
-  if (getifaddrs(&ifa) != 0) return;
-  for (i = ifa; i; i = i->ifa_next) {
-    struct ip_mreqn mr;
-    if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET || !(i->ifa_flags & IFF_UP) ||
-        !(i->ifa_flags & IFF_MULTICAST))
-      continue;
-    memset(&mr, 0, sizeof mr);
-    inet_pton(AF_INET, MDNS_GROUP4, &mr.imr_multiaddr);
-    mr.imr_ifindex = (int)if_nametoindex(i->ifa_name);
-    (void)setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof mr);
+/* Joins the mDNS group on every interface of the socket's family that
+ * can do multicast. */
+static void join_group(int fd, int family) {
+  unsigned idx[16];
+  size_t n = mcast_ifaces(family, idx, 16);
+  for (size_t i = 0; i < n; i++) {
+    if (family == AF_INET) {
+      struct ip_mreqn mr;
+      memset(&mr, 0, sizeof mr);
+      inet_pton(AF_INET, MDNS_GROUP4, &mr.imr_multiaddr);
+      mr.imr_ifindex = (int)idx[i];
+      (void)setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof mr);
+    } else {
+      struct ipv6_mreq mr;
+      memset(&mr, 0, sizeof mr);
+      inet_pton(AF_INET6, MDNS_GROUP6, &mr.ipv6mr_multiaddr);
+      mr.ipv6mr_interface = idx[i];
+      (void)setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof mr);
+    }
   }
-  freeifaddrs(ifa);
 }
 
 int rtg_pio_mdns_publish(struct rtg_pio_mdns *m, const char *name, const struct rtg_stun_addr *addr,
@@ -129,7 +203,9 @@ int rtg_pio_mdns_publish(struct rtg_pio_mdns *m, const char *name, const struct 
       snprintf(err, cap, "mDNS responder on port %d: %s", RTG_MDNS_PORT, strerror(errno));
       return -1;
     }
-    join_group(m->rfd);
+    join_group(m->rfd, AF_INET);
+    m->rfd6 = udp6(RTG_MDNS_PORT, true); /* no IPv6: IPv4 only */
+    if (m->rfd6 >= 0) join_group(m->rfd6, AF_INET6);
   }
   snprintf(m->pub[m->npub].name, sizeof m->pub[0].name, "%s", name);
   memset(&m->pub[m->npub].addr, 0, sizeof m->pub[0].addr);
@@ -143,9 +219,12 @@ int rtg_pio_mdns_publish(struct rtg_pio_mdns *m, const char *name, const struct 
  * RFC 6762 §6.7: a query from a port other than 5353 is a legacy/one-shot
  * query and gets a unicast reply with the question and id echoed; QU
  * questions (§5.4) get a unicast reply; others go to the group. */
-static void answer(struct rtg_pio_mdns *m, const struct rtg_mdns_msg *q,
-                   const struct sockaddr_in *from) {
-  bool legacy = ntohs(from->sin_port) != RTG_MDNS_PORT;
+static void answer(struct rtg_pio_mdns *m, int fd, const struct rtg_mdns_msg *q,
+                   const struct sockaddr_storage *from, socklen_t fl) {
+  uint16_t port = from->ss_family == AF_INET6
+                      ? ((const struct sockaddr_in6 *)(const void *)from)->sin6_port
+                      : ((const struct sockaddr_in *)(const void *)from)->sin_port;
+  bool legacy = ntohs(port) != RTG_MDNS_PORT;
   for (size_t i = 0; i < q->nquestions; i++) {
     for (size_t k = 0; k < m->npub; k++) {
       uint8_t buf[600];
@@ -157,9 +236,11 @@ static void answer(struct rtg_pio_mdns *m, const struct rtg_mdns_msg *q,
                                 &m->pub[k].addr, 120, legacy);
       if (n < 0) continue;
       if (legacy || q->q[i].unicast_response)
-        (void)sendto(m->rfd, buf, (size_t)n, 0, (const struct sockaddr *)from, sizeof *from);
+        (void)sendto(fd, buf, (size_t)n, 0, (const struct sockaddr *)from, fl);
+      else if (fd == m->rfd6)
+        send_to_group6(fd, buf, (size_t)n);
       else
-        send_to_group(m->rfd, buf, (size_t)n);
+        send_to_group(fd, buf, (size_t)n);
       m->answers_sent++;
     }
   }
@@ -186,7 +267,7 @@ void rtg_pio_mdns_readable(struct rtg_pio_mdns *m, rtg_time now, int fd) {
   if (msg == NULL) return;
   for (int budget = 0; budget < 64; budget++) {
     uint8_t buf[1500];
-    struct sockaddr_in from;
+    struct sockaddr_storage from;
     socklen_t fl = sizeof from;
     ssize_t n = recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
     if (n < 0) break;
@@ -194,8 +275,8 @@ void rtg_pio_mdns_readable(struct rtg_pio_mdns *m, rtg_time now, int fd) {
     if (rtg_mdns_msg_parse(msg, buf, (size_t)n, NULL) != 0 || (msg->flags & 0x7800u)) continue;
     if (msg->flags & RTG_DNS_FLAG_QR)
       resolved(m, msg);
-    else if (fd == m->rfd)
-      answer(m, msg, &from);
+    else if (fd == m->rfd || fd == m->rfd6)
+      answer(m, fd, msg, &from, fl);
   }
   free(msg);
 }
@@ -284,7 +365,9 @@ int rtg_pio_run_mdns(const char *resolve, const char *publish, long long timeout
     goto out;
   }
   (void)rtg_pio_loop_add(&loop, r.m.qfd, run_fd, &r);
+  if (r.m.qfd6 >= 0) (void)rtg_pio_loop_add(&loop, r.m.qfd6, run_fd, &r);
   if (r.m.rfd >= 0) (void)rtg_pio_loop_add(&loop, r.m.rfd, run_fd, &r);
+  if (r.m.rfd6 >= 0) (void)rtg_pio_loop_add(&loop, r.m.rfd6, run_fd, &r);
   if (publish) fprintf(stderr, "rtcgate peer: answering mDNS queries for %s\n", publish);
   while (!loop.stop && now < end && !(resolve && r.done)) {
     rtg_time t = rtg_pio_mdns_poll_timeout(&r.m);

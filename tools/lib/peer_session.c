@@ -383,7 +383,7 @@ static int net_init(struct rtg_pio_net *n, const struct rtg_pio_options *o) {
   char err[300];
   memset(n, 0, sizeof *n);
   n->o = o;
-  n->mdns.qfd = n->mdns.rfd = -1;
+  n->mdns.qfd = n->mdns.rfd = n->mdns.qfd6 = n->mdns.rfd6 = -1;
   if (o->have_seed)
     rtg_ctx_deterministic(&n->ctx, &n->prng, o->seed, NULL);
   else
@@ -421,9 +421,11 @@ static int net_init(struct rtg_pio_net *n, const struct rtg_pio_options *o) {
   if (rtg_pio_mdns_open(&n->mdns, 0, on_mdns_done, n, err, sizeof err) == 0) {
     n->mdns_open = true;
     (void)rtg_pio_loop_add(&n->loop, n->mdns.qfd, on_mdns_fd, n);
+    if (n->mdns.qfd6 >= 0) (void)rtg_pio_loop_add(&n->loop, n->mdns.qfd6, on_mdns_fd, n);
   }
   if (o->mdns && rtg_pio_publish_names(n, err, sizeof err) != 0) goto fail;
   if (n->mdns.rfd >= 0) (void)rtg_pio_loop_add(&n->loop, n->mdns.rfd, on_mdns_fd, n);
+  if (n->mdns.rfd6 >= 0) (void)rtg_pio_loop_add(&n->loop, n->mdns.rfd6, on_mdns_fd, n);
   return 0;
 fail:
   rtg_cli_err("peer", "%s", err);

@@ -4,7 +4,8 @@
 # responder of another rtcgate process. Runs inside a network namespace
 # this test creates (loopback with multicast switched on and a route for
 # 224.0.0.0/4), so no packet leaves it; the namespace goes away with its
-# processes. Then a whole session where the offerer uses --mdns.
+# processes. Then a whole session where the offerer uses --mdns, and a
+# resolution over IPv6 only (ff02::fb on a veth pair, no IPv4 at all).
 R="$1"; S="$2"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT INT TERM
@@ -77,10 +78,27 @@ else
   echo "FAIL mdns-resolved-in-session"; cat "$T/a.json"
 fi
 NS
+
+# An IPv6-only link (a veth pair in a namespace of its own, no IPv4 address
+# or route anywhere): the queries and the answer go over ff02::fb.
+timeout 30 unshare -n sh -s "$R" "$T" > "$T/ns6.out" 2>&1 <<'NS'
+R="$1"; T="$2"
+ip link set lo up && ip link add m0 type veth peer name m1 && ip link set m0 up &&
+  ip link set m1 up || { echo "FAIL setup6: cannot create the veth pair"; exit 0; }
+"$R" peer --mdns-publish v6only.local=fd00::7 --timeout 8 2>"$T/pub6only.err" &
+P=$!
+for _ in $(seq 50); do grep -q answering "$T/pub6only.err" 2>/dev/null && break; sleep 0.1; done
+out=$("$R" peer --mdns-resolve v6only.local --timeout 3 2>"$T/err6"); rc=$?
+if [ "$rc" -eq 0 ] && [ "$out" = "v6only.local fd00::7" ]; then echo "ok resolve-over-ipv6"; else
+  echo "FAIL resolve-over-ipv6: exit $rc, output '$out'"; cat "$T/err6"; fi
+kill "$P" 2>/dev/null
+wait
+NS
+cat "$T/ns6.out" >> "$T/ns.out"
 passes=$((passes + $(grep -c '^ok ' "$T/ns.out")))
 nf=$(grep -c '^FAIL' "$T/ns.out")
 fails=$((fails + nf))
 [ "$nf" -gt 0 ] && cat "$T/ns.out"
-[ "$(grep -c '^ok ' "$T/ns.out")" -eq 9 ] || { fails=$((fails+1)); echo "FAIL: not every check ran"; cat "$T/ns.out"; }
+[ "$(grep -c '^ok ' "$T/ns.out")" -eq 10 ] || { fails=$((fails+1)); echo "FAIL: not every check ran"; cat "$T/ns.out"; }
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
