@@ -36,10 +36,21 @@ static void check_cert(struct rtg_replay *r, struct rtg_flow *fl, int dir,
               rtg_hash_name((enum rtg_hash_alg)sdp->fp_alg), got, sdp->path);
 }
 
+/* connection_id (RFC 9146 §3: opaque cid<0..2^8-1>) of a hello. */
+static void hello_cid(struct rtg_flow *fl, int which, const struct rtg_dtls_exts *exts) {
+  const struct rtg_dtls_ext *x = rtg_dtls_exts_find(exts, RTG_DTLS_EXT_CONNECTION_ID);
+  if (x == NULL || x->data.len < 1 || (size_t)x->data.p[0] + 1 != x->data.len) return;
+  fl->hello_cid_seen[which] = true;
+  fl->hello_cid_len[which] = x->data.p[0];
+  memcpy(fl->hello_cid[which], x->data.p + 1, x->data.p[0]);
+}
+
 static void on_hello(struct rtg_replay *r, struct rtg_flow *fl, const struct rtg_dtls_hs_msg *m) {
   const struct rtg_dtls_ext *x;
   struct rtg_dtls_use_srtp us;
   struct rtg_dtls_u16_list vers;
+  hello_cid(fl, m->type == RTG_DTLS_HS_CLIENT_HELLO ? 0 : 1,
+            m->type == RTG_DTLS_HS_CLIENT_HELLO ? &m->u.ch.exts : &m->u.sh.exts);
   if (m->type == RTG_DTLS_HS_CLIENT_HELLO) {
     if (m->u.ch.random.len == 32 && r->n_ch_random < 64)
       memcpy(r->ch_random[r->n_ch_random++], m->u.ch.random.p, 32);
@@ -111,13 +122,19 @@ static size_t cid_len_of(const struct rtg_replay *r, int f, int dir, const uint8
   }
   if (fl->dec != NULL && fl->client_dir >= 0)
     return rtg_dtls_decryptor_cid_len(fl->dec, dir == fl->client_dir);
+  if (fl->client_dir >= 0 && fl->hello_cid_seen[0] && fl->hello_cid_seen[1])
+    return fl->hello_cid_len[dir == fl->client_dir ? 1 : 0]; /* no key log */
   if (n < 11 || p[0] != RTG_DTLS_CT_TLS12_CID) return 0;
   for (int g = 0; g < r->nflows; g++) {
-    const struct rtg_dtls_decryptor *d = r->flows[g].dec;
-    if (d == NULL) continue;
+    const struct rtg_flow *o = &r->flows[g];
+    const struct rtg_dtls_decryptor *d = o->dec;
     for (int from_client = 0; from_client < 2; from_client++) {
-      size_t len = rtg_dtls_decryptor_cid_len(d, from_client);
-      if (len && n >= 11 + len && memcmp(p + 11, d->cid[from_client], len) == 0) return len;
+      size_t len = d ? rtg_dtls_decryptor_cid_len(d, from_client)
+                     : (o->hello_cid_seen[0] && o->hello_cid_seen[1]
+                            ? o->hello_cid_len[from_client ? 1 : 0]
+                            : 0);
+      const uint8_t *cid = d ? d->cid[from_client] : o->hello_cid[from_client ? 1 : 0];
+      if (len && n >= 11 + len && memcmp(p + 11, cid, len) == 0) return len;
     }
   }
   return 0;

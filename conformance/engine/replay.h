@@ -155,6 +155,12 @@ struct rtg_flow {
   bool sctp_sent_data[2];
   uint16_t srtp_offered[8];
   size_t n_srtp_offered;
+  /* connection_id (RFC 9146 §3) of the clear hellos, for replays without a
+   * key log (the decryptor tracks it otherwise): [0] the ClientHello's (the
+   * CID the server's records carry), [1] the ServerHello's */
+  bool hello_cid_seen[2];
+  uint8_t hello_cid_len[2];
+  uint8_t hello_cid[2][RTG_DTLS_CID_MAX];
   /* A flow that continues the DTLS association of an earlier flow (the
    * path moved: ICE restart, a new selected pair) shares that flow's
    * decryptor, SCTP and SRTP state: |dtls_owner| is its index (-1: none,

@@ -86,6 +86,27 @@ moved = [(t, ipv4(A, B, 17, udp(5000, 6000, p)) if d == 0 else ipv4(B, A, 17, ud
 moved += [(0.5, ipv4(A, B, 17, udp(5001, 6000, ice_req(b"W" * 12)))), (0.51, ipv4(B, A, 17, udp(6000, 5001, stun(0x0101, b"W" * 12))))]
 moved += [(1.0 + i * 0.02, ipv4(A, B, 17, udp(5001, 6000, rtp(100 + i, i * 960)))) for i in range(5)]
 pcap("session-moved.pcap", 101, moved)
+# RFC 9146 connection IDs negotiated in clear hellos, then tls12_cid records
+# both ways: without a key log they still parse (the hellos say the CID
+# lengths), so no dtls.malformed
+def hs(mtype, seq, body):
+    return struct.pack(">B", mtype) + len(body).to_bytes(3, "big") + struct.pack(">H", seq) + \
+        b"\0\0\0" + len(body).to_bytes(3, "big") + body
+def rec(ctype, epoch, seq, payload, cid=b""):
+    return struct.pack(">BHH", ctype, 0xFEFD, epoch) + seq.to_bytes(6, "big") + cid + \
+        struct.pack(">H", len(payload)) + payload
+def ext(t, v):
+    return struct.pack(">HH", t, len(v)) + v
+cid_c, cid_s = b"CCCC", b"SSSSSS"
+exts_c = ext(54, bytes([len(cid_c)]) + cid_c)
+exts_s = ext(54, bytes([len(cid_s)]) + cid_s)
+ch = b"\xfe\xfd" + b"r" * 32 + b"\0" + b"\0" + struct.pack(">H", 2) + b"\xc0\x2b" + b"\x01\x00" + \
+    struct.pack(">H", len(exts_c)) + exts_c
+sh = b"\xfe\xfd" + b"s" * 32 + b"\0" + b"\xc0\x2b" + b"\x00" + struct.pack(">H", len(exts_s)) + exts_s
+cidf = [(0.0, rec(22, 0, 0, hs(1, 0, ch)), 0), (0.01, rec(22, 0, 0, hs(2, 0, sh)), 1)]
+cidf += [(0.1 + i * 0.01, rec(25, 1, i, b"\x55" * 40, cid_s), 0) for i in range(3)]
+cidf += [(0.2 + i * 0.01, rec(25, 1, i, b"\x66" * 40, cid_c), 1) for i in range(3)]
+pcap("dtls-cid.pcap", 101, frames_of(cidf, lambda ip: ip))
 # IPv6
 A6, B6 = [0xfd] + [0] * 14 + [1], [0xfd] + [0] * 14 + [2]
 pcap("ipv6.pcap", 101, [(t, ipv6(A6, B6, 17, udp(5000, 6000, p)) if d == 0 else ipv6(B6, A6, 17, udp(6000, 5000, p))) for t, p, d in sess])
@@ -146,6 +167,7 @@ for f in ethernet raw null sll; do
 done
 json consent-expired.pcap "'ice.consent-expired' in ids"
 json session-moved.pcap "'srtp.before-dtls' not in ids and len(flows)==2 and s['srtp']['packets']==5"
+json dtls-cid.pcap "'dtls.malformed' not in ids and s['dtls'] == 8"
 json raw.pcap "'srtp.before-dtls' in ids"
 json mdns.pcap "'stun.malformed' not in ids and s['stun']==2"
 json_sdp ts-backwards.pcap "'rtp.timestamp-backwards' in ids and streams[0]['timestamp_backwards']==1"
