@@ -108,9 +108,18 @@ void rtg_dtls_handshake_bytes(struct rtg_replay *r, int f, int dir, const uint8_
   }
 }
 
+/* The CID length on the records a flow's endpoint sends: the hellos'
+ * connection_id (RFC 9146 §3: in use when both sent one; the client's
+ * records carry the ServerHello's CID, the server's the ClientHello's).
+ * The hellos are always in the clear, so this holds with or without a key
+ * log. */
+static size_t hello_cid_len(const struct rtg_flow *fl, bool from_client) {
+  if (!fl->hello_cid_seen[0] || !fl->hello_cid_seen[1]) return 0;
+  return fl->hello_cid_len[from_client ? 1 : 0];
+}
+
 /* The connection ID length of the records direction |dir| of flow |f|
- * sends (RFC 9146: negotiated by the hellos, absent from the header), from
- * the session decryptor of the flow or of the flow it continues. A flow
+ * sends, from the flow's hellos or those of the flow it continues. A flow
  * not linked yet whose datagram starts with a tls12_cid record (an
  * association moved to a new path: what CIDs are for) takes the length of
  * the negotiated CID its bytes carry, so that the decryptor can link it. */
@@ -120,21 +129,14 @@ static size_t cid_len_of(const struct rtg_replay *r, int f, int dir, const uint8
     if (fl->dtls_swap) dir = !dir;
     fl = &r->flows[fl->dtls_owner];
   }
-  if (fl->dec != NULL && fl->client_dir >= 0)
-    return rtg_dtls_decryptor_cid_len(fl->dec, dir == fl->client_dir);
-  if (fl->client_dir >= 0 && fl->hello_cid_seen[0] && fl->hello_cid_seen[1])
-    return fl->hello_cid_len[dir == fl->client_dir ? 1 : 0]; /* no key log */
+  if (fl->client_dir >= 0) return hello_cid_len(fl, dir == fl->client_dir);
   if (n < 11 || p[0] != RTG_DTLS_CT_TLS12_CID) return 0;
   for (int g = 0; g < r->nflows; g++) {
     const struct rtg_flow *o = &r->flows[g];
-    const struct rtg_dtls_decryptor *d = o->dec;
     for (int from_client = 0; from_client < 2; from_client++) {
-      size_t len = d ? rtg_dtls_decryptor_cid_len(d, from_client)
-                     : (o->hello_cid_seen[0] && o->hello_cid_seen[1]
-                            ? o->hello_cid_len[from_client ? 1 : 0]
-                            : 0);
-      const uint8_t *cid = d ? d->cid[from_client] : o->hello_cid[from_client ? 1 : 0];
-      if (len && n >= 11 + len && memcmp(p + 11, cid, len) == 0) return len;
+      size_t len = hello_cid_len(o, from_client);
+      if (len && n >= 11 + len && memcmp(p + 11, o->hello_cid[from_client ? 1 : 0], len) == 0)
+        return len;
     }
   }
   return 0;

@@ -155,9 +155,9 @@ struct rtg_flow {
   bool sctp_sent_data[2];
   uint16_t srtp_offered[8];
   size_t n_srtp_offered;
-  /* connection_id (RFC 9146 §3) of the clear hellos, for replays without a
-   * key log (the decryptor tracks it otherwise): [0] the ClientHello's (the
-   * CID the server's records carry), [1] the ServerHello's */
+  /* connection_id (RFC 9146 §3) of the clear hellos, which say how long
+   * the CID in each direction's records is: [0] the ClientHello's (the CID
+   * the server's records carry), [1] the ServerHello's */
   bool hello_cid_seen[2];
   uint8_t hello_cid_len[2];
   uint8_t hello_cid[2][RTG_DTLS_CID_MAX];

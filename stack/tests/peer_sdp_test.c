@@ -9,26 +9,6 @@
 
 #include "rtg/sdp.h"
 
-static char *read_file(const char *rel, size_t *len) {
-  char path[512];
-  FILE *f;
-  char *buf;
-  long n;
-  snprintf(path, sizeof path, "%s/%s", RTG_SOURCE_DIR, rel);
-  f = fopen(path, "rb");
-  assert_non_null(f);
-  assert_int_equal(fseek(f, 0, SEEK_END), 0);
-  n = ftell(f);
-  assert_true(n > 0);
-  rewind(f);
-  buf = calloc(1, (size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  fclose(f);
-  *len = (size_t)n;
-  return buf;
-}
-
 static struct rtg_peer *new_peer(struct rtg_ctx *ctx, struct rtg_prng *g, uint64_t seed,
                                  const struct rtg_peer_config *cfg) {
   struct rtg_peer *p;
@@ -144,7 +124,7 @@ static void answer_browser(const char *dir) {
   char *offer;
   struct rtg_perr e;
   snprintf(rel, sizeof rel, "pcaps/%s/offer.sdp", dir);
-  offer = read_file(rel, &ol);
+  offer = tu_read_file(&ol, "%s", rel);
   sim_config(&cfg);
   b = new_peer(&ctx, &g, 33, &cfg);
   memset(&e, 0, sizeof e);
@@ -192,7 +172,7 @@ static void test_peer_sdp_codec_filter(void **state) {
   static const char *const codecs[] = {"opus", "H264", NULL};
   static char answer[RTG_PEER_MAX_SDP];
   size_t ol, al;
-  char *offer = read_file("pcaps/chromium-firefox-dtls13/offer.sdp", &ol);
+  char *offer = tu_read_file(&ol, "pcaps/chromium-firefox-dtls13/offer.sdp");
   struct rtg_perr e;
   (void)state;
   sim_config(&cfg);

@@ -19,6 +19,7 @@
 
 #include "rtg/peer.h"
 #include "rtg/rtp.h"
+#include "test_util.h"
 
 static inline void sim_ignore(int rc) { (void)rc; }
 #define IGNORE_RC(x) sim_ignore((int)(x))
@@ -83,15 +84,7 @@ struct sim {
 
 static inline struct rtg_stun_addr sim_v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d,
                                           uint16_t port) {
-  struct rtg_stun_addr x;
-  memset(&x, 0, sizeof x);
-  x.family = 1;
-  x.port = port;
-  x.addr[0] = a;
-  x.addr[1] = b;
-  x.addr[2] = c;
-  x.addr[3] = d;
-  return x;
+  return tu_v4(a, b, c, d, port);
 }
 
 static inline bool sim_addr_eq(const struct rtg_stun_addr *a, const struct rtg_stun_addr *b) {

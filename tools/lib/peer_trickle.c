@@ -178,8 +178,7 @@ rtg_time rtg_pio_trickle_service(struct rtg_pio_trickle *t, struct rtg_pio_sessi
                                  rtg_time now) {
   send_step(t, s, now);
   recv_step(t, now);
-  apply_pending(t, s, now);
-  rtg_pio_session_drain(s, now);
+  apply_pending(t, s, now); /* the caller drains the peer afterwards */
   /* trickled both ways: at least one candidate of ours went out and one of
    * theirs was taken (the descriptions carried none) */
   if (t->sent > 0 && t->applied > 0) rtg_pio_session_met(s, now, RTG_PIO_EXPECT_TRICKLE);
